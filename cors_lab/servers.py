@@ -1,0 +1,299 @@
+"""Real HTTP servers inside the current process, for live lessons.
+
+``serve(app)`` runs an ASGI app under uvicorn in a daemon thread with its own event loop, so
+it works the same in a plain script and in a Jupyter kernel whose loop is already running.
+Servers bind 127.0.0.1 only. ``Server.swap(app)`` changes the app behind a running server, so
+a widget can change CORS settings without the URL changing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import contextlib
+import errno
+import logging
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+from uvicorn.importer import ImportFromStringError, import_from_string
+
+__all__ = [
+    "PortInUseError",
+    "Server",
+    "ServerStartError",
+    "running_servers",
+    "serve",
+    "stop_all",
+]
+
+HOST = "127.0.0.1"
+_START_TIMEOUT = 10.0
+_STOP_TIMEOUT = 10.0
+_running: list[Server] = []
+_registry_lock = threading.Lock()
+logger = logging.getLogger(__name__)
+
+
+class PortInUseError(OSError):
+    """The requested port is taken by another program (or another server of ours)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        super().__init__(
+            errno.EADDRINUSE,
+            f"port {port} on {HOST} is already in use: stop what is using it, "
+            "or pass port=0 to let the system pick a free port",
+        )
+
+    def __str__(self) -> str:
+        return self.strerror or ""
+
+
+class ServerStartError(RuntimeError):
+    """The app could not be started; the message carries uvicorn's own reason.
+
+    ``log`` holds everything uvicorn logged while trying, tracebacks included.
+    """
+
+    log: list[str] = []
+
+
+class _AppSlot:
+    """The ASGI app uvicorn serves: forwards to whichever app is current, so it can be swapped.
+
+    It also keeps the exceptions an app raises, instead of letting uvicorn print tracebacks
+    into the learner's notebook; ``Server.errors`` shows them on demand.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.errors: collections.deque[BaseException] = collections.deque(maxlen=100)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        app = self.app
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        response_started = False
+
+        async def send_and_note_start(message: Any) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, send_and_note_start)
+        except Exception as exc:
+            self.errors.append(exc)
+            logger.error("%s %s raised %r", scope["method"], scope["path"], exc, exc_info=exc)
+            if not response_started:
+                await send({"type": "http.response.start", "status": 500,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"Internal Server Error"})
+
+
+class _UvicornServer(uvicorn.Server):
+    """uvicorn's server, told when it is ready and woken at once when asked to stop."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+    async def main_loop(self) -> None:
+        # uvicorn polls should_exit every 0.1 s; waiting on an event makes stop() prompt.
+        counter = 0
+        while not await self.on_tick(counter):
+            counter += 10  # on_tick refreshes the Date header whenever counter % 10 == 0
+            assert self._wake is not None
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+        if self._loop is not None and self._wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                self._loop.call_soon_threadsafe(self._wake.set)
+
+
+class _StartupLog(logging.Handler):
+    """Collects what uvicorn logs from one server thread while it starts."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread_id: int | None = None
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread_id:
+            self.messages.append(record.getMessage())
+
+
+class Server:
+    """A running in-process server. Create it with :func:`serve`."""
+
+    def __init__(self, app: Any, port: int, name: str | None) -> None:
+        self.name = name
+        self._slot = _AppSlot(app)
+        self._socket = _bind(port)
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            self._slot, log_config=None, access_log=False, lifespan="auto", timeout_graceful_shutdown=2
+        )
+        self._uvicorn = _UvicornServer(config)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"cors-lab {self._label}", daemon=True)
+
+    @property
+    def _label(self) -> str:
+        return f"{self.name!r} " if self.name else ""
+
+    @property
+    def url(self) -> str:
+        """Base URL, such as ``http://127.0.0.1:54321``."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and self._uvicorn.started and not self._uvicorn.should_exit
+
+    @property
+    def app(self) -> Any:
+        """The app being served now."""
+        return self._slot.app
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions the app raised while handling requests, oldest first (the last 100)."""
+        return list(self._slot.errors)
+
+    def swap(self, app: Any) -> None:
+        """Serve ``app`` from now on, on the same port, without a restart.
+
+        Requests already in progress finish with the old app. The new app's lifespan
+        (startup and shutdown events) is not run.
+        """
+        self._slot.app = _load(app)
+
+    def stop(self) -> None:
+        """Stop serving, wait for the thread to end and free the port. Safe to call twice."""
+        self._uvicorn.request_exit()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(_STOP_TIMEOUT)
+        self._socket.close()
+        with _registry_lock:
+            if self in _running:
+                _running.remove(self)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Server {self._label}{self.url} {state}>"
+
+    def _start(self) -> None:
+        log = _StartupLog()
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addHandler(log)
+        try:
+            self._thread.start()
+            log.thread_id = self._thread.ident
+            self._uvicorn.ready.wait(_START_TIMEOUT)
+        finally:
+            uvicorn_log.removeHandler(log)
+        if self._uvicorn.ready.is_set() and self._thread.is_alive():
+            return
+        self.stop()
+        # uvicorn logs a failing lifespan as a whole traceback: its last line is the reason.
+        reasons = [message.strip().splitlines()[-1] for message in log.messages if message.strip()]
+        reason = "; ".join(reasons) or (repr(self._failure) if self._failure else "no reason given")
+        error = ServerStartError(f"could not start {self._label}server on port {self.port}: {reason}")
+        error.log = log.messages
+        raise error
+
+    def _run(self) -> None:
+        try:
+            self._uvicorn.run(sockets=[self._socket])
+        except BaseException as exc:  # uvicorn calls sys.exit() when startup fails
+            self._failure = exc
+        finally:
+            self._uvicorn.ready.set()
+
+
+def serve(app: Any, *, port: int = 0, name: str | None = None) -> Server:
+    """Serve an ASGI app (or a ``"module:attr"`` string) on 127.0.0.1 and return once it accepts connections.
+
+    ``port=0`` picks a free port. Serving again under a ``name`` that is already running
+    stops the old server first, so re-running a notebook cell never leaks servers.
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port {port!r} is not a port number: use 0 (any free port) or 1 to 65535")
+    loaded = _load(app)
+    if name is not None:
+        for server in running_servers():
+            if server.name == name:
+                server.stop()
+    server = Server(loaded, port, name)
+    server._start()
+    with _registry_lock:
+        _running.append(server)
+    return server
+
+
+def running_servers() -> list[Server]:
+    """The servers started by :func:`serve` that have not been stopped, oldest first."""
+    with _registry_lock:
+        return list(_running)
+
+
+def stop_all() -> None:
+    """Stop every running server (also done automatically when the interpreter exits)."""
+    for server in running_servers():
+        server.stop()
+
+
+atexit.register(stop_all)
+
+
+def _load(app: Any) -> Any:
+    if isinstance(app, str):
+        try:
+            app = import_from_string(app)
+        except ImportFromStringError as exc:
+            raise ServerStartError(f"could not load the app {app!r}: {exc}") from None
+    if not callable(app):
+        raise ServerStartError(f"{app!r} is not an ASGI app: pass a FastAPI or Starlette app, or 'module:attr'")
+    return app
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Lets a restarted server take its port back at once; still refuses a port someone listens on.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(port) from None
+        if exc.errno == errno.EACCES:
+            raise PermissionError(
+                errno.EACCES, f"port {port} needs administrator rights: use a port above 1023, or port=0"
+            ) from None
+        raise
+    return sock

@@ -1,0 +1,226 @@
+import asyncio
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+import cors_lab
+from cors_lab import PortInUseError, ServerStartError, running_servers, serve, stop_all
+
+
+def hello_app(text: str = "hello") -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/")
+    def index() -> str:
+        return text
+
+    return app
+
+
+def is_listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def server_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("cors-lab")]
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_servers():
+    yield
+    stop_all()
+    assert server_threads() == []
+
+
+def test_serve_answers_real_http_on_loopback():
+    server = serve(hello_app())
+    try:
+        assert server.running
+        assert server.url == f"http://127.0.0.1:{server.port}"
+        assert httpx.get(server.url).json() == "hello"
+        bound_host = socket.create_connection(("127.0.0.1", server.port))
+        bound_host.close()
+    finally:
+        server.stop()
+
+
+def test_server_binds_loopback_only():
+    with serve(hello_app()) as server:
+        listening = subprocess.run(["ss", "-Htln", f"sport = :{server.port}"], capture_output=True, text=True)
+        if listening.returncode != 0:
+            pytest.skip("ss is not available")  # pragma: no cover
+        addresses = {line.split()[3] for line in listening.stdout.splitlines()}
+        assert addresses == {f"127.0.0.1:{server.port}"}
+
+
+def test_stop_frees_the_port_ends_the_thread_and_is_idempotent():
+    server = serve(hello_app())
+    port = server.port
+    server.stop()
+    assert not server.running
+    assert not is_listening(port)
+    assert server_threads() == []
+    server.stop()  # a second stop is harmless
+    with socket.socket() as again:  # the port can be bound again at once
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
+
+
+def test_context_manager_and_repr():
+    with serve(hello_app(), name="backend") as server:
+        assert repr(server) == f"<Server 'backend' http://127.0.0.1:{server.port} running>"
+    assert repr(server).endswith("stopped>")
+    assert server not in running_servers()
+
+
+def test_swap_changes_the_app_without_changing_the_port():
+    with serve(hello_app("first")) as server:
+        port = server.port
+        with httpx.Client(base_url=server.url) as client:  # a kept-alive connection sees the swap too
+            assert client.get("/").json() == "first"
+            server.swap(hello_app("second"))
+            assert client.get("/").json() == "second"
+        assert server.port == port
+
+
+def test_serving_again_under_a_name_replaces_the_old_server():
+    first = serve(hello_app("one"), name="backend")
+    second = serve(hello_app("two"), name="backend")
+    assert not first.running
+    assert not is_listening(first.port) or first.port == second.port
+    assert running_servers() == [second]
+    assert httpx.get(second.url).json() == "two"
+
+
+def test_a_named_server_can_take_back_its_fixed_port():
+    first = serve(hello_app("one"), name="fixed")
+    port = first.port
+    first.stop()
+    second = serve(hello_app("two"), port=port, name="fixed")
+    assert httpx.get(second.url).json() == "two"
+
+
+def test_running_servers_and_stop_all():
+    servers = [serve(hello_app()) for _ in range(3)]
+    assert running_servers() == servers
+    stop_all()
+    assert running_servers() == []
+    assert not any(is_listening(server.port) for server in servers)
+
+
+def test_port_in_use_names_the_port_and_suggests_port_zero():
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        with pytest.raises(PortInUseError) as caught:
+            serve(hello_app(), port=port)
+    assert str(port) in str(caught.value) and "port=0" in str(caught.value)
+    assert isinstance(caught.value, OSError)
+    assert server_threads() == []
+
+
+@pytest.mark.parametrize("port", [-1, 65536, "8000", 80.0, True])
+def test_bad_port_values_are_refused(port):
+    with pytest.raises(ValueError, match="is not a port number"):
+        serve(hello_app(), port=port)
+
+
+def test_import_string_apps_load(tmp_path, monkeypatch):
+    (tmp_path / "my_api.py").write_text("from cors_lab import demo_api\napp = demo_api()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with serve("my_api:app") as server:
+        assert httpx.get(server.url + "/users").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("app", "message"),
+    [
+        ("no_such_module:app", "could not load the app 'no_such_module:app'"),
+        ("cors_lab:nothing_here", "could not load the app 'cors_lab:nothing_here'"),
+        ("no colon", "could not load the app 'no colon'"),
+        (42, "42 is not an ASGI app"),
+    ],
+)
+def test_bad_apps_fail_clearly_and_leave_nothing_behind(app, message):
+    with pytest.raises(ServerStartError, match=message):
+        serve(app)
+    assert server_threads() == []
+    assert running_servers() == []
+
+
+def test_a_failing_startup_raises_uvicorns_reason_and_leaves_nothing_behind():
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app):
+        raise RuntimeError("database unreachable")
+        yield  # pragma: no cover
+
+    before = set(threading.enumerate())
+    with pytest.raises(ServerStartError) as caught:
+        serve(FastAPI(lifespan=lifespan), name="broken")
+    message = str(caught.value)
+    assert "RuntimeError: database unreachable; Application startup failed" in message
+    assert any("Traceback" in line for line in caught.value.log)
+    assert set(threading.enumerate()) <= before
+    assert running_servers() == []
+
+
+def test_errors_in_endpoints_become_500s_and_are_kept_not_printed(capfd):
+    app = FastAPI()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    with serve(app) as server:
+        response = httpx.get(server.url + "/boom")
+        assert response.status_code == 500
+        assert [repr(e) for e in server.errors] == ["RuntimeError('kaboom')"]
+    out, err = capfd.readouterr()
+    assert "kaboom" not in out + err
+
+
+def test_serve_works_while_an_event_loop_is_running():
+    # A Jupyter kernel calls serve() from code running inside its own event loop.
+    async def inside_a_running_loop() -> str:
+        with serve(hello_app("from a running loop")) as server:
+            async with httpx.AsyncClient() as client:
+                return (await client.get(server.url)).json()
+
+    assert asyncio.run(inside_a_running_loop()) == "from a running loop"
+
+
+def test_servers_are_stopped_gracefully_at_interpreter_exit():
+    script = textwrap.dedent(
+        """
+        from contextlib import asynccontextmanager
+        from fastapi import FastAPI
+        import cors_lab
+
+        @asynccontextmanager
+        async def lifespan(app):
+            yield
+            print("shutdown ran", flush=True)
+
+        server = cors_lab.serve(FastAPI(lifespan=lifespan))
+        print("serving", flush=True)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["serving", "shutdown ran"]
+
+
+def test_exported_from_the_package():
+    assert cors_lab.serve is serve
+    assert cors_lab.Server.__module__ == "cors_lab.servers"
