@@ -191,13 +191,19 @@ def test_errors_in_endpoints_become_500s_and_are_kept_not_printed(capfd):
 
 
 def test_serve_works_while_an_event_loop_is_running():
-    # A Jupyter kernel calls serve() from code running inside its own event loop.
+    # A Jupyter kernel calls serve() from code running inside its own event loop. (A fresh
+    # thread, because the browser tests' Playwright may already run a loop in this one.)
     async def inside_a_running_loop() -> str:
+        assert asyncio.get_running_loop().is_running()
         with serve(hello_app("from a running loop")) as server:
             async with httpx.AsyncClient() as client:
                 return (await client.get(server.url)).json()
 
-    assert asyncio.run(inside_a_running_loop()) == "from a running loop"
+    results: list[str] = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(inside_a_running_loop())))
+    thread.start()
+    thread.join(30)
+    assert results == ["from a running loop"]
 
 
 def test_servers_are_stopped_gracefully_at_interpreter_exit():

@@ -1,0 +1,33 @@
+"""cors-lab: learn, teach and debug CORS for FastAPI backends, with live servers."""
+
+import logging
+
+from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
+from .demo import demo_api, frontend_app
+from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
+from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_DEV_ORIGIN",
+    "CorsConfig",
+    "CorsConfigError",
+    "Origin",
+    "OriginComparison",
+    "OriginError",
+    "PortInUseError",
+    "Server",
+    "ServerStartError",
+    "__version__",
+    "compare_origins",
+    "demo_api",
+    "frontend_app",
+    "origin_of",
+    "running_servers",
+    "serve",
+    "stop_all",
+]
+
+# A library stays quiet unless the application configures logging (the CLI does).
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,49 @@
+"""Shared fixtures: a real headless Chromium for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """The Chromium that `make test` made sure of ($CHROMIUM), else Debian's."""
+    path = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        pytest.fail(
+            f"no Chromium at {path!r}: run the tests with `make test` (it installs one), "
+            "or set CHROMIUM to a Chromium executable",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A headless Chromium (Playwright Browser) shared by the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    home = tempfile.mkdtemp(prefix="cors-lab-chromium-home-")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
+                env={**os.environ, "HOME": home},  # Chromium writes nothing under the real home
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
