@@ -62,6 +62,9 @@ def lab(
         typer.secho("error: JupyterLab is not installed here: pip install jupyterlab", err=True, fg="red")
         raise typer.Exit(2)
     command = [jupyter, "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={folder}", FIRST_NOTEBOOK]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Jupyter refuses root unless told; containers and CI machines often run as root.
+        command.append("--allow-root")
     typer.echo("Starting JupyterLab; open the URL with the token that it prints below. Ctrl-C stops it.")
     if os.name == "posix":
         # Become Jupyter, so that Ctrl-C and its shutdown prompt behave exactly as usual.

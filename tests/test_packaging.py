@@ -1,14 +1,11 @@
-"""The repository's promises about itself: dependencies in sync, the two commands, CI, the CLI."""
+"""The repository's promises about itself: dependencies in sync, the two commands, CI."""
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
-
-import cors_lab
 
 try:
     import tomllib
@@ -44,22 +41,6 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     assert listed == wanted
     assert f"python{project['requires-python']}" in conda
     assert "-e ." in pip  # Binder gets the package itself too
-
-
-def test_version_and_help_from_the_console_script():
-    cli = Path(sys.executable).parent / "cors-lab"
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True)
-    assert version.stdout.strip() == f"cors-lab {cors_lab.__version__}"
-    for flag in ("--help", "-h"):
-        shown = subprocess.run([cli, flag], capture_output=True, text=True, check=True, env={"COLUMNS": "100"})
-        assert "Usage: cors-lab" in shown.stdout and "lab" in shown.stdout and "Example:" in shown.stdout
-
-
-def test_unknown_command_is_a_usage_error():
-    cli = Path(sys.executable).parent / "cors-lab"
-    wrong = subprocess.run([cli, "nonsense"], capture_output=True, text=True)
-    assert wrong.returncode == 2
-    assert "No such command 'nonsense'" in wrong.stderr
 
 
 def test_ci_runs_exactly_the_readme_test_command():
