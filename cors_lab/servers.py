@@ -79,14 +79,22 @@ class _AppSlot:
             await app(scope, receive, send)
             return
         response_started = False
+        status = 0
+        held_end: Any = None
 
-        async def send_and_note_start(message: Any) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
+        async def send_and_watch(message: Any) -> None:
+            nonlocal response_started, status, held_end
+            if message["type"] == "http.response.start":
+                response_started, status = True, message["status"]
+            elif status >= 500 and message["type"] == "http.response.body" and not message.get("more_body"):
+                # Starlette sends the 500 and then raises: hold the end of the response until
+                # the exception is recorded, so a client that got the 500 also sees `errors`.
+                held_end = message
+                return
             await send(message)
 
         try:
-            await app(scope, receive, send_and_note_start)
+            await app(scope, receive, send_and_watch)
         except Exception as exc:
             self.errors.append(exc)
             logger.error("%s %s raised %r", scope["method"], scope["path"], exc, exc_info=exc)
@@ -94,6 +102,8 @@ class _AppSlot:
                 await send({"type": "http.response.start", "status": 500,
                             "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
+        if held_end is not None:
+            await send(held_end)
 
 
 class _UvicornServer(uvicorn.Server):
