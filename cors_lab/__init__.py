@@ -2,14 +2,18 @@
 
 import logging
 
+__version__ = "0.1.0"
+
 from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
 from .demo import demo_api, frontend_app
+from .driver import Browser, CorsBlockedError, FetchResult
 from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
 from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "Browser",
+    "CorsBlockedError",
+    "FetchResult",
     "DEFAULT_DEV_ORIGIN",
     "CorsConfig",
     "CorsConfigError",

@@ -1,0 +1,84 @@
+"""The preflight cache, keyed and timed the way Chromium does it.
+
+An entry belongs to (page origin, URL). It remembers the allowed methods and headers, whether
+the preflight was made for a credentialed request, and when it expires: Access-Control-Max-Age
+seconds, capped at 7200 (Chromium's cap); 5 s when the header is absent; 0 (use once) when it
+is present but not a number. The clock is injected so lessons and tests can move time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .rules import combine_headers, cors_unsafe_header_names
+
+__all__ = ["CacheEntry", "PreflightCache", "DEFAULT_MAX_AGE", "MAX_AGE_CAP"]
+
+DEFAULT_MAX_AGE = 5
+MAX_AGE_CAP = 7200
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    methods: frozenset[str]
+    headers: frozenset[str]  # lower case
+    credentials: bool
+    expires_at: float
+
+    def allows(self, method: str, header_names: list[str], include_credentials: bool) -> bool:
+        """Whether this entry lets the request skip its preflight (Chromium's rules)."""
+        if include_credentials and not self.credentials:
+            return False
+        method_ok = method in self.methods or method in ("GET", "HEAD", "POST") or (
+            "*" in self.methods and not include_credentials)
+        headers_ok = ("*" in self.headers and not include_credentials) or all(
+            name in self.headers for name in header_names)
+        return method_ok and headers_ok
+
+
+class PreflightCache:
+    """Remembers successful preflights until they expire."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._entries: dict[tuple[str, str], CacheEntry] = {}
+
+    @staticmethod
+    def max_age(header: str | None) -> int:
+        """How long a preflight answer may be reused, in seconds, from Access-Control-Max-Age."""
+        if header is None:
+            return DEFAULT_MAX_AGE
+        value = header.strip(" \t")
+        return min(int(value), MAX_AGE_CAP) if value.isdigit() else 0
+
+    def store(self, origin: str, url: str, *, methods: list[str], headers: list[str], include_credentials: bool,
+              max_age_header: str | None) -> CacheEntry:
+        entry = CacheEntry(frozenset(methods), frozenset(h.lower() for h in headers), include_credentials,
+                           self.clock() + self.max_age(max_age_header))
+        self._entries[(origin, url)] = entry
+        return entry
+
+    def lookup(self, origin: str, url: str, method: str, request_headers: tuple[tuple[str, str], ...],
+               include_credentials: bool) -> CacheEntry | None:
+        """The entry that lets this request go without a preflight, or None."""
+        entry = self._entries.get((origin, url))
+        if entry is None:
+            return None
+        if entry.expires_at <= self.clock():
+            del self._entries[(origin, url)]
+            return None
+        names = cors_unsafe_header_names(tuple(combine_headers(request_headers).items()))
+        return entry if entry.allows(method, names, include_credentials) else None
+
+    def seconds_left(self, origin: str, url: str) -> float | None:
+        entry = self._entries.get((origin, url))
+        return None if entry is None else max(0.0, entry.expires_at - self.clock())
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        now = self.clock()
+        return sum(entry.expires_at > now for entry in self._entries.values())

@@ -1,0 +1,66 @@
+"""Plain HTTP messages as the browser model sees them: what was sent and what came back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+__all__ = ["HeaderItems", "HttpRequest", "HttpResponse", "header_items", "REDIRECT_STATUSES"]
+
+HeaderItems = tuple[tuple[str, str], ...]
+HeadersLike = Union[Mapping[str, str], Iterable[tuple[str, str]], None]
+Kind = Literal["preflight", "actual"]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def header_items(headers: HeadersLike) -> HeaderItems:
+    """Headers as a tuple of (name, value) pairs, in order, repeats kept."""
+    if headers is None:
+        return ()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return tuple((str(name), str(value)) for name, value in pairs)
+
+
+class _HeaderLookup:
+    headers: HeaderItems
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of a header, one per header line, in order."""
+        wanted = name.lower()
+        return [value for key, value in self.headers if key.lower() == wanted]
+
+    def get(self, name: str) -> str | None:
+        """A header's value as the browser reads it: repeated lines joined with ", "."""
+        values = self.get_all(name)
+        return ", ".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class HttpRequest(_HeaderLookup):
+    """A request as the browser puts it on the wire."""
+
+    method: str
+    url: str
+    headers: HeaderItems = ()
+    body: bytes = b""
+    kind: Kind = "actual"
+
+
+@dataclass(frozen=True)
+class HttpResponse(_HeaderLookup):
+    """A response as it arrived, before the browser decides what the page may see."""
+
+    status: int
+    headers: HeaderItems = ()
+    body: bytes = b""
+    reason: str = field(default="", compare=False)
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.status in REDIRECT_STATUSES and self.get("location") is not None
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")

@@ -1,0 +1,378 @@
+"""One fetch() from a page, as a sans-I/O state machine (in the style of h11).
+
+    fetch = Fetch("http://localhost:3000", FetchRequest("http://localhost:8000/users", method="PUT"))
+    while (request := fetch.next_request()) is not None:
+        fetch.receive(send_somehow(request))        # the caller does the network I/O
+    fetch.verdict                                   # ok or blocked, and why, step by step
+
+It decides what the browser sends (preflight, actual request, redirects, cookies) and what the
+page gets to see, following the Fetch Standard and Chromium where they differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import ada_url
+
+from ..origins import origin_of
+from .cache import PreflightCache
+from .cookies import CookieJar, Rejection
+from .failures import CorsFailure, FailureContext
+from .http import HeaderItems, HttpRequest, HttpResponse, header_items
+from .rules import (
+    SAFELISTED_METHODS,
+    check_allow_credentials,
+    check_allow_origin,
+    cors_unsafe_header_names,
+    exposed_header_names,
+    is_forbidden_request_header,
+    normalize_method,
+    parse_allow_list,
+    preflight_reasons,
+)
+
+__all__ = ["Credentials", "Exchange", "Fetch", "FetchRequest", "Step", "Verdict"]
+
+Credentials = Literal["omit", "same-origin", "include"]
+MAX_REDIRECTS = 20
+_BODY_HEADERS = ("content-type", "content-encoding", "content-language", "content-location")
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """What the page's script asked for: ``fetch(url, {method, headers, body, credentials})``."""
+
+    url: str
+    method: str = "GET"
+    headers: HeaderItems = ()
+    body: bytes | None = None
+    credentials: Credentials = "same-origin"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", header_items(self.headers))
+        if self.credentials not in ("omit", "same-origin", "include"):
+            raise ValueError(f"credentials={self.credentials!r} is not a fetch() credentials mode: "
+                             "use 'omit', 'same-origin' (the default) or 'include'")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the browser checked or did. ``passed`` is None for steps that are not checks."""
+
+    title: str
+    passed: bool | None = None
+    detail: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A request the browser sent and the response the server really gave (even when the page may not see it)."""
+
+    request: HttpRequest
+    response: HttpResponse | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome: does fetch() resolve, and with what the page may read."""
+
+    ok: bool
+    url: str
+    response: HttpResponse | None
+    readable_headers: HeaderItems
+    failure: CorsFailure | None
+    network_error: str | None
+    preflighted: bool
+    redirected: bool
+    exchanges: tuple[Exchange, ...]
+    steps: tuple[Step, ...]
+
+
+@dataclass
+class _State:
+    url: str
+    method: str
+    headers: HeaderItems
+    body: bytes
+    origin_sent: str
+    tainting: Literal["basic", "cors"]
+    redirects: int = 0
+    pending: HttpRequest | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+
+class Fetch:
+    """The browser's side of one fetch() call. Feed it responses; read ``verdict`` when done."""
+
+    def __init__(self, page_origin: str, request: FetchRequest, *, cache: PreflightCache | None = None,
+                 cookies: CookieJar | None = None) -> None:
+        self.page_origin = str(origin_of(page_origin))
+        self.request = request
+        self.cache = cache if cache is not None else PreflightCache()
+        self.cookies = cookies if cookies is not None else CookieJar()
+        self._verdict: Verdict | None = None
+        url = _absolute_url(request.url)
+        kept, dropped = [], []
+        for name, value in request.headers:
+            (dropped if is_forbidden_request_header(name) else kept).append((name, value))
+        same_origin = str(origin_of(url)) == self.page_origin
+        self._s = _State(url, normalize_method(request.method), tuple(kept), request.body or b"",
+                         self.page_origin, "basic" if same_origin else "cors")
+        if dropped:
+            names = ", ".join(name for name, _ in dropped)
+            self._step(f"The browser dropped {names}", None,
+                       "fetch() silently ignores headers a page may not set (Cookie, Origin, Host, ...)")
+        self._prepare()
+
+    # --- the public, sans-I/O interface ----------------------------------------------------------
+
+    def next_request(self) -> HttpRequest | None:
+        """The request to send now, or None when the fetch is over."""
+        return None if self._verdict else self._s.pending
+
+    def receive(self, response: HttpResponse, *, as_sent: HttpRequest | None = None) -> None:
+        """Give the machine the server's response to ``next_request()``.
+
+        ``as_sent`` is the request exactly as it went on the wire (with the Host and other
+        headers the HTTP client added), for the record of exchanges.
+        """
+        request = self._s.pending
+        if request is None or self._verdict:
+            raise RuntimeError("no request is waiting for a response")
+        self._s.exchanges.append(Exchange(as_sent or request, response))
+        if request.kind == "preflight":
+            self._after_preflight(request, response)
+        else:
+            self._after_actual(request, response)
+
+    def network_error(self, reason: str) -> None:
+        """The request could not be sent or answered (connection refused, timeout, ...)."""
+        request = self._s.pending
+        if request is not None:
+            self._s.exchanges.append(Exchange(request, None))
+        self._step("The server could not be reached", False, reason,
+                   "Check that the server is running and the URL (scheme, host, port) is right.")
+        self._finish(None, network_error=reason)
+
+    @property
+    def done(self) -> bool:
+        return self._verdict is not None
+
+    @property
+    def verdict(self) -> Verdict:
+        if self._verdict is None:
+            raise RuntimeError("the fetch is not finished: send next_request() and receive() its response")
+        return self._verdict
+
+    # --- the steps of the algorithm --------------------------------------------------------------
+
+    @property
+    def _include_credentials(self) -> bool:
+        """Cookies go along: credentials 'include', or 'same-origin' while the request is same-origin."""
+        mode = self.request.credentials
+        return mode == "include" or (mode == "same-origin" and self._s.tainting == "basic")
+
+    def _prepare(self) -> None:
+        s = self._s
+        if s.tainting == "basic":
+            self._step(f"{s.url} is same-origin with the page", None, "no CORS checks apply")
+            self._send_actual()
+            return
+        reasons = preflight_reasons(s.method, s.headers)
+        if not reasons:
+            self._step("A simple request: no preflight needed", None,
+                       f"method {s.method} and every header are CORS-safelisted")
+            self._send_actual()
+            return
+        self._step("A preflight is needed", None, "; ".join(reasons))
+        include = self.request.credentials == "include"
+        if self.cache.lookup(s.origin_sent, s.url, s.method, s.headers, include):
+            left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
+            self._step("The preflight is skipped: an earlier answer is still cached", None,
+                       f"it expires in {left:.0f} s (Access-Control-Max-Age)")
+            self._send_actual()
+            return
+        names = cors_unsafe_header_names(s.headers)
+        headers = [("Accept", "*/*"), ("Origin", s.origin_sent), ("Access-Control-Request-Method", s.method)]
+        if names:
+            headers.append(("Access-Control-Request-Headers", ",".join(names)))
+        s.pending = HttpRequest("OPTIONS", s.url, tuple(headers), b"", "preflight")
+
+    def _send_actual(self) -> None:
+        s = self._s
+        headers: list[tuple[str, str]] = []
+        if s.tainting == "cors" or s.method not in ("GET", "HEAD"):
+            headers.append(("Origin", s.origin_sent))
+        user_names = {name.lower() for name, _ in s.headers}
+        if "accept" not in user_names:
+            headers.append(("Accept", "*/*"))
+        headers.extend(s.headers)
+        if self._include_credentials:
+            cookie = self.cookies.header_for(s.url, page_url=self.page_origin)
+            if cookie:
+                headers.append(("Cookie", cookie))
+        elif self.request.credentials != "omit" and self.cookies.header_for(s.url, page_url=self.page_origin):
+            self._step("Cookies are left out", None,
+                       "fetch()'s default credentials mode 'same-origin' sends no cookies to another origin; "
+                       "use credentials: 'include' to send them")
+        s.pending = HttpRequest(s.method, s.url, tuple(headers), s.body, "actual")
+
+    def _after_preflight(self, request: HttpRequest, response: HttpResponse) -> None:
+        s = self._s
+        include = self.request.credentials == "include"
+        names = cors_unsafe_header_names(s.headers)
+        if response.is_redirect:
+            self._fail("PreflightDisallowedRedirect", "", response, "The preflight was redirected")
+            return
+        if self._cors_check_fails(response, preflight=True):
+            return
+        if not 200 <= response.status <= 299:
+            self._fail("PreflightInvalidStatus", "", response, f"The preflight's status {response.status} is not ok")
+            return
+        self._step("The preflight's status is ok", True, f"{response.status}")
+        methods = parse_allow_list(response.get("access-control-allow-methods"))
+        if methods is None:
+            self._fail("InvalidAllowMethodsPreflightResponse", "", response, "Access-Control-Allow-Methods is garbled")
+            return
+        headers = parse_allow_list(response.get("access-control-allow-headers"))
+        if headers is None:
+            self._fail("InvalidAllowHeadersPreflightResponse", "", response, "Access-Control-Allow-Headers is garbled")
+            return
+        if not (s.method in methods or s.method in SAFELISTED_METHODS or ("*" in methods and not include)):
+            self._fail("MethodDisallowedByPreflightResponse", s.method, response,
+                       f"Method {s.method} is not in Access-Control-Allow-Methods")
+            return
+        if s.method not in SAFELISTED_METHODS:
+            self._step(f"Method {s.method} is allowed", True,
+                       f"Access-Control-Allow-Methods: {response.get('access-control-allow-methods')}")
+        allowed = {h.lower() for h in headers}
+        wildcard = "*" in allowed and not include
+        for name in names:
+            if name not in allowed and not wildcard:
+                self._fail("HeaderDisallowedByPreflightResponse", name, response,
+                           f"Header {name} is not in Access-Control-Allow-Headers")
+                return
+        if names:
+            self._step(f"Request headers {', '.join(names)} are allowed", True,
+                       f"Access-Control-Allow-Headers: {response.get('access-control-allow-headers')}")
+        if wildcard and "authorization" in names and "authorization" not in allowed:
+            self._step("Chromium lets '*' cover Authorization", None,
+                       "The Fetch Standard says '*' never covers Authorization, and Firefox and Safari block this "
+                       "request; Chromium still allows it, with a deprecation warning in DevTools' Issues panel.",
+                       "List 'Authorization' in allow_headers by name.")
+        entry = self.cache.store(s.origin_sent, s.url, methods=methods, headers=headers, include_credentials=include,
+                                 max_age_header=response.get("access-control-max-age"))
+        ttl = round(entry.expires_at - self.cache.clock())
+        self._step("The preflight passed", True, f"its answer is cached for {ttl} s")
+        self._send_actual()
+
+    def _after_actual(self, request: HttpRequest, response: HttpResponse) -> None:
+        s = self._s
+        if self._include_credentials:
+            for line in response.get_all("set-cookie"):
+                stored = self.cookies.store(line, s.url, page_url=self.page_origin)
+                if isinstance(stored, Rejection):
+                    self._step(f"The browser ignored a cookie: {line.split(';')[0]}", False, stored.reason)
+                else:
+                    self._step(f"The browser stored the cookie {stored.name}", None,
+                               f"SameSite={stored.same_site.capitalize()}, for {stored.domain}{stored.path}")
+        if response.is_redirect:
+            if s.tainting == "cors" and self._cors_check_fails(response, preflight=False):
+                return
+            self._follow_redirect(response)
+            return
+        if s.tainting == "cors" and self._cors_check_fails(response, preflight=False):
+            return
+        self._finish(response)
+
+    def _follow_redirect(self, response: HttpResponse) -> None:
+        s = self._s
+        location = ada_url.URL(response.get("location") or "", s.url).href
+        s.redirects += 1
+        if s.redirects > MAX_REDIRECTS:
+            self._step("Too many redirects", False, f"more than {MAX_REDIRECTS}")
+            self._finish(None, network_error="net::ERR_TOO_MANY_REDIRECTS")
+            return
+        current, target = str(origin_of(s.url)), str(origin_of(location))
+        if target != current and current != s.origin_sent:
+            s.origin_sent = "null"
+        if target != self.page_origin:
+            s.tainting = "cors"
+        if (response.status == 303 and s.method not in ("GET", "HEAD")) or (
+                response.status in (301, 302) and s.method == "POST"):
+            s.method, s.body = "GET", b""
+            s.headers = tuple((n, v) for n, v in s.headers if n.lower() not in _BODY_HEADERS)
+        detail = f"{response.status} to {location}"
+        if s.origin_sent == "null":
+            detail += "; after a hop to another origin the browser sends 'Origin: null'"
+        self._step("The browser follows the redirect", None, detail)
+        s.url = location
+        self._prepare()
+
+    def _cors_check_fails(self, response: HttpResponse, *, preflight: bool) -> bool:
+        s = self._s
+        include = self.request.credentials == "include"
+        failure = check_allow_origin(response.get_all("access-control-allow-origin"), s.origin_sent, include)
+        if failure is None and include:
+            failure = check_allow_credentials(response.get_all("access-control-allow-credentials"))
+        what = "preflight response" if preflight else "response"
+        if failure is None:
+            detail = f"Access-Control-Allow-Origin: {response.get('access-control-allow-origin')}"
+            if include:
+                detail += ", Access-Control-Allow-Credentials: true"
+            self._step(f"The {what} passes the CORS check", True, detail)
+            return False
+        code = f"Preflight{failure.code}" if preflight else failure.code
+        self._fail(code, failure.parameter, response, f"The {what} fails the CORS check")
+        return True
+
+    # --- endings -----------------------------------------------------------------------------------
+
+    def _fail(self, code: str, parameter: str, response: HttpResponse, title: str) -> None:
+        s = self._s
+        context = FailureContext(self.page_origin, s.origin_sent, s.method, self.request.credentials, response,
+                                 tuple(cors_unsafe_header_names(s.headers)))
+        first_url = _absolute_url(self.request.url)
+        failure = CorsFailure.build(code, parameter, s.url, context,
+                                    redirected_from=first_url if s.url != first_url else None)
+        self._step(title, False, failure.explanation, failure.fix)
+        self._finish(response, failure=failure)
+
+    def _finish(self, response: HttpResponse | None, *, failure: CorsFailure | None = None,
+                network_error: str | None = None) -> None:
+        s = self._s
+        s.pending = None
+        ok = failure is None and network_error is None and response is not None
+        readable: HeaderItems = ()
+        if ok and response is not None:
+            if s.tainting == "basic":
+                names = {n.lower() for n, _ in response.headers} - {"set-cookie", "set-cookie2"}
+            else:
+                names = exposed_header_names(response.headers, response.get("access-control-expose-headers"),
+                                             self.request.credentials == "include")
+            readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
+            self._step("fetch() resolves: the page can read the response", True,
+                       f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}")
+        self._verdict = Verdict(
+            ok=ok, url=s.url, response=response, readable_headers=readable, failure=failure,
+            network_error=network_error,
+            preflighted=any(e.request.kind == "preflight" for e in s.exchanges),
+            redirected=s.redirects > 0, exchanges=tuple(s.exchanges), steps=tuple(s.steps),
+        )
+
+    def _step(self, title: str, passed: bool | None, detail: str = "", fix: str = "") -> None:
+        self._s.steps.append(Step(title, passed, detail, fix))
+
+
+def _absolute_url(url: str) -> str:
+    try:
+        parsed = ada_url.URL(url)
+    except ValueError:
+        raise ValueError(f"{url!r} is not an absolute URL: write it like 'http://localhost:8000/users'") from None
+    if parsed.protocol not in ("http:", "https:"):
+        raise ValueError(f"{url!r} is not an http(s) URL: fetch() here only speaks http and https")
+    return parsed.href

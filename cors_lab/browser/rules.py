@@ -1,0 +1,228 @@
+"""The Fetch Standard's CORS rules, as pure functions, with Chromium's choices where they differ.
+
+Every function here takes plain values and returns plain values: no network, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ada_url
+
+from .http import HeaderItems
+
+__all__ = [
+    "AllowOriginFailure",
+    "FORBIDDEN_METHODS",
+    "SAFELISTED_METHODS",
+    "SAFELISTED_RESPONSE_HEADERS",
+    "check_allow_credentials",
+    "check_allow_origin",
+    "combine_headers",
+    "cors_unsafe_header_names",
+    "cors_unsafe_headers",
+    "exposed_header_names",
+    "is_forbidden_request_header",
+    "normalize_method",
+    "parse_allow_list",
+    "parse_max_age",
+    "preflight_reasons",
+]
+
+SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+# fetch() upper-cases only these method names; "patch" stays "patch".
+_NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+_FORBIDDEN_HEADERS = frozenset({
+    "accept-charset", "accept-encoding", "access-control-request-headers", "access-control-request-method",
+    "connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+    "origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via",
+})
+_SAFELISTED_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+_UNSAFE_BYTES = frozenset(chr(c) for c in range(0x20) if c != 0x09) | set('"():<>?@[\\]{}\x7f')
+_LANGUAGE_VALUE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
+_RANGE_VALUE = re.compile(r"bytes=(\d+)-(\d+)?")
+
+#: Response headers every CORS response lets the page read.
+SAFELISTED_RESPONSE_HEADERS = frozenset({
+    "cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma",
+})
+
+
+def normalize_method(method: str) -> str:
+    """The method as fetch() sends it; raises ValueError for names fetch() refuses."""
+    if not _TOKEN.fullmatch(method):
+        raise ValueError(f"{method!r} is not a valid HTTP method name: use a word such as 'GET' or 'PUT'")
+    if method.upper() in FORBIDDEN_METHODS:
+        raise ValueError(f"fetch() refuses the method {method!r}: browsers never let pages send it")
+    return method.upper() if method.upper() in _NORMALIZED_METHODS else method
+
+
+def is_forbidden_request_header(name: str) -> bool:
+    """A header a page's script may not set; fetch() silently drops it."""
+    lower = name.lower()
+    return lower in _FORBIDDEN_HEADERS or lower.startswith(("proxy-", "sec-"))
+
+
+def _display_name(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def _safelist_problem(name: str, value: str) -> str | None:
+    """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is."""
+    shown = _display_name(name)
+    if name not in ("accept", "accept-language", "content-language", "content-type", "range"):
+        return f"header {shown} is not safelisted (only Accept, Accept-Language, Content-Language, " \
+               "Content-Type and Range are)"
+    if len(value.encode()) > 128:
+        return f"header {shown} is not safelisted: its value is longer than 128 bytes ({len(value.encode())})"
+    if name in ("accept", "content-type"):
+        bad = sorted(set(value) & _UNSAFE_BYTES)
+        if bad:
+            return f"header {shown} is not safelisted: its value contains {''.join(bad)!r}"
+    if name in ("accept-language", "content-language") and not _LANGUAGE_VALUE.fullmatch(value):
+        return f"header {shown} is not safelisted: its value has characters other than 0-9 A-Z a-z space * , - . ; ="
+    if name == "content-type":
+        essence = _mime_essence(value)
+        if essence not in _SAFELISTED_CONTENT_TYPES:
+            return (f"Content-Type {essence or repr(value)} is not safelisted (only "
+                    "application/x-www-form-urlencoded, multipart/form-data and text/plain are)")
+    if name == "range":
+        match = _RANGE_VALUE.fullmatch(value)
+        if match is None or (match[2] is not None and int(match[1]) > int(match[2])):
+            return f"header Range is not safelisted: {value!r} is not a single range such as 'bytes=0-499'"
+    return None
+
+
+def _mime_essence(value: str) -> str | None:
+    """A MIME type's essence, "type/subtype" in lower case (WHATWG MIME Sniffing); None if unparsable."""
+    essence = value.split(";", 1)[0].strip(" \t\r\n")
+    type_, slash, subtype = essence.partition("/")
+    if not slash or not _TOKEN.fullmatch(type_) or not _TOKEN.fullmatch(subtype):
+        return None
+    return f"{type_}/{subtype}".lower()
+
+
+def combine_headers(headers: HeaderItems) -> dict[str, str]:
+    """Headers as a page's ``Headers`` object holds them: names lower-cased, repeats joined by ", "."""
+    combined: dict[str, str] = {}
+    for name, value in headers:
+        lower = name.lower()
+        combined[lower] = f"{combined[lower]}, {value}" if lower in combined else value
+    return combined
+
+
+@dataclass(frozen=True)
+class UnsafeHeader:
+    name: str  # lower case
+    reason: str
+
+
+def cors_unsafe_headers(headers: HeaderItems) -> list[UnsafeHeader]:
+    """The request headers that make a preflight necessary, sorted by name, each with its reason."""
+    unsafe: dict[str, str] = {}
+    safelisted_total = 0
+    for name, value in combine_headers(headers).items():
+        if is_forbidden_request_header(name):
+            continue
+        problem = _safelist_problem(name, value)
+        if problem is None:
+            safelisted_total += len(value.encode())
+        else:
+            unsafe[name] = problem
+    if safelisted_total > 1024:
+        for name in combine_headers(headers):
+            if not is_forbidden_request_header(name):
+                unsafe.setdefault(name, f"header {_display_name(name)} is not safelisted: the safelisted headers' "
+                                        f"values add up to {safelisted_total} bytes, over the 1024-byte limit")
+    return [UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe)]
+
+
+def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
+    """Lower-cased, de-duplicated, sorted: the value of Access-Control-Request-Headers."""
+    return [h.name for h in cors_unsafe_headers(headers)]
+
+
+def preflight_reasons(method: str, headers: HeaderItems) -> list[str]:
+    """Why a cross-origin request needs a preflight; empty for a "simple" request."""
+    reasons = []
+    if method not in SAFELISTED_METHODS:
+        reasons.append(f"method {method} is not safelisted (only GET, HEAD and POST are)")
+    reasons.extend(header.reason for header in cors_unsafe_headers(headers))
+    return reasons
+
+
+# --- the CORS check ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllowOriginFailure:
+    """Which CORS check failed (a Chromium CorsError name without "Preflight") and its parameter."""
+
+    code: str
+    parameter: str = ""
+
+
+def check_allow_origin(values: list[str], origin: str, include_credentials: bool) -> AllowOriginFailure | None:
+    """Access-Control-Allow-Origin against the request's serialised origin, in Chromium's order."""
+    if not values:
+        return AllowOriginFailure("MissingAllowOriginHeader")
+    value = ", ".join(v.strip(" \t") for v in values)
+    if value == "*":
+        return AllowOriginFailure("WildcardOriginNotAllowed") if include_credentials else None
+    if value == origin:
+        return None
+    if " " in value or "," in value:
+        return AllowOriginFailure("MultipleAllowOriginValues", value)
+    if not value.isascii():
+        # Chromium prints such bytes as \uXXXX escapes.
+        escaped = "".join(c if c.isascii() else f"\\u{ord(c):04X}" for c in value)
+        return AllowOriginFailure("InvalidAllowOriginValue", escaped)
+    if value != "null" and not _is_url(value):
+        return AllowOriginFailure("InvalidAllowOriginValue", value)
+    return AllowOriginFailure("AllowOriginMismatch", value)
+
+
+def check_allow_credentials(values: list[str]) -> AllowOriginFailure | None:
+    """With credentials mode "include", Access-Control-Allow-Credentials must be exactly "true"."""
+    value = ", ".join(v.strip(" \t") for v in values)
+    return None if value == "true" else AllowOriginFailure("InvalidAllowCredentials", value)
+
+
+def _is_url(value: str) -> bool:
+    try:
+        ada_url.URL(value)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_allow_list(value: str | None) -> list[str] | None:
+    """A comma-separated list of tokens (Allow-Methods, Allow-Headers); None when it does not parse."""
+    if value is None:
+        return []
+    items = [item.strip(" \t") for item in value.split(",")]
+    items = [item for item in items if item]
+    return items if all(_TOKEN.fullmatch(item) for item in items) else None
+
+
+def parse_max_age(value: str | None) -> int | None:
+    """Seconds from Access-Control-Max-Age, or None when absent (Chromium: 5 s) or not a number."""
+    if value is None:
+        return None
+    value = value.strip(" \t")
+    return int(value) if value.isdigit() else None
+
+
+def exposed_header_names(response_headers: HeaderItems, expose_header: str | None,
+                         include_credentials: bool) -> set[str]:
+    """The lower-cased names of response headers the page's script may read."""
+    exposed = set(SAFELISTED_RESPONSE_HEADERS)
+    listed = {name.lower() for name in (parse_allow_list(expose_header) or [])}
+    if "*" in listed and not include_credentials:
+        exposed |= {name.lower() for name, _ in response_headers}
+    exposed |= listed - {"*"}
+    return exposed - {"set-cookie", "set-cookie2"}

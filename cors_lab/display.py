@@ -1,0 +1,108 @@
+"""HTML views for notebooks: what DevTools would show for a fetch, as a small sequence diagram."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from .browser.http import HeaderItems
+
+if TYPE_CHECKING:
+    from .driver import FetchResult
+
+__all__ = ["fetch_result_html", "headers_html", "js_call"]
+
+_GREEN, _RED, _GREY = "#1a7f37", "#cf222e", "#57606a"
+_CORS_PREFIXES = ("access-control-", "origin", "vary")
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def headers_html(headers: HeaderItems) -> str:
+    """Headers one per line, the CORS ones in bold (the ones to look at)."""
+    rows = []
+    for name, value in headers:
+        style = "font-weight:bold;color:#0550ae" if name.lower().startswith(_CORS_PREFIXES) else f"color:{_GREY}"
+        rows.append(f'<div style="{style}">{_e(name)}: {_e(value)}</div>')
+    return "".join(rows) or f'<div style="color:{_GREY}">(no headers)</div>'
+
+
+def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inherit") -> str:
+    line = f'<span style="color:{colour}">{"&#x2500;" * 3}{"&#x25B6;" if left_to_right else ""}</span>'
+    if not left_to_right:
+        line = f'<span style="color:{colour}">&#x25C0;{"&#x2500;" * 3}</span>'
+    body = f"<div><b>{label}</b></div>"
+    if detail:
+        body += f'<details><summary style="cursor:pointer;color:{_GREY}">headers</summary>' \
+                f'<div style="font-family:monospace;font-size:90%">{detail}</div></details>'
+    return f"<td style='text-align:center;white-space:nowrap'>{line}</td><td>{body}</td>"
+
+
+def js_call(result: FetchResult) -> str:
+    """The fetch() call the page made, written as JavaScript."""
+    request = result.request
+    options = []
+    if request.method.upper() != "GET":
+        options.append(f"method: '{request.method}'")
+    if request.headers:
+        options.append("headers: {" + ", ".join(f"'{n}': '{v}'" for n, v in request.headers) + "}")
+    if request.body:
+        options.append("body: " + repr(request.body.decode("utf-8", "replace")))
+    if request.credentials != "same-origin":
+        options.append(f"credentials: '{request.credentials}'")
+    return f"fetch('{request.url}'" + (", {" + ", ".join(options) + "})" if options else ")")
+
+
+def fetch_result_html(result: FetchResult) -> str:
+    """A page / browser / server sequence diagram, the verdict and the console message."""
+    verdict = result.verdict
+    request = result.request
+    rows = []
+    server = "<td><b>Server</b></td>"
+    browser = "<td><b>Browser</b></td>"
+    blank = "<td></td>"
+    rows.append(f"<tr><td><b>Page</b><br>{_e(result.page_origin)}</td>{_arrow(True, _e(js_call(result)))}"
+                f"{browser}{blank * 3}</tr>")
+    for exchange in verdict.exchanges:
+        sent = exchange.request
+        kind = "preflight " if sent.kind == "preflight" else ""
+        label = f"{kind}{_e(sent.method)} {_e(sent.url)}"
+        rows.append(f"<tr>{blank * 3}{browser}{_arrow(True, label, headers_html(sent.headers))}{server}</tr>")
+        if exchange.response is None:
+            rows.append(f"<tr>{blank * 3}{browser}{_arrow(False, 'no answer', '', _RED)}{server}</tr>")
+            continue
+        reply = exchange.response
+        status_colour = _GREEN if 200 <= reply.status < 300 else _GREY if reply.status < 400 else _RED
+        label = f"{reply.status} {_e(reply.reason)}"
+        rows.append(f"<tr>{blank * 3}{browser}{_arrow(False, label, headers_html(reply.headers), status_colour)}"
+                    f"{server}</tr>")
+    if result.ok:
+        outcome = f"resolves: status {result.status}"
+        colour = _GREEN
+    else:
+        outcome = "rejects: TypeError: Failed to fetch"
+        colour = _RED
+    rows.append(f"<tr><td><b>Page</b></td>{_arrow(False, outcome, '', colour)}{browser}{blank * 3}</tr>")
+
+    banner_text = "Allowed" if result.ok else f"Blocked ({_e(result.error_code)})"
+    parts = [
+        f'<div class="cors-lab-fetch" style="border-left:4px solid {colour};padding-left:8px">',
+        f'<div style="color:{colour};font-weight:bold">{banner_text}: {_e(request.method)} {_e(verdict.url)} '
+        f"from {_e(result.page_origin)}</div>",
+        f'<table style="border-collapse:collapse">{"".join(rows)}</table>',
+    ]
+    if result.console_message:
+        parts.append(f'<div style="font-family:monospace;background:#ffebe9;color:{_RED};padding:4px">'
+                     f"&#x2716; {_e(result.console_message)}</div>")
+    if result.fix:
+        parts.append(f"<div><b>Fix:</b> {_e(result.fix)}</div>")
+    steps = "".join(
+        f"<li>{'&#x2714;' if s.passed else '&#x2716;' if s.passed is False else '&#x2022;'} {_e(s.title)}"
+        + (f": <span style='color:{_GREY}'>{_e(s.detail)}</span>" if s.detail else "") + "</li>"
+        for s in verdict.steps
+    )
+    parts.append(f'<details><summary style="cursor:pointer">What the browser checked</summary><ul>{steps}</ul>'
+                 "</details></div>")
+    return "".join(parts)

@@ -1,0 +1,269 @@
+"""``Browser``: the browser model driven over real HTTP, so lessons see what a browser would do.
+
+The sans-I/O ``cors_lab.browser.Fetch`` decides; this module only sends its requests with httpx
+(to a real server, or in-process to an ASGI app) and wraps the verdict for display.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json as json_module
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import httpx
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from . import __version__
+from .browser import CookieJar, Fetch, FetchRequest, PreflightCache, Verdict
+from .browser.http import HttpRequest, HttpResponse, header_items
+from .browser.machine import Credentials, Exchange, Step
+from .origins import origin_of
+
+__all__ = ["Browser", "CorsBlockedError", "FetchResult"]
+
+USER_AGENT = f"cors-lab/{__version__} (browser model)"
+
+_portal: BlockingPortal | None = None
+_portal_exit: Callable[[], object] | None = None
+_portal_lock = threading.Lock()
+
+
+def _shared_portal() -> BlockingPortal:
+    """One background event loop for every Browser, so sync code and Jupyter cells can both call fetch()."""
+    global _portal, _portal_exit
+    with _portal_lock:
+        if _portal is None:
+            manager = start_blocking_portal()
+            _portal = manager.__enter__()
+            _portal_exit = lambda: manager.__exit__(None, None, None)  # noqa: E731
+            atexit.register(_stop_portal)
+        return _portal
+
+
+def _stop_portal() -> None:
+    global _portal, _portal_exit
+    if _portal_exit is not None:
+        _portal_exit()
+    _portal = _portal_exit = None
+
+
+def _raw(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+    """Headers with their names spelt as on the wire (httpx lower-cases them elsewhere)."""
+    return tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw)
+
+
+class CorsBlockedError(Exception):
+    """Reading a blocked response: the page's fetch() would have rejected with a TypeError."""
+
+
+class FetchResult:
+    """What the page's fetch() gets (``ok``, ``status``, readable ``headers``), and the whole story behind it."""
+
+    def __init__(self, page_origin: str, request: FetchRequest, verdict: Verdict) -> None:
+        self.page_origin = page_origin
+        self.request = request
+        self.verdict = verdict
+
+    @property
+    def ok(self) -> bool:
+        """fetch() resolves (whatever the HTTP status: a 404 the page may read is still "ok" here)."""
+        return self.verdict.ok
+
+    @property
+    def blocked(self) -> bool:
+        return not self.verdict.ok
+
+    @property
+    def status(self) -> int | None:
+        """The status the page sees; None when blocked, because the page sees none."""
+        return self.verdict.response.status if self.ok and self.verdict.response else None
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """Only the response headers the page's script may read."""
+        return httpx.Headers(list(self.verdict.readable_headers))
+
+    @property
+    def text(self) -> str:
+        return self._readable_response().text
+
+    def json(self) -> Any:
+        return json_module.loads(self._readable_response().body)
+
+    @property
+    def preflighted(self) -> bool:
+        return self.verdict.preflighted
+
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]:
+        """Every request sent and response received, including what the browser hid from the page."""
+        return self.verdict.exchanges
+
+    @property
+    def server_response(self) -> HttpResponse | None:
+        """The last response as the server sent it, whether or not the page may see it."""
+        return self.verdict.response
+
+    @property
+    def error_code(self) -> str | None:
+        """Chromium's CorsError name (``MissingAllowOriginHeader``, ...), or the network error."""
+        if self.verdict.failure:
+            return self.verdict.failure.code
+        return self.verdict.network_error
+
+    @property
+    def console_message(self) -> str | None:
+        """The line Chromium prints in the console when the fetch is blocked."""
+        return self.verdict.failure.console_message if self.verdict.failure else None
+
+    @property
+    def fix(self) -> str | None:
+        failure = self.verdict.failure
+        return failure.fix if failure else None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.verdict.steps
+
+    def explain(self) -> str:
+        """The browser's steps, each passed or failed, and the fix."""
+        marks = {True: "PASS", False: "FAIL", None: "  - "}
+        lines = [self.summary]
+        for step in self.verdict.steps:
+            lines.append(f"  {marks[step.passed]} {step.title}" + (f": {step.detail}" if step.detail else ""))
+            if step.fix:
+                lines.append(f"       fix: {step.fix}")
+        return "\n".join(lines)
+
+    @property
+    def summary(self) -> str:
+        request = self.request
+        what = f"{request.method.upper()} {self.verdict.url}"
+        if self.ok:
+            how = "after a preflight" if self.preflighted else "no preflight"
+            return f"allowed: {what} from {self.page_origin} -> {self.status} ({how})"
+        return f"blocked: {what} from {self.page_origin} ({self.error_code})"
+
+    def _readable_response(self) -> HttpResponse:
+        if self.blocked or self.verdict.response is None:
+            reason = self.console_message or self.verdict.network_error or "blocked"
+            raise CorsBlockedError(f"TypeError: Failed to fetch. The page cannot read this response: {reason}")
+        return self.verdict.response
+
+    def __repr__(self) -> str:
+        lines = [f"<FetchResult {self.summary}>"]
+        if self.console_message:
+            lines.append(f"console: {self.console_message}")
+        if self.fix:
+            lines.append(f"fix: {self.fix}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from .display import fetch_result_html
+
+        return fetch_result_html(self)
+
+
+class Browser:
+    """A page at ``origin`` making fetch() calls, with its own cookie jar and preflight cache.
+
+    ``Browser("http://localhost:3000").fetch("http://127.0.0.1:8000/users")`` talks to a real
+    server; ``Browser(origin, app=asgi_app)`` sends every request to that app in-process. The
+    ``clock`` (seconds, monotonic) times the preflight cache; lessons pass one they can move.
+    """
+
+    def __init__(self, origin: str, *, app: Any = None, clock: Callable[[], float] | None = None,
+                 timeout: float = 5.0) -> None:
+        self.origin = str(origin_of(origin))
+        if self.origin == "null":
+            raise ValueError(f"{origin!r} has an opaque origin: give the page's http(s) URL")
+        self.app = app
+        self.timeout = timeout
+        self.cache = PreflightCache(clock or time.monotonic)
+        self.cookies = CookieJar()
+        self._client: httpx.AsyncClient | None = None
+
+    def fetch(self, url: str, method: str = "GET", headers: Any = None, json: Any = None,
+              content: str | bytes | None = None, credentials: Credentials = "same-origin") -> FetchResult:
+        """Run ``fetch(url, {method, headers, body, credentials})`` as the page would, and return what happens.
+
+        ``json=`` sends a JSON body with ``Content-Type: application/json`` (what pages usually
+        do, and a reason for a preflight); ``content=`` a text body, which fetch() labels
+        ``text/plain;charset=UTF-8``.
+        """
+        request = self._request(url, method, headers, json, content, credentials)
+        return _shared_portal().call(self._run, request)
+
+    async def afetch(self, url: str, method: str = "GET", headers: Any = None, json: Any = None,
+                     content: str | bytes | None = None, credentials: Credentials = "same-origin") -> FetchResult:
+        """The same as :meth:`fetch`, for async code."""
+        request = self._request(url, method, headers, json, content, credentials)
+        return await anyio.to_thread.run_sync(_shared_portal().call, self._run, request)
+
+    def close(self) -> None:
+        """Close the HTTP connections (the cookie jar and cache stay)."""
+        if self._client is not None:
+            _shared_portal().call(self._client.aclose)
+            self._client = None
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = " (in-process app)" if self.app is not None else ""
+        return f"<Browser page at {self.origin}{where}: {len(self.cookies)} cookies, {len(self.cache)} cached preflights>"
+
+    def _request(self, url: str, method: str, headers: Any, json: Any, content: str | bytes | None,
+                 credentials: Credentials) -> FetchRequest:
+        if json is not None and content is not None:
+            raise ValueError("pass json= or content=, not both")
+        items = list(header_items(headers))
+        names = {name.lower() for name, _ in items}
+        body: bytes | None = None
+        if json is not None:
+            body = json_module.dumps(json).encode()
+            if "content-type" not in names:
+                items.append(("Content-Type", "application/json"))
+        elif isinstance(content, str):
+            body = content.encode()
+            if "content-type" not in names:
+                items.append(("Content-Type", "text/plain;charset=UTF-8"))
+        elif content is not None:
+            body = bytes(content)
+        absolute = httpx.URL(self.origin).join(url) if not url.startswith(("http://", "https://")) else url
+        return FetchRequest(str(absolute), method, tuple(items), body, credentials)
+
+    async def _run(self, request: FetchRequest) -> FetchResult:
+        machine = Fetch(self.origin, request, cache=self.cache, cookies=self.cookies)
+        client = self._client or self._new_client()
+        while (outgoing := machine.next_request()) is not None:
+            try:
+                response = await client.request(outgoing.method, outgoing.url, headers=list(outgoing.headers),
+                                                content=outgoing.body or None)
+            except httpx.ConnectError:
+                machine.network_error("net::ERR_CONNECTION_REFUSED")
+                break
+            except httpx.TimeoutException:
+                machine.network_error("net::ERR_TIMED_OUT")
+                break
+            sent = response.request
+            machine.receive(
+                HttpResponse(response.status_code, _raw(response.headers), response.content, response.reason_phrase),
+                as_sent=HttpRequest(sent.method, str(sent.url), _raw(sent.headers), outgoing.body, outgoing.kind),
+            )
+        return FetchResult(self.origin, request, machine.verdict)
+
+    def _new_client(self) -> httpx.AsyncClient:
+        transport = None
+        if self.app is not None:
+            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+        self._client = httpx.AsyncClient(transport=transport, timeout=self.timeout, follow_redirects=False,
+                                         headers={"User-Agent": USER_AGENT}, trust_env=False)
+        return self._client
