@@ -7,6 +7,7 @@ The sans-I/O ``cors_lab.browser.Fetch`` decides; this module only sends its requ
 from __future__ import annotations
 
 import atexit
+import http.cookiejar
 import json as json_module
 import threading
 import time
@@ -264,6 +265,8 @@ class Browser:
         transport = None
         if self.app is not None:
             transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+        # The model's CookieJar decides which cookies go out; httpx must keep none of its own.
+        no_cookies = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._client = httpx.AsyncClient(transport=transport, timeout=self.timeout, follow_redirects=False,
-                                         headers={"User-Agent": USER_AGENT}, trust_env=False)
+                                         headers={"User-Agent": USER_AGENT}, cookies=no_cookies, trust_env=False)
         return self._client

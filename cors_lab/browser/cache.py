@@ -2,12 +2,14 @@
 
 An entry belongs to (page origin, URL). It remembers the allowed methods and headers, whether
 the preflight was made for a credentialed request, and when it expires: Access-Control-Max-Age
-seconds, capped at 7200 (Chromium's cap); 5 s when the header is absent; 0 (use once) when it
-is present but not a number. The clock is injected so lessons and tests can move time.
+seconds, capped at 7200 (Chromium's cap); 5 s when the header is absent or not a number (as the
+Fetch Standard says); a negative number means 0, no caching (as Chromium 156 does). The clock is
+injected so lessons and tests can move time.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,10 +50,10 @@ class PreflightCache:
     @staticmethod
     def max_age(header: str | None) -> int:
         """How long a preflight answer may be reused, in seconds, from Access-Control-Max-Age."""
-        if header is None:
+        value = (header or "").strip(" \t")
+        if not re.fullmatch(r"-?[0-9]+", value):
             return DEFAULT_MAX_AGE
-        value = header.strip(" \t")
-        return min(int(value), MAX_AGE_CAP) if value.isdigit() else 0
+        return max(0, min(int(value), MAX_AGE_CAP))
 
     def store(self, origin: str, url: str, *, methods: list[str], headers: list[str], include_credentials: bool,
               max_age_header: str | None) -> CacheEntry:

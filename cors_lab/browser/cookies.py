@@ -3,6 +3,10 @@
 Cookies ignore ports: a cookie set by localhost:8000 is also sent to localhost:3000. SameSite
 compares *sites* (scheme plus registrable domain), not origins: localhost:3000 and
 localhost:8000 are the same site, localhost and 127.0.0.1 are not.
+
+Chromium 156 as installed here blocks third-party cookies: a request to another site neither
+stores nor sends cookies, even SameSite=None; Secure ones. ``block_third_party=False`` models a
+browser that still allows them (the SameSite rules then decide).
 """
 
 from __future__ import annotations
@@ -94,8 +98,9 @@ class Rejection:
 class CookieJar:
     """Stores cookies from Set-Cookie and picks the ones a request carries."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, *, block_third_party: bool = True) -> None:
         self.clock = clock
+        self.block_third_party = block_third_party
         self._cookies: dict[tuple[str, str, str], Cookie] = {}
 
     def __iter__(self):
@@ -114,6 +119,9 @@ class CookieJar:
         if isinstance(parsed, str):
             return Rejection(set_cookie, parsed)
         name, value, attributes = parsed
+        if self.block_third_party and not is_same_site(url, page_url):
+            return Rejection(set_cookie, f"third-party cookies are blocked: {site_of(url)} is not the page's site "
+                                         f"{site_of(page_url)}")
         target = ada_url.URL(url)
         host = target.hostname
         domain_attribute = attributes.get("domain", "").lstrip(".").lower()
@@ -152,6 +160,8 @@ class CookieJar:
         target = ada_url.URL(url)
         secure_url = _is_secure_url(url)
         same_site = is_same_site(url, page_url)
+        if self.block_third_party and not same_site:
+            return []
         chosen = [
             c for c in self
             if c.matches(target.hostname, target.pathname or "/")
