@@ -18,6 +18,7 @@ notebooks: $(VENV)/.installed-test
 
 benchmarks: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/servers.py
+	$(BIN)/python benchmarks/browser.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

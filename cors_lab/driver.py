@@ -186,7 +186,8 @@ class Browser:
         self.timeout = timeout
         self.cache = PreflightCache(clock or time.monotonic)
         self.cookies = CookieJar()
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.Client | None = None
+        self._app_client: httpx.AsyncClient | None = None
 
     def fetch(self, url: str, method: str = "GET", headers: Any = None, json: Any = None,
               content: str | bytes | None = None, credentials: Credentials = "same-origin") -> FetchResult:
@@ -197,19 +198,28 @@ class Browser:
         ``text/plain;charset=UTF-8``.
         """
         request = self._request(url, method, headers, json, content, credentials)
-        return _shared_portal().call(self._run, request)
+        machine = Fetch(self.origin, request, cache=self.cache, cookies=self.cookies)
+        if self.app is not None:
+            # An ASGI app can only be called from an event loop: run it on the shared one.
+            _shared_portal().call(self._drive_app, machine)
+        else:
+            self._drive(machine)
+        return FetchResult(self.origin, request, machine.verdict)
 
     async def afetch(self, url: str, method: str = "GET", headers: Any = None, json: Any = None,
                      content: str | bytes | None = None, credentials: Credentials = "same-origin") -> FetchResult:
-        """The same as :meth:`fetch`, for async code."""
-        request = self._request(url, method, headers, json, content, credentials)
-        return await anyio.to_thread.run_sync(_shared_portal().call, self._run, request)
+        """The same as :meth:`fetch`, for async code (it runs in a worker thread)."""
+        return await anyio.to_thread.run_sync(
+            lambda: self.fetch(url, method, headers, json, content, credentials))
 
     def close(self) -> None:
         """Close the HTTP connections (the cookie jar and cache stay)."""
         if self._client is not None:
-            _shared_portal().call(self._client.aclose)
+            self._client.close()
             self._client = None
+        if self._app_client is not None:
+            _shared_portal().call(self._app_client.aclose)
+            self._app_client = None
 
     def __enter__(self) -> Browser:
         return self
@@ -241,32 +251,46 @@ class Browser:
         absolute = httpx.URL(self.origin).join(url) if not url.startswith(("http://", "https://")) else url
         return FetchRequest(str(absolute), method, tuple(items), body, credentials)
 
-    async def _run(self, request: FetchRequest) -> FetchResult:
-        machine = Fetch(self.origin, request, cache=self.cache, cookies=self.cookies)
-        client = self._client or self._new_client()
+    def _drive(self, machine: Fetch) -> None:
+        if self._client is None:
+            self._client = httpx.Client(**self._client_options())
         while (outgoing := machine.next_request()) is not None:
             try:
-                response = await client.request(outgoing.method, outgoing.url, headers=list(outgoing.headers),
+                response = self._client.request(outgoing.method, outgoing.url, headers=list(outgoing.headers),
                                                 content=outgoing.body or None)
-            except httpx.ConnectError:
-                machine.network_error("net::ERR_CONNECTION_REFUSED")
-                break
-            except httpx.TimeoutException:
-                machine.network_error("net::ERR_TIMED_OUT")
-                break
-            sent = response.request
-            machine.receive(
-                HttpResponse(response.status_code, _raw(response.headers), response.content, response.reason_phrase),
-                as_sent=HttpRequest(sent.method, str(sent.url), _raw(sent.headers), outgoing.body, outgoing.kind),
-            )
-        return FetchResult(self.origin, request, machine.verdict)
+            except httpx.TransportError as error:
+                machine.network_error(_network_error(error))
+                return
+            _deliver(machine, outgoing, response)
 
-    def _new_client(self) -> httpx.AsyncClient:
-        transport = None
-        if self.app is not None:
+    async def _drive_app(self, machine: Fetch) -> None:
+        if self._app_client is None:
             transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            self._app_client = httpx.AsyncClient(transport=transport, **self._client_options())
+        while (outgoing := machine.next_request()) is not None:
+            response = await self._app_client.request(outgoing.method, outgoing.url, headers=list(outgoing.headers),
+                                                      content=outgoing.body or None)
+            _deliver(machine, outgoing, response)
+
+    def _client_options(self) -> dict[str, Any]:
         # The model's CookieJar decides which cookies go out; httpx must keep none of its own.
         no_cookies = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        self._client = httpx.AsyncClient(transport=transport, timeout=self.timeout, follow_redirects=False,
-                                         headers={"User-Agent": USER_AGENT}, cookies=no_cookies, trust_env=False)
-        return self._client
+        return {"timeout": self.timeout, "follow_redirects": False, "headers": {"User-Agent": USER_AGENT},
+                "cookies": no_cookies, "trust_env": False}
+
+
+def _deliver(machine: Fetch, outgoing: HttpRequest, response: httpx.Response) -> None:
+    sent = response.request
+    machine.receive(
+        HttpResponse(response.status_code, _raw(response.headers), response.content, response.reason_phrase),
+        as_sent=HttpRequest(sent.method, str(sent.url), _raw(sent.headers), outgoing.body, outgoing.kind),
+    )
+
+
+def _network_error(error: httpx.TransportError) -> str:
+    """The net::ERR_... name Chromium would report for this failure."""
+    if isinstance(error, httpx.ConnectError):
+        return "net::ERR_CONNECTION_REFUSED"
+    if isinstance(error, httpx.TimeoutException):
+        return "net::ERR_TIMED_OUT"
+    return "net::ERR_FAILED"

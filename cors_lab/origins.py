@@ -12,6 +12,7 @@ import html
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import ada_url
 
@@ -22,6 +23,7 @@ __all__ = [
     "OriginError",
     "compare_origins",
     "origin_of",
+    "serialize_origin",
 ]
 
 #: Default ports of the WHATWG "special" schemes that have tuple origins.
@@ -90,6 +92,20 @@ def origin_of(url: str) -> Origin:
     scheme (WHATWG reads ``localhost:3000`` as the scheme ``localhost``; a learner means
     ``http://localhost:3000``).
     """
+    parts = _origin_parts(url)
+    return Origin.opaque() if parts is None else Origin(*parts)
+
+
+@lru_cache(maxsize=4096)
+def serialize_origin(url: str) -> str:
+    """``str(origin_of(url))``, cached: the value of the ``Origin`` header a page at ``url`` sends."""
+    return str(origin_of(url))
+
+
+@lru_cache(maxsize=4096)
+def _origin_parts(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, effective port) of a tuple origin, None for an opaque one. Cached: the
+    browser model asks for the same few origins thousands of times."""
     _reject_obvious_mistakes(url)
     try:
         parsed = ada_url.URL(url)
@@ -98,12 +114,12 @@ def origin_of(url: str) -> Origin:
     serialised = parsed.origin
     if serialised == "null":
         _reject_mistyped_scheme(url, parsed.protocol.rstrip(":"))
-        return Origin.opaque()
+        return None
     # The serialised origin of a tuple origin is itself a URL: read its parts from the parser.
     origin_url = ada_url.URL(serialised)
     scheme = origin_url.protocol.rstrip(":")
     port = int(origin_url.port) if origin_url.port else DEFAULT_PORTS[scheme]
-    return Origin(scheme, origin_url.hostname, port)
+    return scheme, origin_url.hostname, port
 
 
 def _reject_obvious_mistakes(url: object) -> None:

@@ -46,6 +46,7 @@ def _registrable_domain(host: str) -> str:
     return _public_suffixes().privatesuffix(host) or host
 
 
+@lru_cache(maxsize=1024)
 def site_of(url: str) -> str:
     """The schemeful site of a URL: ``http://example.com`` for ``http://api.example.com:8000/x``."""
     parsed = ada_url.URL(url)
@@ -157,11 +158,13 @@ class CookieJar:
 
     def cookies_for(self, url: str, *, page_url: str) -> list[Cookie]:
         """The cookies a credentialed request to ``url`` from a page at ``page_url`` carries."""
-        target = ada_url.URL(url)
-        secure_url = _is_secure_url(url)
+        if not self._cookies:
+            return []
         same_site = is_same_site(url, page_url)
         if self.block_third_party and not same_site:
             return []
+        target = ada_url.URL(url)
+        secure_url = _is_secure_url(url)
         chosen = [
             c for c in self
             if c.matches(target.hostname, target.pathname or "/")

@@ -12,11 +12,12 @@ page gets to see, following the Fetch Standard and Chromium where they differ.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 import ada_url
 
-from ..origins import origin_of
+from ..origins import serialize_origin
 from .cache import PreflightCache
 from .cookies import CookieJar, Rejection
 from .failures import CorsFailure, FailureContext
@@ -57,8 +58,7 @@ class FetchRequest:
                              "use 'omit', 'same-origin' (the default) or 'include'")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One thing the browser checked or did. ``passed`` is None for steps that are not checks."""
 
     title: str
@@ -67,8 +67,7 @@ class Step:
     fix: str = ""
 
 
-@dataclass(frozen=True)
-class Exchange:
+class Exchange(NamedTuple):
     """A request the browser sent and the response the server really gave (even when the page may not see it)."""
 
     request: HttpRequest
@@ -110,7 +109,7 @@ class Fetch:
 
     def __init__(self, page_origin: str, request: FetchRequest, *, cache: PreflightCache | None = None,
                  cookies: CookieJar | None = None) -> None:
-        self.page_origin = str(origin_of(page_origin))
+        self.page_origin = serialize_origin(page_origin)
         self.request = request
         self.cache = cache if cache is not None else PreflightCache()
         self.cookies = cookies if cookies is not None else CookieJar()
@@ -119,7 +118,7 @@ class Fetch:
         kept, dropped = [], []
         for name, value in request.headers:
             (dropped if is_forbidden_request_header(name) else kept).append((name, value))
-        same_origin = str(origin_of(url)) == self.page_origin
+        same_origin = serialize_origin(url) == self.page_origin
         self._s = _State(url, normalize_method(request.method), tuple(kept), request.body or b"",
                          self.page_origin, "basic" if same_origin else "cors")
         if dropped:
@@ -297,7 +296,7 @@ class Fetch:
             self._step("Too many redirects", False, f"more than {MAX_REDIRECTS}")
             self._finish(None, network_error="net::ERR_TOO_MANY_REDIRECTS")
             return
-        current, target = str(origin_of(s.url)), str(origin_of(location))
+        current, target = serialize_origin(s.url), serialize_origin(location)
         if target != current and current != s.origin_sent:
             s.origin_sent = "null"
         if target != self.page_origin:
@@ -368,6 +367,7 @@ class Fetch:
         self._s.steps.append(Step(title, passed, detail, fix))
 
 
+@lru_cache(maxsize=1024)
 def _absolute_url(url: str) -> str:
     try:
         parsed = ada_url.URL(url)

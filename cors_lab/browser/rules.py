@@ -6,6 +6,7 @@ Every function here takes plain values and returns plain values: no network, no 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 import ada_url
@@ -121,7 +122,8 @@ class UnsafeHeader:
     reason: str
 
 
-def cors_unsafe_headers(headers: HeaderItems) -> list[UnsafeHeader]:
+@lru_cache(maxsize=1024)
+def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
     """The request headers that make a preflight necessary, sorted by name, each with its reason."""
     unsafe: dict[str, str] = {}
     safelisted_total = 0
@@ -138,7 +140,7 @@ def cors_unsafe_headers(headers: HeaderItems) -> list[UnsafeHeader]:
             if not is_forbidden_request_header(name):
                 unsafe.setdefault(name, f"header {_display_name(name)} is not safelisted: the safelisted headers' "
                                         f"values add up to {safelisted_total} bytes, over the 1024-byte limit")
-    return [UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe)]
+    return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
 
 
 def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
