@@ -154,8 +154,12 @@ def test_explanation_names_the_response_and_its_status():
         "http://localhost:3000 read it.")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _explain uses str.capitalize(), which lower-cases the rest of the "
-                                       "sentence: 'The preflight (options) response'")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason=(
+        "BUG: _explain uses str.capitalize(), which lower-cases the rest of the sentence: 'The preflight "
+        "(options) response'"),
+)
 @pytest.mark.parametrize(("code", "parameter"), [
     ("PreflightMissingAllowOriginHeader", ""), ("PreflightAllowOriginMismatch", "http://localhost:3001"),
 ])

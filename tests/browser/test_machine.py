@@ -49,11 +49,9 @@ def titles(verdict):
 
 @pytest.mark.parametrize(("method", "headers", "expect_preflight"), [
     ("GET", (), False),
-    ("HEAD", (), False),
     ("POST", (("Content-Type", "text/plain;charset=UTF-8"),), False),
     ("POST", (("Content-Type", "application/json"),), True),
     ("GET", (("X-Custom", "1"),), True),
-    ("GET", (("Range", "bytes=0-99"),), False),
     ("put", (), True),
     ("GET", (("Cookie", "a=1"), ("Origin", "http://evil.com"), ("Sec-Fetch-Mode", "no-cors")), False),
 ])
@@ -140,25 +138,17 @@ def test_same_origin_needs_no_cors_and_reads_everything_but_set_cookie():
 
 # --- the CORS check on the response ---------------------------------------------------------------
 
+# The ACAO rules in full are in test_rules.py; here, how Fetch feeds them (lines, credentials, ACAC).
 @pytest.mark.parametrize(("acao_lines", "credentials", "acac", "expected", "parameter"), [
     ([], "same-origin", None, "MissingAllowOriginHeader", ""),
-    (["*"], "same-origin", None, None, ""),
     (["\t*"], "omit", None, None, ""),
     (["*"], "include", "true", "WildcardOriginNotAllowed", ""),
     ([PAGE], "include", "true", None, ""),
     ([PAGE], "include", None, "InvalidAllowCredentials", ""),
     ([PAGE], "include", "True", "InvalidAllowCredentials", "True"),
-    ([PAGE], "include", "false", "InvalidAllowCredentials", "false"),
     ([PAGE], "same-origin", "false", None, ""),   # ACAC only matters with credentials
     ([PAGE, PAGE], "same-origin", None, "MultipleAllowOriginValues", f"{PAGE}, {PAGE}"),
-    (["*", "*"], "same-origin", None, "MultipleAllowOriginValues", "*, *"),
     (["null"], "same-origin", None, "AllowOriginMismatch", "null"),
-    (["foo"], "same-origin", None, "InvalidAllowOriginValue", "foo"),
-    (["**"], "same-origin", None, "InvalidAllowOriginValue", "**"),
-    ([""], "same-origin", None, "InvalidAllowOriginValue", ""),
-    ([PAGE + "/"], "same-origin", None, "AllowOriginMismatch", PAGE + "/"),
-    ([PAGE.upper()], "same-origin", None, "AllowOriginMismatch", PAGE.upper()),
-    (["http://localhost:8000"], "same-origin", None, "AllowOriginMismatch", "http://localhost:8000"),
     (["http://ex\u00e4mple.com"], "same-origin", None, "InvalidAllowOriginValue", "http://ex\\u00E4mple.com"),
 ])
 def test_cors_check(acao_lines, credentials, acac, expected, parameter):
@@ -218,13 +208,11 @@ def test_preflight_check_order(status, headers, credentials, expected):
 
 @pytest.mark.parametrize(("method", "allow_methods", "credentials", "disallowed"), [
     ("PUT", "PUT", "same-origin", None),
-    ("PUT", "GET, PUT", "same-origin", None),
     ("put", "PUT", "same-origin", None),            # fetch() upper-cases put
     ("PUT", "put", "same-origin", "PUT"),           # and the comparison is case-sensitive
     ("DELETE", None, "same-origin", "DELETE"),
     ("patch", "PATCH", "same-origin", "patch"),     # fetch() leaves patch alone
     ("patch", "patch", "same-origin", None),
-    ("PATCH", "PATCH", "same-origin", None),
     ("DELETE", "*", "same-origin", None),
     ("DELETE", "*", "include", "DELETE"),           # '*' is literal with credentials
     ("DELETE", "*, DELETE", "include", None),
@@ -246,14 +234,12 @@ def test_method_check(method, allow_methods, credentials, disallowed):
 @pytest.mark.parametrize(("headers", "allow_headers", "credentials", "disallowed"), [
     ({"X-Custom": "1"}, "X-Custom", "same-origin", None),
     ({"X-Custom": "1"}, "x-custom", "same-origin", None),
-    ({"x-custom": "1"}, "X-CUSTOM", "same-origin", None),
     ({"X-Custom": "1"}, None, "same-origin", "x-custom"),
     ({"X-B": "1", "X-A": "2"}, "x-b", "same-origin", "x-a"),       # the first missing name, sorted
     ({"X-Custom": "1"}, "*", "same-origin", None),
     ({"X-Custom": "1"}, "*", "include", "x-custom"),
     ({"X-Custom": "1"}, "*, X-Custom", "include", None),
     ({"Content-Type": "application/json"}, "", "same-origin", "content-type"),
-    ({"Content-Type": "text/plain", "X-Custom": "1"}, "x-custom", "same-origin", None),
     ({"Authorization": "Bearer t"}, "*", "include", "authorization"),
 ])
 def test_header_check(headers, allow_headers, credentials, disallowed):
@@ -402,10 +388,8 @@ def test_same_origin_request_redirected_cross_origin_becomes_cors():
 
 @pytest.mark.parametrize(("method", "status", "method_after", "body_kept"), [
     ("POST", 301, "GET", False),
-    ("POST", 302, "GET", False),
     ("POST", 303, "GET", False),
     ("POST", 307, "POST", True),
-    ("POST", 308, "POST", True),
     ("PUT", 302, "PUT", True),       # 301/302 change only POST
     ("PUT", 303, "GET", False),      # 303 changes everything but GET and HEAD
     ("HEAD", 303, "HEAD", True),
@@ -465,7 +449,6 @@ RESPONSE = (("Content-Type", "application/json"), ("X-Total-Count", "3"), ("ETag
                           "access-control-expose-headers", "access-control-allow-credentials"}),
     ("*", "include", {"content-type"}),
     ("*, ETag", "include", {"content-type", "etag"}),
-    ("Set-Cookie", "include", {"content-type"}),
 ])
 def test_readable_headers(expose, credentials, readable):
     headers = RESPONSE + (ACAO, ACAC) + ((("Access-Control-Expose-Headers", expose),) if expose else ())
@@ -526,16 +509,24 @@ def test_page_origin_is_taken_from_a_full_page_url():
 
 # --- suspected bugs -------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unparsable Location makes receive() raise ValueError; the Fetch "
-                                       "Standard (HTTP-redirect fetch) says: location URL failure -> network error")
+@pytest.mark.xfail(
+    strict=True, raises=ValueError,
+    reason=(
+        "BUG: an unparsable Location makes receive() raise ValueError; the Fetch Standard (HTTP-redirect "
+        "fetch) says: location URL failure -> network error"),
+)
 def test_unparsable_location_is_a_network_error():
     fetch = Fetch(PAGE, FetchRequest(URL))
     fetch.receive(redirect("http://[::1", 302, ACAO))
     assert fetch.done and fetch.verdict.network_error and not fetch.verdict.ok
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a redirect to a non-HTTP(S) URL is followed (the next request goes to "
-                                       "ftp://...); the Fetch Standard says: scheme not HTTP(S) -> network error")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason=(
+        "BUG: a redirect to a non-HTTP(S) URL is followed (the next request goes to ftp://...); the Fetch "
+        "Standard says: scheme not HTTP(S) -> network error"),
+)
 @pytest.mark.parametrize("location", ["ftp://example.com/x", "data:text/plain,hi"])
 def test_redirect_to_a_non_http_scheme_is_a_network_error(location):
     fetch = Fetch(PAGE, FetchRequest(URL))
@@ -543,9 +534,13 @@ def test_redirect_to_a_non_http_scheme_is_a_network_error(location):
     assert fetch.done and not fetch.verdict.ok
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a CORS redirect to another origin whose URL has user:password is "
-                                       "followed; the Fetch Standard (HTTP-redirect fetch) makes it a network error "
-                                       "and Chromium reports CorsError RedirectContainsCredentials")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason=(
+        "BUG: a CORS redirect to another origin whose URL has user:password is followed; the Fetch Standard "
+        "(HTTP-redirect fetch) makes it a network error and Chromium reports CorsError "
+        "RedirectContainsCredentials"),
+)
 def test_cross_origin_redirect_to_a_url_with_credentials_fails():
     fetch = Fetch(PAGE, FetchRequest(URL))
     fetch.receive(redirect("http://user:pw@127.0.0.1:9000/x", 302, ("Access-Control-Allow-Origin", "*")))
@@ -554,9 +549,13 @@ def test_cross_origin_redirect_to_a_url_with_credentials_fails():
     assert not fetch.verdict.ok
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: X-HTTP-Method-Override: TRACE is kept (and preflighted); the Fetch "
-                                       "Standard's forbidden request-header rule makes X-HTTP-Method(-Override) and "
-                                       "X-Method-Override forbidden when they name a forbidden method")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason=(
+        "BUG: X-HTTP-Method-Override: TRACE is kept (and preflighted); the Fetch Standard's forbidden "
+        "request-header rule makes X-HTTP-Method(-Override) and X-Method-Override forbidden when they name a "
+        "forbidden method"),
+)
 def test_method_override_header_naming_a_forbidden_method_is_dropped():
     fetch = Fetch(PAGE, FetchRequest(URL, headers={"X-HTTP-Method-Override": "TRACE"}))
     request = fetch.next_request()

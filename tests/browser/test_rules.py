@@ -259,6 +259,10 @@ def test_exposed_header_names(expose, include, extra):
     assert "set-cookie" not in names
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: str.isdigit() accepts '²' (U+00B2), then int() raises ValueError")
+@pytest.mark.xfail(
+    strict=True, raises=ValueError,
+    reason=(
+        "BUG: str.isdigit() accepts '²' (U+00B2), then int() raises ValueError"),
+)
 def test_parse_max_age_does_not_crash_on_superscript_digits():
     assert parse_max_age("²") is None

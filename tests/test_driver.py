@@ -1,0 +1,146 @@
+"""cors_lab.Browser and FetchResult: the model driven over real HTTP and in-process."""
+
+import asyncio
+
+import pytest
+
+from cors_lab import Browser, CorsBlockedError, OriginError, demo_api, serve
+
+PAGE = "http://localhost:3000"
+API = "http://localhost:8000"
+
+
+@pytest.fixture
+def allowed():
+    return Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["GET", "POST", "PUT"],
+                                      expose_headers=["X-Total-Count"]))
+
+
+def test_a_blocked_fetch_hides_status_headers_and_body_but_keeps_the_exchange():
+    result = Browser(PAGE, app=demo_api()).fetch(f"{API}/users")
+    assert (result.ok, result.blocked, result.status) == (False, True, None)
+    assert list(result.headers.keys()) == []
+    assert result.error_code == "MissingAllowOriginHeader"
+    assert result.console_message == (
+        "Access to fetch at 'http://localhost:8000/users' from origin 'http://localhost:3000' has been blocked by "
+        "CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.")
+    assert "allow_origins=['http://localhost:3000']" in result.fix
+    # The server did answer, and the lesson can show it.
+    assert result.server_response.status == 200
+    assert b"alice" in result.server_response.body
+    with pytest.raises(CorsBlockedError, match="TypeError: Failed to fetch.*No 'Access-Control-Allow-Origin'"):
+        result.json()
+    with pytest.raises(CorsBlockedError):
+        result.text  # noqa: B018
+
+
+def test_an_allowed_fetch_reads_the_body_and_only_exposed_headers(allowed):
+    result = allowed.fetch(f"{API}/users")
+    assert result.ok and result.status == 200 and not result.preflighted
+    assert result.json()[0] == {"id": 1, "name": "alice"}
+    assert result.headers["x-total-count"] == "2"
+    assert "access-control-allow-origin" not in result.headers  # not exposed to the page
+    assert result.error_code is None and result.console_message is None and result.fix is None
+
+
+def test_json_bodies_are_preflighted_and_text_bodies_are_not(allowed):
+    json_post = allowed.fetch(f"{API}/users", method="POST", json={"name": "carol"})
+    assert json_post.preflighted and json_post.status == 201
+    assert [e.request.method for e in json_post.exchanges] == ["OPTIONS", "POST"]
+    assert dict(json_post.exchanges[1].request.headers)["Content-Type"] == "application/json"
+    text_post = allowed.fetch(f"{API}/users", method="POST", content='{"name": "dave"}')
+    assert not text_post.preflighted
+    assert dict(text_post.exchanges[0].request.headers)["Content-Type"] == "text/plain;charset=UTF-8"
+    with pytest.raises(ValueError, match="json= or content="):
+        allowed.fetch(f"{API}/users", method="POST", json={}, content="x")
+
+
+def test_relative_urls_are_same_origin_requests():
+    browser = Browser("http://localhost:8000", app=demo_api())
+    result = browser.fetch("/users")
+    assert result.ok and result.status == 200
+    assert result.verdict.url == "http://localhost:8000/users"
+    assert "set-cookie" not in result.headers
+
+
+def test_cookie_jar_and_preflight_cache_persist_across_fetches():
+    app = demo_api(allow_origins=[PAGE], allow_credentials=True, allow_methods=["GET", "POST", "PUT"])
+    browser = Browser(PAGE, app=app)
+    assert browser.fetch(f"{API}/me", credentials="include").status == 401
+    assert browser.fetch(f"{API}/login", method="POST", json={"name": "erin"}, credentials="include").ok
+    assert len(browser.cookies) == 1
+    assert browser.fetch(f"{API}/me", credentials="include").json() == {"user": "erin"}
+    assert browser.fetch(f"{API}/me").status == 401  # default credentials: no cookie cross-origin
+    first = browser.fetch(f"{API}/users/1", method="PUT", json={"name": "a"})
+    second = browser.fetch(f"{API}/users/1", method="PUT", json={"name": "b"})
+    assert first.preflighted and not second.preflighted
+    assert repr(browser) == "<Browser page at http://localhost:3000 (in-process app): 1 cookies, 2 cached preflights>"
+
+
+def test_an_injected_clock_expires_cached_preflights():
+    now = [0.0]
+    browser = Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["PUT"], max_age=60),
+                      clock=lambda: now[0])
+    assert browser.fetch(f"{API}/users/1", method="PUT", json={"name": "a"}).preflighted
+    now[0] = 59.0
+    assert not browser.fetch(f"{API}/users/1", method="PUT", json={"name": "a"}).preflighted
+    now[0] = 61.0
+    assert browser.fetch(f"{API}/users/1", method="PUT", json={"name": "a"}).preflighted
+
+
+def test_real_server_over_loopback_and_connection_refused():
+    server = serve(demo_api(allow_origins=[PAGE]), name="test-driver-api")
+    browser = Browser(PAGE)
+    try:
+        result = browser.fetch(f"{server.url}/users")
+        assert result.ok and result.status == 200
+        assert dict(result.exchanges[0].request.headers)["Host"] == f"127.0.0.1:{server.port}"
+    finally:
+        server.stop()
+    refused = browser.fetch(f"{server.url}/users")
+    assert refused.blocked and refused.error_code == "net::ERR_CONNECTION_REFUSED"
+    assert refused.console_message is None
+    assert refused.exchanges[0].response is None
+    browser.close()
+
+
+def test_afetch_works_from_a_running_event_loop(allowed):
+    async def main():
+        return await allowed.afetch(f"{API}/users")
+
+    assert asyncio.run(main()).status == 200
+
+
+def test_bad_input_is_refused_clearly():
+    with pytest.raises(OriginError, match="has no scheme"):
+        Browser("localhost:3000")
+    with pytest.raises(ValueError, match="opaque origin"):
+        Browser("file:///index.html")
+    browser = Browser(PAGE, app=demo_api())
+    with pytest.raises(ValueError, match="credentials='always' is not a fetch\\(\\) credentials mode"):
+        browser.fetch(f"{API}/users", credentials="always")
+    with pytest.raises(ValueError, match="fetch\\(\\) refuses the method 'TRACE'"):
+        browser.fetch(f"{API}/users", method="TRACE")
+    with pytest.raises(ValueError, match="not an http\\(s\\) URL"):
+        browser.fetch("ftp://localhost/users")
+
+
+def test_reprs_tell_the_story():
+    blocked = Browser(PAGE, app=demo_api()).fetch(f"{API}/users", method="DELETE")
+    text = repr(blocked)
+    assert text.startswith("<FetchResult blocked: DELETE http://localhost:8000/users from http://localhost:3000")
+    assert "console: Access to fetch at" in text and "fix:" in text
+    html = blocked._repr_html_()
+    assert "Blocked (PreflightMissingAllowOriginHeader)" in html
+    assert "preflight OPTIONS http://localhost:8000/users" in html
+    assert "TypeError: Failed to fetch" in html
+    steps = blocked.explain()
+    assert "FAIL The preflight response fails the CORS check" in steps
+    assert "A preflight is needed: method DELETE is not safelisted" in steps
+
+
+def test_forbidden_headers_are_dropped_like_fetch_does(allowed):
+    result = allowed.fetch(f"{API}/users", headers={"Cookie": "session=stolen", "Origin": "http://evil.example"})
+    sent = dict(result.exchanges[0].request.headers)
+    assert sent["Origin"] == PAGE and "Cookie" not in sent
+    assert any("dropped Cookie, Origin" in step.title for step in result.steps)
