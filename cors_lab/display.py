@@ -37,7 +37,7 @@ def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inh
     if detail:
         body += f'<details><summary style="cursor:pointer;color:{_GREY}">headers</summary>' \
                 f'<div style="font-family:monospace;font-size:90%">{detail}</div></details>'
-    return f"<td style='text-align:center;white-space:nowrap'>{line}</td><td>{body}</td>"
+    return f"<td style='text-align:center;white-space:nowrap'>{line}</td><td style='text-align:left'>{body}</td>"
 
 
 def js_call(result: FetchResult) -> str:
@@ -59,32 +59,33 @@ def fetch_result_html(result: FetchResult) -> str:
     """A page / browser / server sequence diagram, the verdict and the console message."""
     verdict = result.verdict
     request = result.request
-    rows = []
-    server = "<td><b>Server</b></td>"
-    browser = "<td><b>Browser</b></td>"
+    lane = f'<td style="text-align:center;color:{_GREY}">&#x2502;</td>'
     blank = "<td></td>"
-    rows.append(f"<tr><td><b>Page</b><br>{_e(result.page_origin)}</td>{_arrow(True, _e(js_call(result)))}"
-                f"{browser}{blank * 3}</tr>")
+    rows = [f"<tr><th>Page<br><code>{_e(result.page_origin)}</code></th><th></th><th></th><th>Browser</th>"
+            f"<th></th><th></th><th>Server</th></tr>",
+            f"<tr>{lane}{_arrow(True, '<code>' + _e(js_call(result)) + '</code>')}{lane}{blank * 2}{lane}</tr>"]
     for exchange in verdict.exchanges:
         sent = exchange.request
         kind = "preflight " if sent.kind == "preflight" else ""
         label = f"{kind}{_e(sent.method)} {_e(sent.url)}"
-        rows.append(f"<tr>{blank * 3}{browser}{_arrow(True, label, headers_html(sent.headers))}{server}</tr>")
+        rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(True, label, headers_html(sent.headers))}{lane}</tr>")
         if exchange.response is None:
-            rows.append(f"<tr>{blank * 3}{browser}{_arrow(False, 'no answer', '', _RED)}{server}</tr>")
+            rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, 'no answer', '', _RED)}{lane}</tr>")
             continue
         reply = exchange.response
         status_colour = _GREEN if 200 <= reply.status < 300 else _GREY if reply.status < 400 else _RED
         label = f"{reply.status} {_e(reply.reason)}"
-        rows.append(f"<tr>{blank * 3}{browser}{_arrow(False, label, headers_html(reply.headers), status_colour)}"
-                    f"{server}</tr>")
+        detail = headers_html(reply.headers)
+        if reply.body:
+            detail += f'<div style="color:{_GREY}">body: {_e(reply.text[:200])}</div>'
+        rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, label, detail, status_colour)}{lane}</tr>")
     if result.ok:
         outcome = f"resolves: status {result.status}"
         colour = _GREEN
     else:
         outcome = "rejects: TypeError: Failed to fetch"
         colour = _RED
-    rows.append(f"<tr><td><b>Page</b></td>{_arrow(False, outcome, '', colour)}{browser}{blank * 3}</tr>")
+    rows.append(f"<tr>{lane}{_arrow(False, outcome, '', colour)}{lane}{blank * 2}{lane}</tr>")
 
     banner_text = "Allowed" if result.ok else f"Blocked ({_e(result.error_code)})"
     parts = [
@@ -103,6 +104,6 @@ def fetch_result_html(result: FetchResult) -> str:
         + (f": <span style='color:{_GREY}'>{_e(s.detail)}</span>" if s.detail else "") + "</li>"
         for s in verdict.steps
     )
-    parts.append(f'<details><summary style="cursor:pointer">What the browser checked</summary><ul>{steps}</ul>'
-                 "</details></div>")
+    parts.append(f'<details><summary style="cursor:pointer">What the browser checked</summary>'
+                 f'<ul style="list-style:none">{steps}</ul></details></div>')
     return "".join(parts)
