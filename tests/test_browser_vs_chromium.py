@@ -302,6 +302,14 @@ CASES = [
     Case("redirect-to-other-origin-page-origin",
          raw_app(Reply(302, (PAGE, ("Location", "{c}/final")))),
          get("/x"), third=raw_app(Reply(headers=(PAGE,))), expect=("AllowOriginMismatch",)),
+    Case("redirect-to-a-url-with-credentials",
+         raw_app(Reply(302, (("Access-Control-Allow-Origin", "*"), ("Location", "http://user:pw@{c_host}/final")))),
+         get("/x"), third=raw_app(Reply(headers=(("Access-Control-Allow-Origin", "*"),))),
+         expect=("RedirectContainsCredentials",)),
+    Case("method-override-naming-trace-is-dropped", demo(allow_origins=["{page}"]),
+         get(headers=(("X-HTTP-Method-Override", "TRACE"),)), expect=(None,)),
+    Case("get-with-a-body-is-refused-by-fetch", demo(allow_origins=["{page}"]), (Call("/users", content="x"),),
+         expect=("TypeError",)),
     Case("redirect-without-cors-headers", raw_app(Reply(302, (("Location", "{c}/final"),))),
          get("/x"), third=raw_app(Reply(headers=(("Access-Control-Allow-Origin", "*"),))),
          expect=("MissingAllowOriginHeader",)),
@@ -360,7 +368,7 @@ def test_model_matches_chromium(case: Case, servers, chromium, shared_context):
     page_server, backend, third = servers
     page_origin = f"http://{case.page_host}:{page_server.port}"
     origins = {"page": page_origin, "b": f"http://{case.backend_host}:{backend.port}",
-               "c": f"http://127.0.0.1:{third.port}"}
+               "c": f"http://127.0.0.1:{third.port}", "c_host": f"127.0.0.1:{third.port}"}
     urls = [f"{origins['b']}{call.path}{'&' if '?' in call.path else '?'}case={case.id}" for call in case.calls]
     hits: list[str] = []
 
@@ -393,11 +401,16 @@ def test_model_matches_chromium(case: Case, servers, chromium, shared_context):
     for number, (url, call) in enumerate(zip(urls, case.calls)):
         clock.advance(call.wait)
         hits.clear()
-        result = model.fetch(url, method=call.method, headers=call.headers, json=call.json,
-                             content=call.content, credentials=call.credentials)
+        where = f"{case.id}, call {number + 1}: {call.method} {call.path}"
+        try:
+            result = model.fetch(url, method=call.method, headers=call.headers, json=call.json,
+                                 content=call.content, credentials=call.credentials)
+        except ValueError as refused:  # fetch() itself throws a TypeError: no request is made
+            assert Outcome(False, None, [], [], list(hits)) == real[number], f"{where}: {refused}"
+            assert case.expect[number] == "TypeError", where
+            continue
         predicted = Outcome(result.ok, result.status, sorted(result.headers.keys()),
                             [result.console_message] if result.console_message else [], list(hits))
-        where = f"{case.id}, call {number + 1}: {call.method} {call.path}"
         assert predicted == real[number], (
             f"{where}\nmodel:    {predicted}\nchromium: {real[number]}\n\n{result.explain()}")
         if case.expect:

@@ -40,6 +40,8 @@ _REASONS = {
                                             "preflight response.",
     "InvalidAllowHeadersPreflightResponse": "Cannot parse Access-Control-Allow-Headers response header field in "
                                             "preflight response.",
+    "RedirectContainsCredentials": "Redirect location '{p}' contains a username and password, which is "
+                                   "disallowed for cross-origin requests.",
 }
 _ORIGIN_CODES = ("MissingAllowOriginHeader", "AllowOriginMismatch", "MultipleAllowOriginValues",
                  "InvalidAllowOriginValue", "WildcardOriginNotAllowed", "InvalidAllowCredentials")
@@ -98,6 +100,10 @@ class CorsFailure:
 _STARLETTE_REFUSAL = re.compile(r"Disallowed CORS (?P<what>[a-z, -]+)")
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
     base = PREFLIGHT_CODES.get(code, code)
     stage = "the preflight (OPTIONS) response" if code != base else "the response"
@@ -106,7 +112,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
     add_origin = f"add {ctx.page_origin!r} to allow_origins in CORSMiddleware"
 
     if base == "MissingAllowOriginHeader":
-        explanation = f"{stage.capitalize()} (status {status}) has no Access-Control-Allow-Origin header, so the " \
+        explanation = f"{_sentence(stage)} (status {status}) has no Access-Control-Allow-Origin header, so the " \
                       f"browser will not let a page at {ctx.page_origin} read it."
         if status >= 500 and code == base:
             fix = ("The server failed with an unhandled exception: Starlette answers that 500 from outside "
@@ -125,13 +131,13 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         return explanation, fix
 
     if base == "AllowOriginMismatch":
-        explanation = f"{stage.capitalize()} allows {parameter!r}, but the request came from {origin!r}: the two must " \
+        explanation = f"{_sentence(stage)} allows {parameter!r}, but the request came from {origin!r}: the two must " \
                       f"be equal, character for character."
         fix = _mismatch_fix(parameter, ctx)
         return explanation, fix
 
     if base == "MultipleAllowOriginValues":
-        explanation = (f"{stage.capitalize()}'s Access-Control-Allow-Origin is {parameter!r}: several values (or two "
+        explanation = (f"{_sentence(stage)}'s Access-Control-Allow-Origin is {parameter!r}: several values (or two "
                        "header lines) where the browser accepts exactly one origin or '*'.")
         fix = ("Send only the request's origin. CORSMiddleware does this for you: put the list in allow_origins "
                "instead of writing the header yourself, and make sure nothing else (another middleware, a proxy) "
@@ -139,7 +145,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         return explanation, fix
 
     if base == "InvalidAllowOriginValue":
-        explanation = f"{stage.capitalize()}'s Access-Control-Allow-Origin {parameter!r} is neither an origin nor '*'."
+        explanation = f"{_sentence(stage)}'s Access-Control-Allow-Origin {parameter!r} is neither an origin nor '*'."
         fix = f"Send the origin exactly as the request's Origin header has it ({origin!r}); {add_origin}."
         return explanation, fix
 
@@ -202,6 +208,14 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
             fix = f"With credentials, '*' in Access-Control-Allow-Headers is taken literally: list {name!r} by name."
         else:
             fix = f"Add {name!r} to allow_headers in CORSMiddleware."
+        return explanation, fix
+
+    if code == "RedirectContainsCredentials":
+        location = ctx.response.get("location") or parameter
+        explanation = (f"The response redirected to {location!r}, another origin with a user name and password in "
+                       "the URL; browsers refuse to follow such redirects for cross-origin requests (Chromium's "
+                       "message leaves the location out).")
+        fix = "Redirect to a URL without user:password@; send credentials in a header (Authorization) instead."
         return explanation, fix
 
     what = "Methods" if "Methods" in code else "Headers"

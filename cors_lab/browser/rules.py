@@ -27,7 +27,6 @@ __all__ = [
     "is_forbidden_request_header",
     "normalize_method",
     "parse_allow_list",
-    "parse_max_age",
     "preflight_reasons",
 ]
 
@@ -62,10 +61,17 @@ def normalize_method(method: str) -> str:
     return method.upper() if method.upper() in _NORMALIZED_METHODS else method
 
 
-def is_forbidden_request_header(name: str) -> bool:
-    """A header a page's script may not set; fetch() silently drops it."""
+def is_forbidden_request_header(name: str, value: str = "") -> bool:
+    """A header a page's script may not set; fetch() silently drops it.
+
+    The method-override headers are forbidden only when they name a forbidden method.
+    """
     lower = name.lower()
-    return lower in _FORBIDDEN_HEADERS or lower.startswith(("proxy-", "sec-"))
+    if lower in _FORBIDDEN_HEADERS or lower.startswith(("proxy-", "sec-")):
+        return True
+    if lower in ("x-http-method", "x-http-method-override", "x-method-override"):
+        return any(item.strip(" \t").upper() in FORBIDDEN_METHODS for item in value.split(","))
+    return False
 
 
 def _display_name(name: str) -> str:
@@ -128,7 +134,7 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
     unsafe: dict[str, str] = {}
     safelisted_total = 0
     for name, value in combine_headers(headers).items():
-        if is_forbidden_request_header(name):
+        if is_forbidden_request_header(name, value):
             continue
         problem = _safelist_problem(name, value)
         if problem is None:
@@ -136,8 +142,8 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
         else:
             unsafe[name] = problem
     if safelisted_total > 1024:
-        for name in combine_headers(headers):
-            if not is_forbidden_request_header(name):
+        for name, value in combine_headers(headers).items():
+            if not is_forbidden_request_header(name, value):
                 unsafe.setdefault(name, f"header {_display_name(name)} is not safelisted: the safelisted headers' "
                                         f"values add up to {safelisted_total} bytes, over the 1024-byte limit")
     return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
@@ -209,14 +215,6 @@ def parse_allow_list(value: str | None) -> list[str] | None:
     items = [item.strip(" \t") for item in value.split(",")]
     items = [item for item in items if item]
     return items if all(_TOKEN.fullmatch(item) for item in items) else None
-
-
-def parse_max_age(value: str | None) -> int | None:
-    """Seconds from Access-Control-Max-Age, or None when absent (Chromium: 5 s) or not a number."""
-    if value is None:
-        return None
-    value = value.strip(" \t")
-    return int(value) if value.isdigit() else None
 
 
 def exposed_header_names(response_headers: HeaderItems, expose_header: str | None,

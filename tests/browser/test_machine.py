@@ -507,26 +507,14 @@ def test_page_origin_is_taken_from_a_full_page_url():
     assert verdict.failure.console_message == HEAD + MISSING
 
 
-# --- suspected bugs -------------------------------------------------------------------------------
+# --- redirects and headers fetch() refuses -------------------------------------------------------------------------------
 
-@pytest.mark.xfail(
-    strict=True, raises=ValueError,
-    reason=(
-        "BUG: an unparsable Location makes receive() raise ValueError; the Fetch Standard (HTTP-redirect "
-        "fetch) says: location URL failure -> network error"),
-)
 def test_unparsable_location_is_a_network_error():
     fetch = Fetch(PAGE, FetchRequest(URL))
     fetch.receive(redirect("http://[::1", 302, ACAO))
     assert fetch.done and fetch.verdict.network_error and not fetch.verdict.ok
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason=(
-        "BUG: a redirect to a non-HTTP(S) URL is followed (the next request goes to ftp://...); the Fetch "
-        "Standard says: scheme not HTTP(S) -> network error"),
-)
 @pytest.mark.parametrize("location", ["ftp://example.com/x", "data:text/plain,hi"])
 def test_redirect_to_a_non_http_scheme_is_a_network_error(location):
     fetch = Fetch(PAGE, FetchRequest(URL))
@@ -534,13 +522,6 @@ def test_redirect_to_a_non_http_scheme_is_a_network_error(location):
     assert fetch.done and not fetch.verdict.ok
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason=(
-        "BUG: a CORS redirect to another origin whose URL has user:password is followed; the Fetch Standard "
-        "(HTTP-redirect fetch) makes it a network error and Chromium reports CorsError "
-        "RedirectContainsCredentials"),
-)
 def test_cross_origin_redirect_to_a_url_with_credentials_fails():
     fetch = Fetch(PAGE, FetchRequest(URL))
     fetch.receive(redirect("http://user:pw@127.0.0.1:9000/x", 302, ("Access-Control-Allow-Origin", "*")))
@@ -549,13 +530,6 @@ def test_cross_origin_redirect_to_a_url_with_credentials_fails():
     assert not fetch.verdict.ok
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason=(
-        "BUG: X-HTTP-Method-Override: TRACE is kept (and preflighted); the Fetch Standard's forbidden "
-        "request-header rule makes X-HTTP-Method(-Override) and X-Method-Override forbidden when they name a "
-        "forbidden method"),
-)
 def test_method_override_header_naming_a_forbidden_method_is_dropped():
     fetch = Fetch(PAGE, FetchRequest(URL, headers={"X-HTTP-Method-Override": "TRACE"}))
     request = fetch.next_request()
