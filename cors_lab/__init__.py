@@ -4,6 +4,7 @@ import logging
 
 __version__ = "0.1.0"
 
+from .auditing import Finding, audit, audit_env
 from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
 from .demo import demo_api, frontend_app
 from .driver import Browser, CorsBlockedError, FetchResult
@@ -14,6 +15,7 @@ __all__ = [
     "Browser",
     "CorsBlockedError",
     "FetchResult",
+    "Finding",
     "DEFAULT_DEV_ORIGIN",
     "CorsConfig",
     "CorsConfigError",
@@ -24,6 +26,8 @@ __all__ = [
     "Server",
     "ServerStartError",
     "__version__",
+    "audit",
+    "audit_env",
     "compare_origins",
     "demo_api",
     "frontend_app",

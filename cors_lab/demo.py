@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import secrets
+import string
+from importlib import resources
 from typing import Any, Literal
 
-from fastapi import Body, Cookie, FastAPI, Header, HTTPException, Response
+from fastapi import Body, Cookie, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -105,17 +108,28 @@ def demo_api(cors: CorsConfig | None = None, **cors_kwargs: Any) -> FastAPI:
     return app
 
 
-def frontend_app(title: str = "Frontend") -> FastAPI:
-    """A one-page site to serve on a second port as the lessons' "frontend at localhost:3000"."""
+def frontend_app(title: str = "Frontend", *, api_url: str = "") -> FastAPI:
+    """A one-page site to serve on a second port as the lessons' "frontend at localhost:3000".
+
+    The page has a form that runs real fetch() calls in the visitor's browser (``api_url`` fills
+    in the URL field). It posts what JavaScript saw to its own ``/report`` endpoint (same origin,
+    so no CORS), and ``app.state.reports`` collects those reports for the notebook.
+    """
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head>"
-        f"<body><h1>{html.escape(title)}</h1><pre id='log'></pre></body></html>"
-    )
+    app.state.reports = []
+    template = string.Template((resources.files(__package__) / "static" / "frontend.html").read_text("utf-8"))
+    page = template.safe_substitute(title=html.escape(title), api_url=html.escape(api_url, quote=True),
+                                    report_url=json.dumps("/report"))
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
         return page
+
+    @app.post("/report", status_code=204)
+    async def report(request: Request) -> None:
+        try:
+            app.state.reports.append(json.loads(await request.body()))
+        except ValueError:
+            raise HTTPException(400, "a report is the JSON the page sends") from None
 
     return app

@@ -248,8 +248,11 @@ class Browser:
                 items.append(("Content-Type", "text/plain;charset=UTF-8"))
         elif content is not None:
             body = bytes(content)
-        absolute = httpx.URL(self.origin).join(url) if not url.startswith(("http://", "https://")) else url
-        return FetchRequest(str(absolute), method, tuple(items), body, credentials)
+        if url.startswith(("/", "?", "#", ".")):
+            url = str(httpx.URL(self.origin).join(url))  # relative to the page, as fetch() does
+        else:
+            origin_of(url)  # a clear error for 'localhost:8000/users' and other scheme-less URLs
+        return FetchRequest(url, method, tuple(items), body, credentials)
 
     def _drive(self, machine: Fetch) -> None:
         if self._client is None:

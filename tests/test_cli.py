@@ -1,17 +1,21 @@
 """The `cors-lab` command, run as a real subprocess."""
 
+import json
 import os
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 import cors_lab
+from cors_lab import demo_api, serve
 
 CLI = Path(sys.executable).parent / "cors-lab"
 
@@ -68,3 +72,146 @@ def test_lab_with_a_folder_that_has_no_notebooks_is_a_clear_error(tmp_path):
     assert done.returncode == 2
     assert f"{tmp_path / '00_start_here.ipynb'} not found" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- check ------------------------------------------------------------------------------------------
+
+PAGE = "http://localhost:3000"
+
+
+def run_cli(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def api():
+    server = serve(demo_api(allow_origins=[PAGE], allow_methods=["GET", "PUT"]), name="cli-test-api")
+    yield server
+    server.stop()
+
+
+def test_check_allowed_exits_0_and_shows_the_exchange(api):
+    done = run_cli("check", f"{api.url}/users", "--origin", PAGE)
+    assert done.returncode == 0, done.stderr
+    assert f"GET {api.url}/users from a page at {PAGE}" in done.stdout
+    assert f"* access-control-allow-origin: {PAGE}" in done.stdout
+    assert "ALLOWED: the page's fetch() resolves with status 200" in done.stdout
+
+
+def test_check_blocked_exits_1_with_console_message_and_fix(api):
+    done = run_cli("check", f"{api.url}/users/1", "-X", "DELETE", "--origin", PAGE)
+    assert done.returncode == 1
+    assert "-> preflight OPTIONS" in done.stdout and "<- 400 Bad Request" in done.stdout
+    assert "BLOCKED (PreflightInvalidStatus)" in done.stdout
+    assert ("console: Access to fetch at '" + f"{api.url}/users/1' from origin '{PAGE}' has been blocked by CORS "
+            "policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok "
+            "status.") in done.stdout
+    assert "fix: In CORSMiddleware, add 'DELETE' to allow_methods." in done.stdout
+    assert "\x1b[" not in done.stdout  # no colour codes when not a terminal
+
+
+def test_check_json_output_parses(api):
+    done = run_cli("check", f"{api.url}/users/1", "-X", "PUT", "-H", "Content-Type: application/json",
+                   "--data", '{"name": "x"}', "--origin", "http://evil.example", "--json")
+    assert done.returncode == 1
+    result = json.loads(done.stdout)
+    assert result["allowed"] is False and result["error_code"] == "PreflightMissingAllowOriginHeader"
+    assert [e["kind"] for e in result["exchanges"]] == ["preflight"]
+    assert result["exchanges"][0]["status"] == 400
+    allowed = json.loads(run_cli("check", f"{api.url}/users", "--origin", PAGE, "--json").stdout)
+    assert allowed["allowed"] is True and allowed["status"] == 200 and allowed["readable_headers"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "http://127.0.0.1:1/users", "--origin", PAGE], "cannot reach http://127.0.0.1:1/users"),
+        (["check", "http://127.0.0.1:1/users", "--origin", "localhost:3000"],
+         "--origin 'localhost:3000' has no scheme"),
+        (["check", "http://127.0.0.1:1/users", "--origin", PAGE, "-H", "nonsense"],
+         "header 'nonsense' is not 'Name: value'"),
+        (["check", "localhost:8000/users", "--origin", PAGE], "write it as 'http://localhost:8000/users'"),
+        (["check", "http://127.0.0.1:1/users"], "Missing option '--origin'"),
+        (["check", "http://127.0.0.1:1/", "--origin", PAGE, "--frobnicate"], "No such option: --frobnicate"),
+    ],
+)
+def test_check_usage_errors_exit_2_without_a_traceback(args, message):
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+# --- audit ------------------------------------------------------------------------------------------
+
+
+def test_audit_an_app_by_module_and_attribute(tmp_path):
+    (tmp_path / "shop.py").write_text(
+        "from cors_lab import demo_api\n"
+        "bad = demo_api(allow_origins=['*'], allow_credentials=True)\n"
+        "good = demo_api(allow_origins=['https://shop.example'])\n"
+        "not_an_app = 42\n"
+        "raise_on_import = None\n")
+    (tmp_path / "broken.py").write_text("raise RuntimeError('database missing')\n")
+    bad = run_cli("audit", "shop:bad", cwd=tmp_path)
+    assert bad.returncode == 1 and "error wildcard-with-credentials" in bad.stdout
+    good = run_cli("audit", "shop:good", cwd=tmp_path)
+    assert good.returncode == 0 and "No errors or warnings." in good.stdout
+    as_json = json.loads(run_cli("audit", "shop:bad", "--json", cwd=tmp_path).stdout)
+    assert as_json[0]["code"] == "wildcard-with-credentials" and as_json[0]["severity"] == "error"
+    for spec, message in [("shop:missing", "cannot load 'shop:missing'"), ("nowhere:app", "cannot load 'nowhere:app'"),
+                          ("shop:not_an_app", "'shop:not_an_app' is int, not a FastAPI or Starlette app"),
+                          ("broken:app", "importing 'broken:app' failed: RuntimeError: database missing")]:
+        done = run_cli("audit", spec, cwd=tmp_path)
+        assert done.returncode == 2 and message in done.stderr, (spec, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
+def test_audit_the_environment():
+    done = run_cli("audit", "--env", env={"ALLOWED_ORIGINS": "*", "ENVIRONMENT": "production"})
+    assert done.returncode == 1 and "production-wildcard" in done.stdout
+    fine = run_cli("audit", "--env", "--production", env={"ALLOWED_ORIGINS": "https://shop.example"})
+    assert fine.returncode == 0, fine.stdout
+    neither = run_cli("audit")
+    assert neither.returncode == 2 and "give either MODULE:ATTR" in neither.stderr
+
+
+# --- serve ------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_runs_backend_and_frontend_and_stops_on_ctrl_c(chromium):
+    backend_port, frontend_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [CLI, "serve", "--allow-origin", f"http://localhost:{frontend_port}", "--port", str(backend_port),
+         "--frontend-port", str(frontend_port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        read_until(process, r"Ctrl-C stops both", timeout=30)
+        page = chromium.new_page()
+        page.goto(f"http://localhost:{frontend_port}/")
+        page.click("#send")  # the form is filled in with the backend's /users
+        page.wait_for_selector("#result.ok")
+        assert "resolved: status 200" in page.inner_text("#result")
+        page.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+    for port in (backend_port, frontend_port):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_serve_port_in_use_is_a_clear_error():
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        done = run_cli("serve", "--port", str(port))
+    assert done.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr and "--port" in done.stderr
