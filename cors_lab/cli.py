@@ -296,7 +296,7 @@ def serve(
     out.print(f"backend:  [bold]{backend_url}[/]  (GET /users, PUT /users/1, POST /login, GET /me, ...)")
     out.print(f"frontend: [bold]http://localhost:{servers[1].port}[/]  open it in your browser, press F12 for "
               "the console")
-    out.print("CORS: " + (escape(" ".join(repr(config).split())) if config else "none (no CORSMiddleware)"))
+    out.print("CORS: " + (escape(config.summary()) if config else "none (no CORSMiddleware)"))
     out.print("Ctrl-C stops both.")
     out.file.flush()  # a parent process reading a pipe sees the URLs at once
     try:

@@ -74,6 +74,11 @@ class CorsConfig:
         arguments = "".join(f"    {name}={value!r},\n" for name, value in self.changed().items())
         return f"app.add_middleware(\n    CORSMiddleware,\n{arguments})"
 
+    def summary(self) -> str:
+        """One line: ``CORSMiddleware(allow_origins=['http://localhost:3000'])``, defaults left out."""
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.changed().items())
+        return f"CORSMiddleware({arguments})"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, env_file: str | os.PathLike[str] | None = None
                  ) -> CorsConfig:

@@ -1,0 +1,86 @@
+"""Exercises with instant feedback. A notebook cell holds the learner's answer; the next calls
+``exercise.check(answer)``, which never raises: it shows what is still wrong, or that it works.
+
+A checker is a function that takes the answer, raises ``NotYet("why")`` while the answer is wrong,
+and returns a short success message. Each topic's exercises live in their own module
+(``cors_lab.exercises.origins`` for notebook 01, and so on).
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Exercise", "Feedback", "NotYet", "Solution"]
+
+
+class NotYet(Exception):
+    """Raised by a checker: the answer is not right yet; the message says why."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of a check: passed or not, and a specific message."""
+
+    exercise: str
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        mark = "\u2714 Well done" if self.passed else "\u2718 Not yet"
+        return f"{mark} ({self.exercise}): {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour, mark = ("#1a7f37", "&#x2714; Well done") if self.passed else ("#cf222e", "&#x2718; Not yet")
+        return (f'<div style="border-left:4px solid {colour};padding:4px 8px"><b style="color:{colour}">{mark}</b> '
+                f"({html.escape(self.exercise)}): {html.escape(self.message)}</div>")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One correct answer, shown folded so it is a click away rather than in plain sight."""
+
+    exercise: str
+    code: str
+
+    def __repr__(self) -> str:
+        return f"Solution to {self.exercise}:\n{self.code}"
+
+    def _repr_html_(self) -> str:
+        return (f"<details><summary>Solution to {html.escape(self.exercise)} (click to open)</summary>"
+                f"<pre>{html.escape(self.code)}</pre></details>")
+
+
+class Exercise:
+    """An exercise: a number and title, a checker, and a solution."""
+
+    def __init__(self, number: str, title: str, checker: Callable[..., str], solution: str) -> None:
+        self.number = number
+        self.title = title
+        self.checker = checker
+        self._solution = textwrap.dedent(solution).strip()
+
+    @property
+    def name(self) -> str:
+        return f"exercise {self.number}"
+
+    def check(self, *answer: Any) -> Feedback:
+        """Check the learner's answer. Never raises: even a broken answer gets feedback."""
+        try:
+            return Feedback(self.name, True, self.checker(*answer))
+        except NotYet as reason:
+            return Feedback(self.name, False, str(reason))
+        except Exception as error:  # the answer itself blew up: say so, do not show a traceback
+            return Feedback(self.name, False, f"checking your answer raised {type(error).__name__}: {error}")
+
+    def solution(self) -> Solution:
+        return Solution(self.name, self._solution)
+
+    def __repr__(self) -> str:
+        return f"<Exercise {self.number}: {self.title}>"

@@ -1,0 +1,329 @@
+"""Widgets for the lessons. Each is a class that tests (and curious learners) can drive from Python:
+set its fields, call ``send()`` or ``update()``, read ``result``. Bad input is shown inside the widget,
+never raised. ``repr()`` is a one-line summary, which is what nbval compares and what a notebook
+shows where widgets do not render (GitHub, nbconvert).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from .auditing import Finding, audit, audit_env
+from .browser import FetchRequest, normalize_method, preflight_reasons
+from .browser.machine import Fetch
+from .config import CorsConfig, CorsConfigError
+from .demo import demo_api
+from .driver import Browser, FetchResult
+from .origins import OriginComparison, OriginError, compare_origins, origin_of
+from .servers import Server, serve
+
+__all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PreflightExplorer"]
+
+_ERROR_STYLE = "color:#cf222e;font-weight:bold"
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+_CREDENTIALS = ["same-origin", "include", "omit"]
+
+
+def _error_html(message: str) -> str:
+    return f'<div style="{_ERROR_STYLE}">&#x26A0; {html.escape(message)}</div>'
+
+
+def _names(text: str) -> list[str]:
+    """Comma-separated names from a text field, blanks dropped, each kept exactly as typed."""
+    return [item for item in (part.strip() for part in text.split(",")) if item]
+
+
+def parse_header_lines(text: str) -> list[tuple[str, str]]:
+    """ "Name: value" lines (as in DevTools) into pairs; a ValueError names the bad line."""
+    headers = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip() or " " in name.strip():
+            raise ValueError(f"header line {number} ({line.strip()!r}) is not 'Name: value', "
+                             "e.g. 'Content-Type: application/json'")
+        headers.append((name.strip(), value.strip()))
+    return headers
+
+
+class _Readable:
+    """Keeps the whole repr as the text/plain fallback (ipywidgets cuts it at 110 characters)."""
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        if bundle is not None:
+            bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def _label(text: str) -> w.HTML:
+    return w.HTML(f"<b>{html.escape(text)}</b>")
+
+
+# --- origins -----------------------------------------------------------------------------------------
+
+
+class OriginComparer(_Readable, w.VBox):
+    """Two URLs; says whether they are the same origin and which part differs."""
+
+    def __init__(self, a: str = "http://localhost:3000/app", b: str = "http://localhost:8000/users") -> None:
+        self.url_a = w.Text(value=a, description="page URL", layout=w.Layout(width="32em"))
+        self.url_b = w.Text(value=b, description="request URL", layout=w.Layout(width="32em"))
+        self.output = w.HTML()
+        self.result: OriginComparison | None = None
+        self.error: str | None = None
+        super().__init__([self.url_a, self.url_b, self.output])
+        for field in (self.url_a, self.url_b):
+            field.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def update(self) -> None:
+        try:
+            self.result, self.error = compare_origins(self.url_a.value, self.url_b.value), None
+            self.output.value = self.result._repr_html_()
+        except OriginError as error:
+            self.result, self.error = None, str(error)
+            self.output.value = _error_html(self.error)
+
+    def __repr__(self) -> str:
+        if self.error:
+            return f"OriginComparer: {self.error}"
+        assert self.result is not None
+        verdict = "same origin" if self.result.same_origin else "cross-origin"
+        return f"OriginComparer: {self.url_a.value} vs {self.url_b.value} -> {verdict}: {self.result.explanation}"
+
+
+# --- the playground ------------------------------------------------------------------------------------
+
+
+class CorsPlayground(_Readable, w.VBox):
+    """Server settings on the left, a request on the right, and one button that sends it live.
+
+    The backend is the tutorial's ``demo_api`` on a real server (``serve``); changing a setting
+    swaps the app in place, so the URL stays the same. ``send()`` runs the request through
+    ``Browser`` and shows the exchanges, the verdict, Chromium's console message and the fix.
+    """
+
+    def __init__(self, origin: str = "http://localhost:3000", *, cors: CorsConfig | None = None,
+                 path: str = "/users", method: str = "GET", headers: str = "", json_body: bool = False,
+                 credentials: str = "same-origin", name: str = "playground") -> None:
+        cors = cors or CorsConfig(allow_origins=[origin])
+        self.server: Server = serve(demo_api(cors), name=name)
+        # Server side.
+        self.allow_origins = w.Text(value=", ".join(_as_list(cors.allow_origins)), description="allow_origins")
+        self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials")
+        self.allow_methods = w.Text(value=", ".join(_as_list(cors.allow_methods)), description="allow_methods")
+        self.allow_headers = w.Text(value=", ".join(_as_list(cors.allow_headers)), description="allow_headers")
+        self.expose_headers = w.Text(value=", ".join(_as_list(cors.expose_headers)), description="expose_headers")
+        self.server_notes = w.HTML()
+        # Request side.
+        self.origin = w.Text(value=origin, description="page origin")
+        self.path = w.Combobox(value=path, options=["/users", "/users/1", "/me", "/login", "/boom", "/items",
+                                                    "/items/"], description="path")
+        self.method = w.Dropdown(value=method, options=_METHODS, description="method")
+        self.headers = w.Textarea(value=headers, description="headers", placeholder="Name: value, one per line")
+        self.json_body = w.Checkbox(value=json_body, description="JSON body")
+        self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials")
+        self.send_button = w.Button(description="Send fetch()", button_style="primary", icon="paper-plane")
+        self.output = w.HTML()
+        self.result: FetchResult | None = None
+        self.error: str | None = None
+        self._browser: Browser | None = None
+        for field in (self.allow_origins, self.allow_credentials, self.allow_methods, self.allow_headers,
+                      self.expose_headers):
+            field.observe(lambda _change: self.apply_settings(), names="value")
+        for field in (self.origin,):
+            field.observe(lambda _change: self._forget_browser(), names="value")
+        self.send_button.on_click(lambda _button: self.send())
+        server_box = w.VBox([_label("FastAPI: CORSMiddleware"), self.allow_origins, self.allow_credentials,
+                             self.allow_methods, self.allow_headers, self.expose_headers, self.server_notes])
+        request_box = w.VBox([_label("Browser: fetch()"), self.origin, self.path, self.method, self.headers,
+                              self.json_body, self.credentials, self.send_button])
+        super().__init__([w.HBox([server_box, request_box]), self.output])
+        self.apply_settings()
+
+    @property
+    def config(self) -> CorsConfig:
+        return CorsConfig(allow_origins=_names(self.allow_origins.value),
+                          allow_credentials=self.allow_credentials.value,
+                          allow_methods=_names(self.allow_methods.value),
+                          allow_headers=_names(self.allow_headers.value),
+                          expose_headers=_names(self.expose_headers.value))
+
+    def apply_settings(self) -> list[Finding]:
+        """Swap the served app for one with the current settings; show what audit says about them."""
+        config = self.config
+        self.server.swap(demo_api(config))
+        findings = [f for f in audit(config) if f.severity != "info"]
+        self.server_notes.value = "".join(f._repr_html_() for f in findings)
+        return findings
+
+    def send(self) -> FetchResult | None:
+        """Send the request as the page would; the result (or the input error) shows in the widget."""
+        try:
+            headers = parse_header_lines(self.headers.value)
+            browser = self._page()
+            self.result = browser.fetch(self.server.url + _path(self.path.value), method=self.method.value,
+                                        headers=headers, json={"name": "x"} if self.json_body.value else None,
+                                        credentials=self.credentials.value)
+            self.error = None
+            self.output.value = self.result._repr_html_()
+        except (ValueError, OriginError) as error:
+            self.result, self.error = None, str(error)
+            self.output.value = _error_html(self.error)
+        return self.result
+
+    def close(self) -> None:
+        self.server.stop()
+        super().close()
+
+    def _page(self) -> Browser:
+        if self._browser is None:
+            self._browser = Browser(self.origin.value)
+        return self._browser
+
+    def _forget_browser(self) -> None:
+        self._browser = None  # a new page origin: a new page, with its own cookies and cache
+
+    def __repr__(self) -> str:
+        settings = self.config.summary()
+        if self.error:
+            outcome = f"input error: {self.error}"
+        elif self.result is None:
+            outcome = "not sent yet"
+        elif self.result.ok:
+            outcome = f"allowed, status {self.result.status}"
+        else:
+            outcome = f"blocked ({self.result.error_code}): {self.result.console_message}"
+        return (f"CorsPlayground: {self.method.value} {self.path.value} from {self.origin.value} "
+                f"(credentials {self.credentials.value}) with {settings} -> {outcome}")
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _path(value: str) -> str:
+    value = value.strip() or "/"
+    return value if value.startswith("/") else "/" + value
+
+
+# --- preflight explorer -----------------------------------------------------------------------------------
+
+
+class PreflightExplorer(_Readable, w.VBox):
+    """Build a request and see whether the browser preflights it, why, and the OPTIONS it would send."""
+
+    def __init__(self, method: str = "GET", content_type: str = "", headers: str = "",
+                 credentials: str = "same-origin", origin: str = "http://localhost:3000",
+                 url: str = "http://localhost:8000/users") -> None:
+        self.method = w.Dropdown(value=method, options=_METHODS, description="method")
+        self.content_type = w.Combobox(value=content_type, description="Content-Type", options=[
+            "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/json",
+            "text/plain;charset=UTF-8"])
+        self.headers = w.Textarea(value=headers, description="other headers", placeholder="Name: value")
+        self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials")
+        self.origin = origin
+        self.url = url
+        self.output = w.HTML()
+        self.reasons: list[str] = []
+        self.preflight_headers: list[tuple[str, str]] = []
+        self.error: str | None = None
+        super().__init__([self.method, self.content_type, self.headers, self.credentials, self.output])
+        for field in (self.method, self.content_type, self.headers, self.credentials):
+            field.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    @property
+    def needs_preflight(self) -> bool:
+        return bool(self.reasons)
+
+    def update(self) -> None:
+        try:
+            headers = parse_header_lines(self.headers.value)
+            if self.content_type.value.strip():
+                headers.append(("Content-Type", self.content_type.value.strip()))
+            body = b"x" if self.method.value not in ("GET", "HEAD") else None
+            request = FetchRequest(self.url, self.method.value, tuple(headers), body, self.credentials.value)
+            first = Fetch(self.origin, request).next_request()
+        except ValueError as error:
+            self.error, self.reasons, self.preflight_headers = str(error), [], []
+            self.output.value = _error_html(self.error)
+            return
+        self.error = None
+        self.reasons = preflight_reasons(normalize_method(request.method), request.headers)
+        assert first is not None
+        self.preflight_headers = list(first.headers) if first.kind == "preflight" else []
+        if self.reasons:
+            items = "".join(f"<li>{html.escape(reason)}</li>" for reason in self.reasons)
+            sent = "".join(f"<div>{html.escape(n)}: {html.escape(v)}</div>" for n, v in self.preflight_headers)
+            self.output.value = (f"<b style='color:#9a6700'>Preflighted</b>: the browser first sends OPTIONS, "
+                                 f"because<ul>{items}</ul><div style='font-family:monospace'>OPTIONS "
+                                 f"{html.escape(self.url)}{sent}</div>")
+        else:
+            self.output.value = ("<b style='color:#1a7f37'>Simple request</b>: no preflight; the browser sends it "
+                                 "at once and checks Access-Control-Allow-Origin on the answer.")
+
+    def __repr__(self) -> str:
+        extra = f" with Content-Type: {self.content_type.value}" if self.content_type.value else ""
+        if self.error:
+            return f"PreflightExplorer: {self.method.value}{extra} -> input error: {self.error}"
+        if not self.reasons:
+            return f"PreflightExplorer: {self.method.value}{extra} -> simple request, no preflight"
+        return f"PreflightExplorer: {self.method.value}{extra} -> preflight: {'; '.join(self.reasons)}"
+
+
+# --- environment configuration -----------------------------------------------------------------------------
+
+
+class EnvConfigPlayground(_Readable, w.VBox):
+    """Environment variables in, the CorsConfig that ``from_env`` builds (or its error) and audit_env out."""
+
+    def __init__(self, env: str = "ALLOWED_ORIGINS=http://localhost:3000") -> None:
+        self.env = w.Textarea(value=env, description="environment", layout=w.Layout(width="40em", height="6em"),
+                              placeholder="NAME=value, one per line")
+        self.output = w.HTML()
+        self.config: CorsConfig | None = None
+        self.findings: list[Finding] = []
+        self.error: str | None = None
+        super().__init__([self.env, self.output])
+        self.env.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def environ(self) -> dict[str, str]:
+        """The text as a dict; a ValueError names a line that is not NAME=value."""
+        values = {}
+        for number, line in enumerate(self.env.value.splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            name, equals, value = line.partition("=")
+            if not equals or not name.strip():
+                raise ValueError(f"line {number} ({line.strip()!r}) is not NAME=value")
+            values[name.strip()] = value.strip()
+        return values
+
+    def update(self) -> None:
+        try:
+            environ = self.environ()
+            self.config = CorsConfig.from_env(environ)
+            self.error = None
+        except (ValueError, CorsConfigError) as error:
+            self.config, self.error = None, str(error)
+            environ = None
+        self.findings = audit_env(environ) if environ is not None else []
+        parts = [_error_html(self.error)] if self.error else [
+            f"<pre>{html.escape(repr(self.config))}</pre>"]
+        parts += [f._repr_html_() for f in self.findings]
+        self.output.value = "".join(parts)
+
+    def __repr__(self) -> str:
+        if self.error:
+            return f"EnvConfigPlayground: error: {self.error}"
+        assert self.config is not None
+        settings = self.config.summary()
+        found = ", ".join(f"{f.severity} {f.code}" for f in self.findings) or "no findings"
+        return f"EnvConfigPlayground: {settings}; audit: {found}"
