@@ -8,6 +8,7 @@ from .auditing import Finding, audit, audit_env
 from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
 from .demo import demo_api, frontend_app
 from .driver import Browser, CorsBlockedError, FetchResult
+from .live import LiveBrowser, live_browser
 from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
 from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
 
@@ -15,6 +16,7 @@ __all__ = [
     "Browser",
     "CorsBlockedError",
     "FetchResult",
+    "LiveBrowser",
     "Finding",
     "DEFAULT_DEV_ORIGIN",
     "CorsConfig",
@@ -31,6 +33,7 @@ __all__ = [
     "compare_origins",
     "demo_api",
     "frontend_app",
+    "live_browser",
     "origin_of",
     "running_servers",
     "serve",

@@ -7,6 +7,7 @@ import json
 import secrets
 import string
 from importlib import resources
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import Body, Cookie, FastAPI, Header, HTTPException, Request, Response
@@ -108,18 +109,23 @@ def demo_api(cors: CorsConfig | None = None, **cors_kwargs: Any) -> FastAPI:
     return app
 
 
-def frontend_app(title: str = "Frontend", *, api_url: str = "") -> FastAPI:
+def frontend_app(title: str = "Frontend", *, api_url: str = "", method: str = "GET", credentials: str = "same-origin",
+                 headers: str = "", body: str = "",
+                 on_report: Callable[[dict[str, Any]], None] | None = None) -> FastAPI:
     """A one-page site to serve on a second port as the lessons' "frontend at localhost:3000".
 
-    The page has a form that runs real fetch() calls in the visitor's browser (``api_url`` fills
-    in the URL field). It posts what JavaScript saw to its own ``/report`` endpoint (same origin,
-    so no CORS), and ``app.state.reports`` collects those reports for the notebook.
+    The page has a form that runs real fetch() calls in the visitor's browser; ``api_url`` and
+    the other arguments fill it in. It posts what JavaScript saw to its own ``/report`` endpoint
+    (same origin, so no CORS): ``app.state.reports`` collects those reports, and ``on_report``
+    is called with each one (from the server's thread).
     """
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.reports = []
     template = string.Template((resources.files(__package__) / "static" / "frontend.html").read_text("utf-8"))
+    defaults = {"method": method, "credentials": credentials, "headers": headers, "body": body}
     page = template.safe_substitute(title=html.escape(title), api_url=html.escape(api_url, quote=True),
-                                    report_url=json.dumps("/report"))
+                                    report_url=json.dumps("/report"),
+                                    defaults=json.dumps(defaults).replace("</", "<\\/"))
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
@@ -128,8 +134,11 @@ def frontend_app(title: str = "Frontend", *, api_url: str = "") -> FastAPI:
     @app.post("/report", status_code=204)
     async def report(request: Request) -> None:
         try:
-            app.state.reports.append(json.loads(await request.body()))
+            received = json.loads(await request.body())
         except ValueError:
             raise HTTPException(400, "a report is the JSON the page sends") from None
+        app.state.reports.append(received)
+        if on_report is not None:
+            on_report(received)
 
     return app
