@@ -1,0 +1,77 @@
+"""live_browser: a real Chromium clicks the embedded page; its results must match the model's predictions."""
+
+import time
+
+import pytest
+
+from cors_lab import live_browser, running_servers, stop_all
+
+
+@pytest.fixture(autouse=True)
+def stop_servers():
+    yield
+    stop_all()
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def click_send(page, **fields: str) -> None:
+    for name, value in fields.items():
+        if name in ("method", "credentials"):
+            page.select_option(f"#{name}", value)
+        else:
+            page.fill(f"#{name}", value)
+    page.click("#send")
+
+
+def test_real_browser_results_match_the_model(chromium):
+    demo = live_browser({"allow_origins": ["{page}"], "allow_methods": ["GET", "POST"],
+                         "allow_credentials": True})
+    assert "{page}" not in repr(demo) and demo.page_origin in repr(demo)
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        page.goto(demo.page_origin + "/")
+        wait_for(lambda: demo.connected)
+        assert "connected" in demo.status.value
+        click_send(page)  # the prefilled GET /users: allowed
+        wait_for(lambda: len(demo.reports) == 1)
+        click_send(page, method="DELETE", url=demo.api_url + "/users/1")  # DELETE is not allowed
+        wait_for(lambda: len(demo.reports) == 2)
+        click_send(page, method="POST", url=demo.api_url + "/login", headers="Content-Type: application/json",
+                   body='{"name": "erin"}', credentials="include")
+        wait_for(lambda: len(demo.reports) == 3)
+        click_send(page, method="GET", url=demo.api_url + "/me", headers="", body="", credentials="include")
+        wait_for(lambda: len(demo.reports) == 4)
+    finally:
+        context.close()
+    allowed, refused, login, me = demo.reports
+    assert allowed.browser_ok and allowed.browser_status == 200 and allowed.agrees
+    assert not refused.browser_ok and refused.browser_error == "TypeError: Failed to fetch"
+    assert refused.prediction.error_code == "PreflightInvalidStatus" and refused.agrees
+    assert login.agrees and login.browser_status == 200
+    assert me.agrees and me.browser_status == 200 and me.prediction.json() == {"user": "erin"}
+    assert "&#x2714;" in demo.table.value and "disagree" not in demo.table.value
+    assert repr(demo).endswith("4 requests from your browser so far")
+
+
+def test_without_a_browser_it_falls_back_to_the_model():
+    demo = live_browser(wait=0.2)
+    wait_for(lambda: "has not loaded the page" in demo.status.value, timeout=5)
+    assert "Blocked (MissingAllowOriginHeader)" in demo.status.value
+    assert not demo.connected and demo.reports == []
+    demo.stop()
+    assert running_servers() == []
+
+
+def test_it_serves_on_the_lesson_ports_or_free_ones():
+    first = live_browser(wait=60)
+    assert first.page_origin.startswith("http://localhost:") and first.api_url.startswith("http://localhost:")
+    assert first.frontend.port != first.backend.port
+    first.stop()

@@ -1,0 +1,114 @@
+"""The lesson widgets, driven from Python: set values, click, read the result."""
+
+import pytest
+
+from cors_lab import CorsConfig, running_servers, stop_all
+from cors_lab.widgets import (
+    CorsPlayground,
+    EnvConfigPlayground,
+    OriginComparer,
+    PreflightExplorer,
+    parse_header_lines,
+)
+
+
+@pytest.fixture(autouse=True)
+def stop_servers():
+    yield
+    stop_all()
+
+
+def text_plain(widget) -> str:
+    return widget._repr_mimebundle_()["text/plain"]
+
+
+def test_origin_comparer_names_the_differing_part_and_shows_bad_input():
+    comparer = OriginComparer()
+    assert comparer.result is not None and comparer.result.differences == ("port",)
+    comparer.url_b.value = "https://localhost:3000/x"
+    assert comparer.result.differences == ("scheme",)
+    assert "different scheme: http vs https" in comparer.output.value
+    comparer.url_b.value = "localhost:8000"
+    assert comparer.result is None
+    assert "has no scheme" in comparer.error and "&#x26A0;" in comparer.output.value
+    assert text_plain(comparer).startswith("OriginComparer: 'localhost:8000' has no scheme")
+    comparer.url_b.value = "http://localhost:3000/other"
+    assert text_plain(comparer).endswith("-> same origin: same scheme, host and port: both are http://localhost:3000")
+
+
+def test_playground_sends_live_and_swaps_settings_on_the_same_server():
+    playground = CorsPlayground(path="/users/1", method="PUT", json_body=True)
+    url = playground.server.url
+    assert [s.name for s in running_servers()] == ["playground"]
+    blocked = playground.send()
+    assert blocked.error_code == "PreflightInvalidStatus"
+    assert "blocked (PreflightInvalidStatus)" in text_plain(playground)
+    assert "add &#x27;PUT&#x27; to allow_methods" in playground.output.value
+    playground.allow_methods.value = "GET, PUT"  # a setting change swaps the app in place
+    allowed = playground.send()
+    assert allowed.ok and allowed.status == 200 and playground.server.url == url
+    assert text_plain(playground).endswith("-> allowed, status 200")
+    assert "CORSMiddleware(allow_origins=['http://localhost:3000'], allow_methods=['GET', 'PUT'])" in text_plain(
+        playground)
+
+
+def test_playground_changing_the_origin_and_credentials():
+    playground = CorsPlayground(cors=CorsConfig(allow_origins=["http://localhost:3000"]))
+    playground.origin.value = "http://evil.example"
+    assert playground.send().error_code == "MissingAllowOriginHeader"
+    playground.origin.value = "http://localhost:3000"
+    playground.credentials.value = "include"
+    assert playground.send().error_code == "InvalidAllowCredentials"
+    playground.allow_credentials.value = True
+    assert playground.send().ok
+
+
+def test_playground_shows_input_errors_and_audit_notes_inside_the_widget():
+    playground = CorsPlayground()
+    playground.headers.value = "X-Custom 1"
+    assert playground.send() is None
+    assert "header line 1 ('X-Custom 1') is not 'Name: value'" in playground.error
+    assert "input error" in text_plain(playground)
+    playground.headers.value = ""
+    playground.origin.value = "localhost:3000"
+    assert playground.send() is None and "has no scheme" in playground.error
+    playground.allow_origins.value = "http://localhost:3000/"
+    assert "origin-never-matches" in playground.server_notes.value
+    playground.allow_origins.value = "http://localhost:3000"
+    assert playground.server_notes.value == ""
+
+
+def test_preflight_explorer():
+    explorer = PreflightExplorer()
+    assert not explorer.needs_preflight
+    assert text_plain(explorer) == "PreflightExplorer: GET -> simple request, no preflight"
+    explorer.method.value = "POST"
+    explorer.content_type.value = "application/json"
+    assert explorer.needs_preflight
+    assert ("Access-Control-Request-Headers", "content-type") in explorer.preflight_headers
+    explorer.content_type.value = "text/plain;charset=UTF-8"
+    assert not explorer.needs_preflight
+    explorer.headers.value = "X-Request-Id: 7"
+    assert explorer.reasons == ["header X-Request-Id is not safelisted (only Accept, Accept-Language, "
+                                "Content-Language, Content-Type and Range are)"]
+    explorer.headers.value = "broken"
+    assert explorer.error and "input error" in text_plain(explorer)
+
+
+def test_env_config_playground():
+    playground = EnvConfigPlayground()
+    assert playground.config == CorsConfig(allow_origins=["http://localhost:3000"])
+    playground.env.value = "ALLOWED_ORIGINS=*\nENVIRONMENT=production"
+    assert [f.code for f in playground.findings] == ["production-wildcard"]
+    playground.env.value = "ALLOWED_ORIGINS=https://shop.example/"
+    assert playground.config is None and "use 'https://shop.example'" in playground.error
+    playground.env.value = "# comment\nALLOWED_ORIGINS=https://shop.example\nCORS_ALLOW_CREDENTIALS=true"
+    assert playground.config == CorsConfig(allow_origins=["https://shop.example"], allow_credentials=True)
+    playground.env.value = "just words"
+    assert playground.error == "line 1 ('just words') is not NAME=value"
+
+
+def test_header_lines():
+    assert parse_header_lines("A: 1\n\n B : two words ") == [("A", "1"), ("B", "two words")]
+    with pytest.raises(ValueError, match="header line 2"):
+        parse_header_lines("A: 1\nno colon")
