@@ -14,7 +14,8 @@ test: $(VENV)/.installed-test
 
 # Re-run every notebook in place so the committed outputs are current (then commit them).
 notebooks: $(VENV)/.installed-test
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False \
+	  notebooks/[0-9]*.ipynb
 
 benchmarks: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/servers.py

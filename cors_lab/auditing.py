@@ -101,6 +101,7 @@ def audit_env(environ: Mapping[str, str] | None = None, *, env_file: str | os.Pa
                                     "Remove localhost origins from the production value; keep them in development"))
         plain = [o for o in origins if o.startswith("http://") and origin_of(o).host not in _LOCAL_HOSTS]
         if plain:
+            findings = [f for f in findings if f.code != "http-next-to-https"]  # said below, for production
             findings.append(Finding("production-http", "warning",
                                     f"the production ALLOWED_ORIGINS allows plain-http {', '.join(map(repr, plain))}",
                                     "Serve the frontend over https and list only https:// origins"))
@@ -162,8 +163,10 @@ def _audit_app(app: Any) -> list[Finding]:
         findings.append(Finding(
             "trailing-slash-redirects", "info",
             f"{', '.join(slashed)} {'is' if len(slashed) == 1 else 'are'} only served with a trailing slash: a "
-            "request without it gets a 307 redirect, and a preflighted request cannot follow one",
-            "Call the path exactly as declared from the frontend, or declare it without the trailing slash"))
+            "request without it gets a 307 redirect. CORSMiddleware answers the preflight first and adds its "
+            "headers to the redirect, so browsers follow it, at the cost of another round trip (and another "
+            "preflight); a redirect sent before CORSMiddleware runs would fail the preflight",
+            "Call the path exactly as declared from the frontend"))
     sockets = sorted(route.path for route in app.routes if isinstance(route, WebSocketRoute))
     if sockets:
         findings.append(Finding(
@@ -182,7 +185,14 @@ def _audit_config(config: CorsConfig) -> list[Finding]:
     origins = config.allow_origins
     if isinstance(origins, str):
         findings.append(_string_instead_of_list(origins))
-        origins = (origins,)
+        origins = tuple(_split_list(origins))  # judge the origins the author meant
+    for name in ("allow_methods", "allow_headers", "expose_headers"):
+        value = getattr(config, name)
+        if isinstance(value, str):
+            findings.append(Finding(
+                f"{name.replace('_', '-')}-string", "error",
+                f"{name} is the string {value!r}, not a list: Starlette reads it letter by letter",
+                f"{name}={_split_list(value)!r}"))
     wildcard = "*" in origins
     if wildcard and config.allow_credentials:
         findings.append(_wildcard_with_credentials(config))
@@ -231,8 +241,13 @@ def _is_local(origin: str) -> bool:
         return False
 
 
+def _split_list(value: str) -> list[str]:
+    return [item for item in re.split(r"[\s,]+", value) if item]
+
+
 def _string_instead_of_list(value: str) -> Finding:
-    sample = _truncated_origin(value)
+    meant = _split_list(value)
+    sample = _truncated_origin(meant[0]) if meant else None
     proof = ""
     if sample:
         allowed = _starlette_allows(CorsConfig(allow_origins=value), sample)
@@ -240,7 +255,7 @@ def _string_instead_of_list(value: str) -> Finding:
     return Finding("allow-origins-string", "error",
                    f"allow_origins is the string {value!r}, not a list: Starlette then tests `origin in "
                    f"{value!r}`, a substring match{proof}",
-                   f"allow_origins=[{value!r}]")
+                   f"allow_origins={meant!r}" + (" (split the string: .split(','))" if len(meant) > 1 else ""))
 
 
 def _truncated_origin(value: str) -> str | None:
@@ -257,8 +272,9 @@ def _wildcard_with_credentials(config: CorsConfig) -> Finding:
     allowed = _starlette_allows(config, evil, credentials=True)
     if allowed:
         message = (f"allow_origins contains '*' and allow_credentials=True: Starlette {starlette.__version__} then "
-                   f"echoes any Origin with Access-Control-Allow-Credentials: true. Checked: a page at {evil} can "
-                   "read logged-in users' responses")
+                   f"echoes any Origin with Access-Control-Allow-Credentials: true (checked: a credentialed fetch "
+                   f"from {evil} may read the response). Every page on your own site can then read logged-in "
+                   "users' data, and so can any website in browsers that still send third-party cookies")
     else:
         message = ("allow_origins contains '*' and allow_credentials=True: browsers reject the credentialed "
                    "responses, so cookies do not work")

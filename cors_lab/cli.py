@@ -25,8 +25,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Colour only on a terminal: a notebook cell or a pipe gets plain text, whatever FORCE_COLOR says.
+out = Console(highlight=False, soft_wrap=True, force_terminal=sys.stdout.isatty())
+err = Console(stderr=True, highlight=False, soft_wrap=True, force_terminal=sys.stderr.isatty())
 
 FIRST_NOTEBOOK = "00_start_here.ipynb"
 EXIT_ALLOWED, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
@@ -74,7 +75,8 @@ def lab(
     jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
     if jupyter is None:
         raise _fail("JupyterLab is not installed here: pip install jupyterlab")
-    command = [jupyter, "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={folder}", FIRST_NOTEBOOK]
+    # "localhost" (loopback only): the lessons' pages are at localhost too, so their cookies are first-party.
+    command = [jupyter, "lab", "--ServerApp.ip=localhost", f"--ServerApp.root_dir={folder}", FIRST_NOTEBOOK]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Jupyter refuses root unless told; containers and CI machines often run as root.
         command.append("--allow-root")

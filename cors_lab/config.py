@@ -155,6 +155,10 @@ def _parse_origins(value: str) -> list[str]:
     for item in items:
         if item == "*":
             continue
+        if re.search(r"\s", item):
+            raise CorsConfigError(
+                f"ALLOWED_ORIGINS item {item!r} contains a space: separate origins with commas, "
+                f"e.g. {','.join(item.split())!r}")
         if item.lower() == "null":
             raise CorsConfigError(
                 "ALLOWED_ORIGINS item 'null' would let in sandboxed iframes and local files, which any site "

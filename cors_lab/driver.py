@@ -97,7 +97,13 @@ class FetchResult:
 
     @property
     def preflighted(self) -> bool:
+        """An OPTIONS request went out for this fetch."""
         return self.verdict.preflighted
+
+    @property
+    def preflight_cached(self) -> bool:
+        """The request needed a preflight, but an earlier answer in the preflight cache covered it."""
+        return self.verdict.preflight_cached
 
     @property
     def exchanges(self) -> tuple[Exchange, ...]:
@@ -145,7 +151,8 @@ class FetchResult:
         request = self.request
         what = f"{request.method.upper()} {self.verdict.url}"
         if self.ok:
-            how = "after a preflight" if self.preflighted else "no preflight"
+            how = ("after a preflight" if self.preflighted else
+                   "preflight answer from the cache" if self.preflight_cached else "no preflight")
             return f"allowed: {what} from {self.page_origin} -> {self.status} ({how})"
         return f"blocked: {what} from {self.page_origin} ({self.error_code})"
 
@@ -175,17 +182,19 @@ class Browser:
     ``Browser("http://localhost:3000").fetch("http://127.0.0.1:8000/users")`` talks to a real
     server; ``Browser(origin, app=asgi_app)`` sends every request to that app in-process. The
     ``clock`` (seconds, monotonic) times the preflight cache; lessons pass one they can move.
+    ``cookies`` shares a cookie jar with another Browser (two tabs of one browser).
     """
 
     def __init__(self, origin: str, *, app: Any = None, clock: Callable[[], float] | None = None,
-                 timeout: float = 5.0) -> None:
+                 cookies: CookieJar | None = None, timeout: float = 5.0) -> None:
         self.origin = str(origin_of(origin))
         if self.origin == "null":
             raise ValueError(f"{origin!r} has an opaque origin: give the page's http(s) URL")
         self.app = app
         self.timeout = timeout
         self.cache = PreflightCache(clock or time.monotonic)
-        self.cookies = CookieJar()
+        # Pages of one browser share its cookie jar: pass the same jar to model two tabs.
+        self.cookies = cookies if cookies is not None else CookieJar()
         self._client: httpx.Client | None = None
         self._app_client: httpx.AsyncClient | None = None
 

@@ -113,6 +113,8 @@ class CorsPlayground(_Readable, w.VBox):
                  credentials: str = "same-origin", name: str = "playground") -> None:
         cors = cors or CorsConfig(allow_origins=[origin])
         self.server: Server = serve(demo_api(cors), name=name)
+        # localhost, like the default page origin: the same site, so a login cookie works as in the lessons.
+        self.api_url = f"http://localhost:{self.server.port}"
         # Server side.
         self.allow_origins = w.Text(value=", ".join(_as_list(cors.allow_origins)), description="allow_origins")
         self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials")
@@ -167,7 +169,7 @@ class CorsPlayground(_Readable, w.VBox):
         try:
             headers = parse_header_lines(self.headers.value)
             browser = self._page()
-            self.result = browser.fetch(self.server.url + _path(self.path.value), method=self.method.value,
+            self.result = browser.fetch(self.api_url + _path(self.path.value), method=self.method.value,
                                         headers=headers, json={"name": "x"} if self.json_body.value else None,
                                         credentials=self.credentials.value)
             self.error = None

@@ -98,9 +98,24 @@ def test_claims_are_demonstrated_against_the_real_middleware():
     assert truncated.fetch("http://api.example/users").ok
     # Wildcard plus credentials: any site reads a logged-in user's data.
     (wildcard,) = audit({"allow_origins": ["*"], "allow_credentials": True})
-    assert "Checked: a page at https://evil.example can read" in wildcard.message
+    assert "checked: a credentialed fetch from https://evil.example may read the response" in wildcard.message
     evil = Browser("https://evil.example", app=demo_api(allow_origins=["*"], allow_credentials=True))
     assert evil.fetch("http://api.example/users", credentials="include").ok
+
+
+def test_a_comma_string_is_judged_as_the_list_it_meant():
+    findings = audit({"allow_origins": "https://shop.example,https://admin.shop.example"})
+    assert codes(findings) == ["allow-origins-string"]
+    assert findings[0].fix == ("allow_origins=['https://shop.example', 'https://admin.shop.example'] "
+                               "(split the string: .split(','))")
+    assert "allows 'https://shop.exampl'" in findings[0].message
+
+
+@pytest.mark.parametrize("name", ["allow_methods", "allow_headers", "expose_headers"])
+def test_other_lists_given_as_strings(name):
+    (finding,) = audit({**SAFE, name: "GET, POST"})
+    assert finding.code == f"{name.replace('_', '-')}-string"
+    assert finding.fix == f"{name}=['GET', 'POST']"
 
 
 def test_most_severe_first():

@@ -56,7 +56,7 @@ def test_lab_starts_jupyterlab_on_loopback_with_token_auth(tmp_path):
     env = {**os.environ, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_PORT": "0"}
     process = subprocess.Popen([CLI, "lab"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
-        match = read_until(process, r"(http://127\.0\.0\.1:\d+)/lab\?token=(\w+)", timeout=60)
+        match = read_until(process, r"(http://localhost:\d+)/lab\?token=(\w+)", timeout=60)
         base, token = match.groups()
         assert httpx.get(f"{base}/api/contents").status_code == 403  # no token, no entry
         listing = httpx.get(f"{base}/api/contents", headers={"Authorization": f"token {token}"})

@@ -135,6 +135,8 @@ def test_missing_env_file_is_a_clear_error(tmp_path):
         ({"ALLOWED_ORIGINS": "null"}, "item 'null' would let in sandboxed iframes"),
         ({"ALLOWED_ORIGINS": " , "}, "ALLOWED_ORIGINS=' , ' lists no origin"),
         ({"ALLOWED_ORIGINS": ""}, "ALLOWED_ORIGINS='' lists no origin"),
+        ({"ALLOWED_ORIGINS": "https://a.example https://b.example"},
+         "contains a space: separate origins with commas, e.g. 'https://a.example,https://b.example'"),
         ({"CORS_ALLOW_CREDENTIALS": "maybe"}, "CORS_ALLOW_CREDENTIALS='maybe' is not valid"),
         ({"CORS_MAX_AGE": "ten"}, "CORS_MAX_AGE='ten' is not valid"),
         ({"CORS_MAX_AGE": "-1"}, "CORS_MAX_AGE='-1' is not valid"),

@@ -150,3 +150,25 @@ def test_forbidden_headers_are_dropped_like_fetch_does(allowed):
     sent = dict(result.exchanges[0].request.headers)
     assert sent["Origin"] == PAGE and "Cookie" not in sent
     assert any("dropped Cookie, Origin" in step.title for step in result.steps)
+
+
+def test_two_tabs_share_a_cookie_jar_and_third_party_cookies_are_explained():
+    app = demo_api(allow_origins=[PAGE, "http://localhost:5000", "http://127.0.0.1:3000"], allow_credentials=True,
+                   allow_methods=["GET", "POST"])
+    shop = Browser(PAGE, app=app)
+    assert shop.fetch(f"{API}/login", method="POST", json={"name": "erin"}, credentials="include").ok
+    same_site_tab = Browser("http://localhost:5000", app=app, cookies=shop.cookies)
+    assert same_site_tab.fetch(f"{API}/me", credentials="include").json() == {"user": "erin"}
+    cross_site_tab = Browser("http://127.0.0.1:3000", app=app, cookies=shop.cookies)
+    refused = cross_site_tab.fetch(f"{API}/me", credentials="include")
+    assert refused.status == 401
+    (kept,) = [s for s in refused.steps if s.title == "The browser keeps the cookie session back"]
+    assert kept.detail.startswith("third-party cookies are blocked")
+
+
+def test_a_cached_preflight_is_reported_as_such(allowed):
+    first = allowed.fetch(f"{API}/users/1", method="PUT", json={"name": "a"})
+    second = allowed.fetch(f"{API}/users/1", method="PUT", json={"name": "b"})
+    assert (first.preflighted, first.preflight_cached) == (True, False)
+    assert (second.preflighted, second.preflight_cached) == (False, True)
+    assert second.summary.endswith("(preflight answer from the cache)")

@@ -62,4 +62,4 @@ def test_the_lab_keeps_jupyter_token_auth_on():
     sources = (ROOT / "Makefile").read_text() + (ROOT / "cors_lab/cli.py").read_text()
     for weakening in ("token=''", 'token=""', "disable_check_xsrf", "password=''", "0.0.0.0"):
         assert weakening not in sources
-    assert "--ServerApp.ip=127.0.0.1" in sources
+    assert "--ServerApp.ip=localhost" in sources

@@ -14,13 +14,15 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Literal
 
 import ada_url
 from publicsuffixlist import PublicSuffixList
+
+from ..origins import origin_of
 
 __all__ = ["Cookie", "CookieJar", "is_same_site", "site_of"]
 
@@ -48,13 +50,20 @@ def _registrable_domain(host: str) -> str:
 
 @lru_cache(maxsize=1024)
 def site_of(url: str) -> str:
-    """The schemeful site of a URL: ``http://example.com`` for ``http://api.example.com:8000/x``."""
-    parsed = ada_url.URL(url)
-    return f"{parsed.protocol}//{_registrable_domain(parsed.hostname)}"
+    """The schemeful site of a URL: ``http://example.com`` for ``http://api.example.com:8000/x``.
+
+    An opaque origin (``file:``, ``data:``) has no site: it gives ``"null"``, which is never the
+    same site as anything. Bad input raises ``OriginError``, as ``origin_of`` does.
+    """
+    origin = origin_of(url)
+    if origin.is_opaque:
+        return "null"
+    return f"{origin.scheme}://{_registrable_domain(origin.host or '')}"
 
 
 def is_same_site(a: str, b: str) -> bool:
-    return site_of(a) == site_of(b)
+    site = site_of(a)
+    return site != "null" and site == site_of(b)
 
 
 def _is_secure_url(url: str) -> bool:
@@ -71,7 +80,7 @@ def _is_secure_url(url: str) -> bool:
 @dataclass(frozen=True)
 class Cookie:
     name: str
-    value: str
+    value: str = field(repr=False)  # a session token: never shown
     domain: str  # without a leading dot
     host_only: bool
     path: str
@@ -92,7 +101,7 @@ class Cookie:
 class Rejection:
     """A Set-Cookie line the browser ignored, and why (DevTools shows this in the Network panel)."""
 
-    line: str
+    line: str = field(repr=False)
     reason: str
 
 
@@ -172,6 +181,23 @@ class CookieJar:
             and (same_site or c.same_site == "none")
         ]
         return sorted(chosen, key=lambda c: -len(c.path))
+
+    def withheld(self, url: str, *, page_url: str) -> list[tuple[Cookie, str]]:
+        """Cookies stored for ``url``'s host and path that a credentialed request still leaves out, and why."""
+        target = ada_url.URL(url)
+        sent = {id(c) for c in self.cookies_for(url, page_url=page_url)}
+        kept_back = []
+        for cookie in self:
+            if id(cookie) in sent or not cookie.matches(target.hostname, target.pathname or "/"):
+                continue
+            if self.block_third_party and not is_same_site(url, page_url):
+                reason = f"third-party cookies are blocked ({site_of(url)} is not the page's site {site_of(page_url)})"
+            elif cookie.secure and not _is_secure_url(url):
+                reason = "it is Secure and this request is plain http"
+            else:
+                reason = f"it is SameSite={cookie.same_site.capitalize()} and this request is cross-site"
+            kept_back.append((cookie, reason))
+        return kept_back
 
     def header_for(self, url: str, *, page_url: str) -> str | None:
         cookies = self.cookies_for(url, page_url=page_url)

@@ -125,9 +125,15 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         elif origin == "null":
             fix = ("After a redirect to another origin the browser sends 'Origin: null': have the final server allow "
                    "it (answer 'Access-Control-Allow-Origin: *' for public data), or call the final URL directly.")
+        elif status in (401, 403) and code == base:
+            fix = ("A 401/403 without CORS headers usually comes from outside CORSMiddleware: an authentication "
+                   "middleware added after it (so it runs first), or an exception handler for Exception. Add "
+                   "CORSMiddleware last; if this page should be allowed at all, also check allow_origins.")
         else:
-            fix = (f"Add CORSMiddleware with allow_origins=[{ctx.page_origin!r}]; if the app has it already, the "
-                   f"origin is not listed: {add_origin} (exactly: scheme, host and port, no trailing slash).")
+            fix = (f"If a page at {ctx.page_origin} should read this: add CORSMiddleware with allow_origins="
+                   f"[{ctx.page_origin!r}], or, if the app has it, {add_origin} (exactly: scheme, host and port, no "
+                   "trailing slash). If the origin is listed already, the response came from outside "
+                   "CORSMiddleware: middleware added after it, or an exception handler for Exception.")
         return explanation, fix
 
     if base == "AllowOriginMismatch":
@@ -184,8 +190,10 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         location = ctx.response.get("location") or "elsewhere"
         explanation = (f"The preflight got a {status} redirect to {location}; browsers never follow redirects for "
                        "preflights.")
-        fix = (f"Call the final URL ({location}) directly from the frontend; for FastAPI's trailing-slash redirects, "
-               "use the path exactly as the route declares it.")
+        fix = (f"Something answered the preflight with a redirect before CORSMiddleware could: with no "
+               f"CORSMiddleware, FastAPI redirects '/items' to '/items/'; a redirecting middleware (such as "
+               f"HTTPSRedirectMiddleware) added after CORSMiddleware runs first. Call the final URL ({location}) "
+               "directly, and add CORSMiddleware last.")
         return explanation, fix
 
     if code == "MethodDisallowedByPreflightResponse":

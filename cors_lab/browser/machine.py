@@ -85,6 +85,7 @@ class Verdict:
     failure: CorsFailure | None
     network_error: str | None
     preflighted: bool
+    preflight_cached: bool  # needed one, but an earlier answer still in the cache covered it
     redirected: bool
     exchanges: tuple[Exchange, ...]
     steps: tuple[Step, ...]
@@ -99,6 +100,7 @@ class _State:
     origin_sent: str
     tainting: Literal["basic", "cors"]
     redirects: int = 0
+    preflight_cached: bool = False
     pending: HttpRequest | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -197,6 +199,7 @@ class Fetch:
             left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
             self._step("The preflight is skipped: an earlier answer is still cached", None,
                        f"it expires in {left:.0f} s (Access-Control-Max-Age)")
+            s.preflight_cached = True
             self._send_actual()
             return
         names = cors_unsafe_header_names(s.headers)
@@ -218,6 +221,8 @@ class Fetch:
             cookie = self.cookies.header_for(s.url, page_url=self.page_origin)
             if cookie:
                 headers.append(("Cookie", cookie))
+            for kept, reason in self.cookies.withheld(s.url, page_url=self.page_origin):
+                self._step(f"The browser keeps the cookie {kept.name} back", None, reason)
         elif self.request.credentials != "omit" and self.cookies.header_for(s.url, page_url=self.page_origin):
             self._step("Cookies are left out", None,
                        "fetch()'s default credentials mode 'same-origin' sends no cookies to another origin; "
@@ -279,7 +284,8 @@ class Fetch:
             for line in response.get_all("set-cookie"):
                 stored = self.cookies.store(line, s.url, page_url=self.page_origin)
                 if isinstance(stored, Rejection):
-                    self._step(f"The browser ignored a cookie: {line.split(';')[0]}", False, stored.reason)
+                    cookie_name = line.split(";")[0].split("=")[0].strip()
+                    self._step(f"The browser ignored the cookie {cookie_name}", False, stored.reason)
                 else:
                     self._step(f"The browser stored the cookie {stored.name}", None,
                                f"SameSite={stored.same_site.capitalize()}, for {stored.domain}{stored.path}")
@@ -381,7 +387,7 @@ class Fetch:
             ok=ok, url=s.url, response=response, readable_headers=readable, failure=failure,
             network_error=network_error,
             preflighted=any(e.request.kind == "preflight" for e in s.exchanges),
-            redirected=s.redirects > 0, exchanges=tuple(s.exchanges), steps=tuple(s.steps),
+            preflight_cached=s.preflight_cached, redirected=s.redirects > 0, exchanges=tuple(s.exchanges), steps=tuple(s.steps),
         )
 
     def _step(self, title: str, passed: bool | None, detail: str = "", fix: str = "") -> None:

@@ -243,7 +243,7 @@ def _judge(request: FrontendRequest, result: FetchResult, browser: Browser, logi
     if request.path == "/login":
         stored = any(cookie.name == SESSION_COOKIE for cookie in browser.cookies)
         if not stored:
-            reasons = [step.detail for step in result.steps if step.title.startswith("The browser ignored a cookie")]
+            reasons = [step.detail for step in result.steps if step.title.startswith("The browser ignored the cookie")]
             return Check(label, False, f"allowed ({status}), but the browser did not store the session cookie",
                          "; ".join(reasons) or "no Set-Cookie arrived", result=result)
         return Check(label, True, f"allowed ({status}), session cookie stored", result=result)

@@ -48,7 +48,7 @@ def _blocked(what: str, result: FetchResult) -> NotYet:
 
 def _rejected_cookie(result: FetchResult) -> str | None:
     for step in result.steps:
-        if step.passed is False and step.title.startswith("The browser ignored a cookie"):
+        if step.passed is False and step.title.startswith("The browser ignored the cookie"):
             return step.detail
     return None
 

@@ -1,0 +1,219 @@
+"""The tutorial as the learner sees it: real JupyterLab in headless Chromium.
+
+A JupyterLab server from this venv (token login on, loopback only) serves a copy of the
+notebooks. Each notebook is opened in Chromium and run through the UI; we assert no error
+outputs, every widget rendered as a live widget (not its text fallback), and every server the
+notebook started stopped at the end. The CORS playground and live_browser are clicked through.
+Screenshots go to test-artifacts/jupyterlab/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = ROOT / "test-artifacts" / "jupyterlab"
+WIDGET_NAMES = ("OriginComparer:", "CorsPlayground:", "PreflightExplorer:", "EnvConfigPlayground:", "LiveBrowser:")
+
+
+class Lab:
+    """A running JupyterLab server and its REST API."""
+
+    def __init__(self, process: subprocess.Popen, base: str, token: str, root: Path) -> None:
+        self.process, self.base, self.token, self.root = process, base, token, root
+        self.api = httpx.Client(base_url=base, headers={"Authorization": f"token {token}"}, timeout=30)
+
+    def start_kernel_session(self, path: str) -> None:
+        """Create the notebook's kernel session first, so no "Select Kernel" dialog races Run All."""
+        response = self.api.post("/api/sessions", json={
+            "path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}})
+        response.raise_for_status()
+
+    def shutdown_kernels(self) -> None:
+        for session in self.api.get("/api/sessions").json():
+            self.api.delete(f"/api/sessions/{session['id']}")
+
+    def url(self, path: str, workspace: str) -> str:
+        return f"{self.base}/lab/workspaces/{workspace}/tree/{path}?reset&token={self.token}"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / name, root / name)
+    home = tmp_path_factory.mktemp("home")
+    token = secrets.token_hex(16)
+    env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "BROWSER": "true",
+           "JUPYTER_PORT": "0"}
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        base = _wait_for_url(process)
+        yield Lab(process, base, token, root)
+    finally:
+        process.send_signal(signal.SIGINT)  # Jupyter shuts its kernels down on SIGINT, twice to skip the prompt
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for_url(process: subprocess.Popen, timeout: float = 60.0) -> str:
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/lab\?token=", line)
+        if match:
+            return match.group(1)
+    raise AssertionError("JupyterLab did not start:\n" + "".join(seen))
+
+
+@pytest.fixture(scope="module")
+def lab_context(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+def run_all(lab: Lab, context, path: str, timeout: float = 90.0):
+    """Open a notebook in JupyterLab, run every cell through the UI, wait until all have run."""
+    lab.start_kernel_session(path)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(lab.url(path, workspace=re.sub(r"\W", "-", path)))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "els => els.map(e => e.textContent)")
+        if prompts and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in prompts):
+            break
+        time.sleep(0.25)
+    else:
+        raise AssertionError(f"{path}: not every cell ran within {timeout} s: {prompts}")
+    return page, errors
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(target), full_page=False)
+    print(f"screenshot: {target}")
+    return target
+
+
+def widget_cells(path: Path) -> int:
+    """How many code cells show a widget, judging by their stored text fallback."""
+    notebook = nbformat.read(path, as_version=4)
+    count = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if str(output.get("data", {}).get("text/plain", "")).startswith(WIDGET_NAMES):
+                count += 1
+    return count
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
+    page, page_errors = run_all(lab, lab_context, name)
+    try:
+        errors = page.eval_on_selector_all(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "els => els.map(e => e.innerText)")
+        assert errors == [], f"{name}: error or stderr outputs:\n" + "\n---\n".join(errors)
+        expected_widgets = widget_cells(ROOT / "notebooks" / name)
+        rendered = page.eval_on_selector_all(".jp-OutputArea-output .jupyter-widgets.widget-vbox", "els => els.length")
+        assert rendered >= expected_widgets, f"{name}: {rendered} widgets rendered, {expected_widgets} expected"
+        fallbacks = page.eval_on_selector_all(
+            ".jp-OutputArea-output[data-mime-type='text/plain']", "els => els.map(e => e.innerText)")
+        assert not [t for t in fallbacks if t.startswith(WIDGET_NAMES)], f"{name}: a widget shows as text"
+        outputs = page.eval_on_selector_all(".jp-CodeCell", "els => els.map(e => e.querySelector("
+                                            "'.jp-OutputArea-output') ? e.querySelector('.jp-OutputArea-output')"
+                                            ".innerText.trim() : '')")
+        assert outputs[-1] == "[]", f"{name}: the last cell should show no running servers, shows {outputs[-1]!r}"
+        assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
+        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
+        screenshot(page, name.removesuffix(".ipynb"))
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
+PLAYGROUND_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "import cors_lab\nfrom cors_lab.widgets import CorsPlayground\n"
+                   "playground = CorsPlayground(path='/users/1', method='PUT', json_body=True)\nplayground"},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "demo = cors_lab.live_browser({'allow_origins': ['{page}'], 'allow_methods': ['GET']})\ndemo"},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_playground_and_live_browser_through_the_ui(lab, lab_context):
+    (lab.root / "zz_ui_drive.ipynb").write_text(json.dumps(PLAYGROUND_NOTEBOOK))
+    page, _ = run_all(lab, lab_context, "zz_ui_drive.ipynb")
+    try:
+        playground = page.locator(".jp-CodeCell").nth(0).locator(".widget-vbox").first
+        playground.get_by_role("button", name="Send fetch()").click()
+        page.wait_for_function("() => document.body.innerText.includes('Blocked (PreflightInvalidStatus)')")
+        text = playground.inner_text()
+        assert "It does not have HTTP ok status." in text and "add 'PUT' to allow_methods" in text
+
+        methods = playground.locator(".widget-text").filter(has_text="allow_methods").locator("input")
+        methods.fill("GET, PUT")
+        methods.press("Enter")
+        playground.get_by_role("button", name="Send fetch()").click()
+        page.wait_for_function("() => document.body.innerText.includes('Allowed: PUT')")
+
+        origin = playground.locator(".widget-text").filter(has_text="page origin").locator("input")
+        origin.fill("http://evil.example")
+        origin.press("Enter")
+        playground.get_by_role("button", name="Send fetch()").click()
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Blocked (PreflightMissingAllowOriginHeader)')")
+        assert "from origin 'http://evil.example' has been blocked by CORS policy" in playground.inner_text()
+
+        live = page.locator(".jp-CodeCell").nth(1)
+        page.wait_for_function("() => document.body.innerText.includes('connected: your browser loaded the page')")
+        frame = live.frame_locator("iframe")
+        frame.locator("#send").click()  # the prefilled GET /users: allowed
+        page.wait_for_function("() => document.body.innerText.includes('resolved, status 200')")
+        frame.locator("#method").select_option("DELETE")
+        frame.locator("#send").click()
+        page.wait_for_function("() => document.body.innerText.includes('TypeError: Failed to fetch')")
+        table = live.inner_text()
+        assert "blocked: Access to fetch at" in table and "they disagree" not in table
+        assert table.count("\u2714") == 2
+        screenshot(page, "ui_playground_and_live_browser")
+    finally:
+        page.close()
+        lab.shutdown_kernels()
