@@ -60,6 +60,9 @@ class _Readable:
         return bundle
 
 
+_WIDE = {"description_width": "9em"}  # room for labels such as "allow_credentials"
+
+
 def _label(text: str) -> w.HTML:
     return w.HTML(f"<b>{html.escape(text)}</b>")
 
@@ -116,11 +119,15 @@ class CorsPlayground(_Readable, w.VBox):
         # localhost, like the default page origin: the same site, so a login cookie works as in the lessons.
         self.api_url = f"http://localhost:{self.server.port}"
         # Server side.
-        self.allow_origins = w.Text(value=", ".join(_as_list(cors.allow_origins)), description="allow_origins")
-        self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials")
-        self.allow_methods = w.Text(value=", ".join(_as_list(cors.allow_methods)), description="allow_methods")
-        self.allow_headers = w.Text(value=", ".join(_as_list(cors.allow_headers)), description="allow_headers")
-        self.expose_headers = w.Text(value=", ".join(_as_list(cors.expose_headers)), description="expose_headers")
+        def names_field(name: str, value: Any) -> w.Text:
+            return w.Text(value=", ".join(_as_list(value)), description=name, style=_WIDE)
+
+        self.allow_origins = names_field("allow_origins", cors.allow_origins)
+        self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials",
+                                            style=_WIDE)
+        self.allow_methods = names_field("allow_methods", cors.allow_methods)
+        self.allow_headers = names_field("allow_headers", cors.allow_headers)
+        self.expose_headers = names_field("expose_headers", cors.expose_headers)
         self.server_notes = w.HTML()
         # Request side.
         self.origin = w.Text(value=origin, description="page origin")

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import nbformat
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -36,6 +37,15 @@ class Lab:
     def __init__(self, process: subprocess.Popen, base: str, token: str, root: Path) -> None:
         self.process, self.base, self.token, self.root = process, base, token, root
         self.api = httpx.Client(base_url=base, headers={"Authorization": f"token {token}"}, timeout=30)
+
+    def configure(self) -> None:
+        """Settings for a robot: render every cell (no windowing, which leaves off-screen cells out of the
+        page), start the notebook's kernel without asking, and no news pop-up over the screenshots."""
+        for plugin, values in [
+            ("@jupyterlab/notebook-extension:tracker", {"windowingMode": "none", "autoStartDefaultKernel": True}),
+            ("@jupyterlab/apputils-extension:notification", {"fetchNews": "false"}),
+        ]:
+            self.api.put(f"/lab/api/settings/{plugin}", json={"raw": json.dumps(values)}).raise_for_status()
 
     def start_kernel_session(self, path: str) -> None:
         """Create the notebook's kernel session first, so no "Select Kernel" dialog races Run All."""
@@ -60,7 +70,7 @@ def lab(tmp_path_factory):
     token = secrets.token_hex(16)
     env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "BROWSER": "true",
            "JUPYTER_PORT": "0"}
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=localhost",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
                "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -68,7 +78,9 @@ def lab(tmp_path_factory):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         base = _wait_for_url(process)
-        yield Lab(process, base, token, root)
+        lab = Lab(process, base, token, root)
+        lab.configure()
+        yield lab
     finally:
         process.send_signal(signal.SIGINT)  # Jupyter shuts its kernels down on SIGINT, twice to skip the prompt
         time.sleep(0.2)
@@ -86,7 +98,7 @@ def _wait_for_url(process: subprocess.Popen, timeout: float = 60.0) -> str:
         if not line:
             break
         seen.append(line)
-        match = re.search(r"(http://127\.0\.0\.1:\d+)/lab\?token=", line)
+        match = re.search(r"(http://localhost:\d+)/lab\?token=", line)
         if match:
             return match.group(1)
     raise AssertionError("JupyterLab did not start:\n" + "".join(seen))
@@ -108,8 +120,22 @@ def run_all(lab: Lab, context, path: str, timeout: float = 90.0):
     page.goto(lab.url(path, workspace=re.sub(r"\W", "-", path)))
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # Ready means: the kernel is connected and idle, and every code cell of the model is on the page.
+    page.wait_for_function("""() => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+        if (!kernel || kernel.status !== 'idle') return false;
+        const cells = panel.content.model.cells;
+        let code = 0;
+        for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') code++;
+        return document.querySelectorAll('.jp-CodeCell .jp-InputPrompt').length === code;
+    }""", timeout=60_000)
+    # The committed outputs carry execution counts: clear them, so a numbered prompt means "ran now".
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                           ".every(p => !/\\d/.test(p.textContent))")
+    # Do not wait on the command's promise: a stuck cell would hang here instead of failing below.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "els => els.map(e => e.textContent)")
@@ -118,6 +144,8 @@ def run_all(lab: Lab, context, path: str, timeout: float = 90.0):
         time.sleep(0.25)
     else:
         raise AssertionError(f"{path}: not every cell ran within {timeout} s: {prompts}")
+    # A fresh kernel ran them all, in order: [1], [2], ... (not the counts saved in the file).
+    assert [p.strip() for p in prompts] == [f"[{n}]:" for n in range(1, len(prompts) + 1)], prompts
     return page, errors
 
 
@@ -148,8 +176,14 @@ def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "els => els.map(e => e.innerText)")
         assert errors == [], f"{name}: error or stderr outputs:\n" + "\n---\n".join(errors)
         expected_widgets = widget_cells(ROOT / "notebooks" / name)
-        rendered = page.eval_on_selector_all(".jp-OutputArea-output .jupyter-widgets.widget-vbox", "els => els.length")
-        assert rendered >= expected_widgets, f"{name}: {rendered} widgets rendered, {expected_widgets} expected"
+        widgets = ".jp-OutputArea-output .jupyter-widgets.widget-vbox"
+        try:  # widget views render a moment after their cell has run
+            page.wait_for_function(f"() => document.querySelectorAll({widgets!r}).length >= {expected_widgets}",
+                                   timeout=20_000)
+        except Exception:
+            screenshot(page, name.removesuffix(".ipynb") + "-FAILED")
+            rendered = page.eval_on_selector_all(widgets, "els => els.length")
+            raise AssertionError(f"{name}: {rendered} widgets rendered, {expected_widgets} expected") from None
         fallbacks = page.eval_on_selector_all(
             ".jp-OutputArea-output[data-mime-type='text/plain']", "els => els.map(e => e.innerText)")
         assert not [t for t in fallbacks if t.startswith(WIDGET_NAMES)], f"{name}: a widget shows as text"
@@ -159,6 +193,7 @@ def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
         assert outputs[-1] == "[]", f"{name}: the last cell should show no running servers, shows {outputs[-1]!r}"
         assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
+        page.locator(widgets).first.scroll_into_view_if_needed()  # what the learner plays with
         screenshot(page, name.removesuffix(".ipynb"))
     finally:
         page.close()
@@ -206,10 +241,10 @@ def test_playground_and_live_browser_through_the_ui(lab, lab_context):
         page.wait_for_function("() => document.body.innerText.includes('connected: your browser loaded the page')")
         frame = live.frame_locator("iframe")
         frame.locator("#send").click()  # the prefilled GET /users: allowed
-        page.wait_for_function("() => document.body.innerText.includes('resolved, status 200')")
+        expect(live.locator("table tr")).to_have_count(2)
         frame.locator("#method").select_option("DELETE")
         frame.locator("#send").click()
-        page.wait_for_function("() => document.body.innerText.includes('TypeError: Failed to fetch')")
+        expect(live.locator("table tr")).to_have_count(3)  # a header row and the two requests
         table = live.inner_text()
         assert "blocked: Access to fetch at" in table and "they disagree" not in table
         assert table.count("\u2714") == 2

@@ -117,7 +117,8 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         if status >= 500 and code == base:
             fix = ("The server failed with an unhandled exception: Starlette answers that 500 from outside "
                    "CORSMiddleware, so it never has CORS headers. Fix the exception (the server's log shows it), "
-                   "or turn it into a response with an exception handler so CORSMiddleware can add its headers.")
+                   "or handle your own exception type with @app.exception_handler(MyError), which runs inside "
+                   "CORSMiddleware (a handler for Exception does not).")
         elif status in (401, 403) and code != base:
             fix = ("Something answered the preflight with 401/403 before CORSMiddleware could: preflights never carry "
                    "cookies or Authorization. Add CORSMiddleware last (so it runs first) and let OPTIONS requests "
