@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .rules import combine_headers, cors_unsafe_header_names
+from .rules import unsafe_names
 
 __all__ = ["CacheEntry", "PreflightCache", "DEFAULT_MAX_AGE", "MAX_AGE_CAP"]
 
@@ -29,7 +29,7 @@ class CacheEntry:
     credentials: bool
     expires_at: float
 
-    def allows(self, method: str, header_names: list[str], include_credentials: bool) -> bool:
+    def allows(self, method: str, header_names: tuple[str, ...], include_credentials: bool) -> bool:
         """Whether this entry lets the request skip its preflight (Chromium's rules)."""
         if include_credentials and not self.credentials:
             return False
@@ -71,8 +71,7 @@ class PreflightCache:
         if entry.expires_at <= self.clock():
             del self._entries[(origin, url)]
             return None
-        names = cors_unsafe_header_names(tuple(combine_headers(request_headers).items()))
-        return entry if entry.allows(method, names, include_credentials) else None
+        return entry if entry.allows(method, unsafe_names(request_headers), include_credentials) else None
 
     def seconds_left(self, origin: str, url: str) -> float | None:
         entry = self._entries.get((origin, url))

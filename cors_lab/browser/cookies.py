@@ -184,6 +184,8 @@ class CookieJar:
 
     def withheld(self, url: str, *, page_url: str) -> list[tuple[Cookie, str]]:
         """Cookies stored for ``url``'s host and path that a credentialed request still leaves out, and why."""
+        if not self._cookies:
+            return []
         target = ada_url.URL(url)
         sent = {id(c) for c in self.cookies_for(url, page_url=page_url)}
         kept_back = []

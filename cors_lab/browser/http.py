@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Union
 
 __all__ = ["HeaderItems", "HttpRequest", "HttpResponse", "header_items", "REDIRECT_STATUSES"]
@@ -26,10 +27,16 @@ def header_items(headers: HeadersLike) -> HeaderItems:
 class _HeaderLookup:
     headers: HeaderItems
 
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            index.setdefault(key.lower(), []).append(value)
+        return index
+
     def get_all(self, name: str) -> list[str]:
         """Every value of a header, one per header line, in order."""
-        wanted = name.lower()
-        return [value for key, value in self.headers if key.lower() == wanted]
+        return list(self._by_name.get(name.lower(), ()))
 
     def get(self, name: str) -> str | None:
         """A header's value as the browser reads it: repeated lines joined with ", "."""

@@ -26,12 +26,12 @@ from .rules import (
     SAFELISTED_METHODS,
     check_allow_credentials,
     check_allow_origin,
-    cors_unsafe_header_names,
     exposed_header_names,
     is_forbidden_request_header,
     normalize_method,
     parse_allow_list,
     preflight_reasons,
+    unsafe_names,
 )
 
 __all__ = ["Credentials", "Exchange", "Fetch", "FetchRequest", "Step", "Verdict"]
@@ -202,7 +202,7 @@ class Fetch:
             s.preflight_cached = True
             self._send_actual()
             return
-        names = cors_unsafe_header_names(s.headers)
+        names = unsafe_names(s.headers)
         headers = [("Accept", "*/*"), ("Origin", s.origin_sent), ("Access-Control-Request-Method", s.method)]
         if names:
             headers.append(("Access-Control-Request-Headers", ",".join(names)))
@@ -232,7 +232,7 @@ class Fetch:
     def _after_preflight(self, request: HttpRequest, response: HttpResponse) -> None:
         s = self._s
         include = self.request.credentials == "include"
-        names = cors_unsafe_header_names(s.headers)
+        names = unsafe_names(s.headers)
         if response.is_redirect:
             self._fail("PreflightDisallowedRedirect", "", response, "The preflight was redirected")
             return
@@ -361,7 +361,7 @@ class Fetch:
     def _fail(self, code: str, parameter: str, response: HttpResponse, title: str) -> None:
         s = self._s
         context = FailureContext(self.page_origin, s.origin_sent, s.method, self.request.credentials, response,
-                                 tuple(cors_unsafe_header_names(s.headers)))
+                                 unsafe_names(s.headers))
         first_url = _absolute_url(self.request.url)
         failure = CorsFailure.build(code, parameter, s.url, context,
                                     redirected_from=first_url if s.url != first_url else None)

@@ -52,6 +52,7 @@ SAFELISTED_RESPONSE_HEADERS = frozenset({
 })
 
 
+@lru_cache(maxsize=256)
 def normalize_method(method: str) -> str:
     """The method as fetch() sends it; raises ValueError for names fetch() refuses."""
     if not _TOKEN.fullmatch(method):
@@ -149,9 +150,15 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
     return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
 
 
+@lru_cache(maxsize=1024)
+def unsafe_names(headers: HeaderItems) -> tuple[str, ...]:
+    """Lower-cased, de-duplicated, sorted (cached): the value of Access-Control-Request-Headers."""
+    return tuple(h.name for h in cors_unsafe_headers(headers))
+
+
 def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
     """Lower-cased, de-duplicated, sorted: the value of Access-Control-Request-Headers."""
-    return [h.name for h in cors_unsafe_headers(headers)]
+    return list(unsafe_names(headers))
 
 
 def preflight_reasons(method: str, headers: HeaderItems) -> list[str]:
