@@ -133,6 +133,10 @@ def frontend_app(title: str = "Frontend", *, api_url: str = "", method: str = "G
 
     @app.post("/report", status_code=204)
     async def report(request: Request) -> None:
+        # Only the page itself may report; a text/plain POST from any other site would reach here too.
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+            raise HTTPException(403, "reports come from this page only")
         try:
             received = json.loads(await request.body())
         except ValueError:

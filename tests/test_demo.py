@@ -99,3 +99,17 @@ def test_frontend_app_serves_a_page_with_its_title():
         assert "<title>My &lt;Shop&gt;</title>" in page.text
     finally:
         server.stop()
+
+
+def test_frontend_reports_are_accepted_from_the_page_only():
+    seen = []
+    server = serve(frontend_app(on_report=seen.append), name="test-frontend-reports")
+    try:
+        own = f"http://127.0.0.1:{server.port}"
+        assert httpx.post(server.url + "/report", content='{"loaded": "x"}', headers={"Origin": own}).status_code == 204
+        forged = httpx.post(server.url + "/report", content='{"loaded": "y"}', headers={"Origin": "https://evil.example"})
+        assert forged.status_code == 403
+        assert httpx.post(server.url + "/report", content="not json", headers={"Origin": own}).status_code == 400
+        assert seen == [{"loaded": "x"}]
+    finally:
+        server.stop()
