@@ -15,6 +15,7 @@ test: $(VENV)/.installed-test
 # Re-run every notebook in place so the committed outputs are current (then commit them).
 notebooks: $(VENV)/.installed-test
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False \
+	  --ExecutePreprocessor.record_timing=False \
 	  notebooks/[0-9]*.ipynb
 
 benchmarks: $(VENV)/.installed-test

@@ -17,7 +17,7 @@ from .browser.machine import Fetch
 from .config import CorsConfig, CorsConfigError
 from .demo import demo_api
 from .driver import Browser, FetchResult
-from .origins import OriginComparison, OriginError, compare_origins, origin_of
+from .origins import OriginComparison, OriginError, compare_origins
 from .servers import Server, serve
 
 __all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PreflightExplorer"]

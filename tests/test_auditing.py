@@ -193,8 +193,8 @@ def test_the_exception_handler_advice_is_true():
     CorsConfig(allow_origins=["https://myfrontend.com"]).apply(app)
     page = Browser("https://myfrontend.com", app=app)
     assert page.fetch("http://api.example/mine").status == 500       # inside CORSMiddleware: readable
-    other = page.fetch("http://api.example/other")                   # outside it: a CORS error
-    assert other.error_code == "MissingAllowOriginHeader" and other.server_response.status == 500
+    outside = page.fetch("http://api.example/other")                   # outside it: a CORS error
+    assert outside.error_code == "MissingAllowOriginHeader" and outside.server_response.status == 500
 
 
 def test_bad_targets_are_refused_clearly():

@@ -8,13 +8,17 @@ and returns a short success message. Each topic's exercises live in their own mo
 
 from __future__ import annotations
 
+import difflib
 import html
+import re
 import textwrap
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 
-__all__ = ["Exercise", "Feedback", "NotYet", "Solution"]
+from ..config import CorsConfig
+
+__all__ = ["Exercise", "Feedback", "NotYet", "Solution", "settings_answer"]
 
 
 class NotYet(Exception):
@@ -84,3 +88,34 @@ class Exercise:
 
     def __repr__(self) -> str:
         return f"<Exercise {self.number}: {self.title}>"
+
+
+_ARGUMENTS = tuple(f.name for f in fields(CorsConfig))
+
+
+def settings_answer(answer: Any, example: str = "{'allow_origins': ['http://localhost:3000']}") -> CorsConfig:
+    """A learner's CORSMiddleware settings (a dict, or a CorsConfig) as a CorsConfig.
+
+    Raises NotYet naming what is malformed: not a dict, an argument CORSMiddleware does not take
+    (with the likely one meant), a non-boolean allow_credentials, a regex that does not compile.
+    """
+    if isinstance(answer, CorsConfig):
+        return answer
+    if not isinstance(answer, Mapping):
+        raise NotYet(f"give the settings as a dict of CORSMiddleware arguments, such as {example}, "
+                     f"not a {type(answer).__name__}")
+    for key in answer:
+        if key not in _ARGUMENTS:
+            close = difflib.get_close_matches(str(key), _ARGUMENTS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use only {', '.join(_ARGUMENTS)}"
+            raise NotYet(f"{key!r} is not a CORSMiddleware argument (Starlette would raise TypeError): {hint}")
+    credentials = answer.get("allow_credentials", False)
+    if not isinstance(credentials, bool):
+        raise NotYet(f"allow_credentials is {credentials!r}; write True or False (without quotes)")
+    regex = answer.get("allow_origin_regex")
+    if regex is not None:
+        try:
+            re.compile(regex)
+        except (re.error, TypeError) as error:
+            raise NotYet(f"allow_origin_regex {regex!r} is not a valid regular expression ({error})") from None
+    return CorsConfig(**answer)

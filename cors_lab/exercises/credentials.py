@@ -15,7 +15,7 @@ from ..browser import CookieJar
 from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
-from . import Exercise, NotYet
+from . import Exercise, NotYet, settings_answer
 
 __all__ = ["API", "ATTACKERS", "FRONTEND", "MODES", "SITUATIONS", "pick_mode", "round_trip", "total_count"]
 
@@ -29,16 +29,7 @@ _SETTING_NAMES = tuple(f.name for f in fields(CorsConfig))
 
 def _config(settings: Any) -> CorsConfig:
     """The learner's CORSMiddleware settings as a CorsConfig, or a NotYet that says what is malformed."""
-    if isinstance(settings, CorsConfig):
-        return settings
-    if not isinstance(settings, Mapping):
-        raise NotYet(f"give the settings as a dict of CORSMiddleware arguments, such as "
-                     f"{{'allow_origins': ['{FRONTEND}']}}, not {type(settings).__name__}")
-    unknown = [name for name in settings if name not in _SETTING_NAMES]
-    if unknown:
-        raise NotYet(f"{unknown[0]!r} is not a CORSMiddleware argument: use "
-                     f"{', '.join(_SETTING_NAMES)}")
-    return CorsConfig(**settings)
+    return settings_answer(settings, f"{{'allow_origins': ['{FRONTEND}']}}")
 
 
 def _blocked(what: str, result: FetchResult) -> NotYet:

@@ -14,7 +14,7 @@ from ..auditing import audit_env
 from ..config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
-from . import Exercise, NotYet
+from . import Exercise, NotYet, settings_answer
 
 __all__ = ["CANDIDATES", "SHOP_PAGES", "fix_settings", "production_origins", "spot_refused"]
 
@@ -93,15 +93,7 @@ def _describe(environ: Mapping[str, str]) -> str:
 
 
 def _as_config(settings: Any) -> CorsConfig:
-    if isinstance(settings, CorsConfig):
-        return settings
-    if not isinstance(settings, Mapping):
-        raise NotYet(f"the function returned {type(settings).__name__}, not a dict of CORSMiddleware arguments "
-                     "(or a CorsConfig)")
-    try:
-        return CorsConfig(**settings)
-    except TypeError as error:
-        raise NotYet(f"the function returned arguments CORSMiddleware does not take: {error}") from None
+    return settings_answer(settings, "{'allow_origins': ['https://myfrontend.com']}")
 
 
 def _check_fix_settings(settings_from: Callable[[dict[str, str]], Any]) -> str:

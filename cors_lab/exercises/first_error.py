@@ -16,7 +16,7 @@ from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
 from ..origins import OriginError, compare_origins
-from . import Exercise, NotYet
+from . import Exercise, NotYet, settings_answer
 
 __all__ = [
     "EVIL_ORIGIN",
@@ -184,13 +184,7 @@ did_the_server_run_it = Exercise("2.2", "Did the server run it?", _check_did_the
 
 
 def _check_trailing_slash(settings: Any) -> str:
-    if not isinstance(settings, Mapping):
-        raise NotYet("give the settings as a dict of CORSMiddleware arguments, such as "
-                     f"dict(allow_origins=[{PRODUCTION_PAGE!r}])")
-    try:
-        config = CorsConfig(**settings)
-    except TypeError as error:
-        raise NotYet(f"those are not CORSMiddleware arguments ({error})") from None
+    config = settings_answer(settings, f"dict(allow_origins=[{PRODUCTION_PAGE!r}])")
     origins = config.allow_origins
     if isinstance(origins, str):
         raise NotYet(f"allow_origins must be a list, such as [{PRODUCTION_PAGE!r}], not a single string")

@@ -97,7 +97,7 @@ def _check_origin_sent(answers: Any) -> str:
                 problems.append(where + f"{given!r} is not it: a {scheme}: page has an opaque origin, which has no "
                                         "scheme, host or port, and the browser sends it as one word")
         elif given.strip().lower() == "null":
-            problems.append(where + f"'null' is only for opaque origins (file:, data:, sandboxed pages); this page has "
+            problems.append(where + "'null' is only for opaque origins (file:, data:, sandboxed pages); this page has "
                                     "a scheme, host and port")
         else:
             try:

@@ -179,7 +179,7 @@ def test_a_loose_regex_or_a_listed_attacker_is_caught():
     ({"allow_origin": [SHOP]}, "'allow_origin' is not a CORSMiddleware argument (Starlette would raise TypeError): "
                                "did you mean 'allow_origins'?"),
     ({"origins": [SHOP]}, "'origins' is not a CORSMiddleware argument"),
-    ([SHOP, STAGING], "settings is a list; it should be a dict of CORSMiddleware keyword arguments"),
+    ([SHOP, STAGING], "give the settings as a dict of CORSMiddleware arguments"),
     (with_(allow_credentials="true"), "allow_credentials is 'true'; write True or False (without quotes)"),
     (with_(allow_origin_regex="https://(shop"), "allow_origin_regex 'https://(shop' is not a valid regular expression"),
 ])

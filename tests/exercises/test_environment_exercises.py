@@ -138,8 +138,8 @@ def test_fix_settings_wildcard_lets_anyone_in():
 
 @pytest.mark.parametrize("answer, start", [
     (3, "the answer is int"),
-    (lambda environ: ["http://localhost:3000"], "the function returned list"),
-    (lambda environ: {"origins": []}, "the function returned arguments CORSMiddleware does not take"),
+    (lambda environ: ["http://localhost:3000"], "give the settings as a dict of CORSMiddleware arguments"),
+    (lambda environ: {"origins": []}, "'origins' is not a CORSMiddleware argument"),
 ])
 def test_fix_settings_odd_answers(answer, start):
     feedback = ex.fix_settings.check(answer)

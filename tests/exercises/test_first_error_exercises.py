@@ -138,7 +138,7 @@ def test_trailing_slash_keeps_the_post_working():
 
 def test_trailing_slash_explains_bad_input():
     assert "not a single string" in trailing_slash.check({**SEED, "allow_origins": "https://myfrontend.com"}).message
-    assert "not CORSMiddleware arguments" in trailing_slash.check({"allow_origin": ["https://myfrontend.com"]}).message
+    assert "'allow_origin' is not a CORSMiddleware argument" in trailing_slash.check({"allow_origin": ["https://myfrontend.com"]}).message
     assert "as a dict" in trailing_slash.check(["https://myfrontend.com"]).message
     feedback = trailing_slash.check({**SEED, "allow_origins": ["https://www.myfrontend.com"]})
     assert not feedback.passed and "a subdomain is a different host" in feedback.message
