@@ -124,7 +124,8 @@ def frontend_app(title: str = "Frontend", *, api_url: str = "", method: str = "G
     template = string.Template((resources.files(__package__) / "static" / "frontend.html").read_text("utf-8"))
     defaults = {"method": method, "credentials": credentials, "headers": headers, "body": body}
     page = template.safe_substitute(title=html.escape(title), api_url=html.escape(api_url, quote=True),
-                                    report_url=json.dumps("/report"),
+                                    # relative: the page may be served under a path (Jupyter's proxy)
+                                    report_url=json.dumps("report"),
                                     defaults=json.dumps(defaults).replace("</", "<\\/"))
 
     @app.get("/", response_class=HTMLResponse)

@@ -7,15 +7,23 @@ what JavaScript saw back to the kernel, where each result is shown next to the b
 prediction for the same request.
 
 When the learner's browser cannot reach the kernel's loopback servers (JupyterHub, Binder, a
-remote kernel), the page never says hello; the widget says so and shows the model's prediction.
+remote kernel), the page never says hello. Where jupyter-server-proxy is installed the widget then
+loads the page through Jupyter's proxy; there the page and the API share Jupyter's origin, so the
+browser sees same-origin requests, and the widget says so. Otherwise it says the page is out of
+reach and shows the model's prediction.
 """
 
 from __future__ import annotations
 
 import html
+import importlib.util
+import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 import ipywidgets as w
 
@@ -56,6 +64,13 @@ class LiveReport:
                 f"{'' if self.agrees else ' -- they DISAGREE'}")
 
 
+def jupyter_proxy_prefix() -> str | None:
+    """The URL path under which jupyter-server-proxy serves this machine's ports, or None without it."""
+    if importlib.util.find_spec("jupyter_server_proxy") is None:
+        return None
+    return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/") + "/proxy/"
+
+
 def _serve_on_lesson_port(app: Any, port: int, name: str) -> Server:
     """The lesson's own port when it is free, so URLs read as in the text; any free port otherwise."""
     try:
@@ -69,18 +84,27 @@ class LiveBrowser(_Readable, w.VBox):
 
     def __init__(self, cors: CorsConfig | dict[str, Any] | None = None, *, path: str = "/users",
                  method: str = "GET", credentials: str = "same-origin", headers: str = "", body: str = "",
-                 wait: float = 8.0, height: int = 430) -> None:
+                 wait: float = 8.0, height: int = 430, via: Literal["auto", "direct", "proxy"] = "auto",
+                 name: str = "live") -> None:
+        if via not in ("auto", "direct", "proxy"):
+            raise ValueError(f"via={via!r}: use 'auto' (loopback, then Jupyter's proxy), 'direct' or 'proxy'")
+        self.proxy_prefix = jupyter_proxy_prefix() if via != "direct" else None
+        if via == "proxy" and self.proxy_prefix is None:
+            raise ValueError("via='proxy' needs jupyter-server-proxy: pip install jupyter-server-proxy, "
+                             "then restart Jupyter")
         self._lock = threading.Lock()
         self.reports: list[LiveReport] = []
         self.connected = False
+        self.through_proxy = False
+        self.wait = wait
+        self.height = height
         self.request_defaults = {"method": method, "credentials": credentials, "headers": headers, "body": body}
-        self.backend = _serve_on_lesson_port(demo_api(), LESSON_BACKEND_PORT, "live-backend")
+        # Named servers: running the cell again replaces them; another name runs a second demo beside it.
+        self.backend = _serve_on_lesson_port(demo_api(), LESSON_BACKEND_PORT, f"{name}-backend")
         self.api_url = f"http://localhost:{self.backend.port}"
         self.path = path
-        self.frontend = _serve_on_lesson_port(
-            frontend_app("A page on another origin", api_url=self.api_url + path, on_report=self._receive,
-                         **self.request_defaults),
-            LESSON_FRONTEND_PORT, "live-frontend")
+        self.frontend = _serve_on_lesson_port(self._page_app(self.api_url + path), LESSON_FRONTEND_PORT,
+                                              f"{name}-frontend")
         self.page_origin = f"http://localhost:{self.frontend.port}"
         self.cors = self._settle(cors)
         self._model_app = demo_api(self.cors)
@@ -88,17 +112,31 @@ class LiveBrowser(_Readable, w.VBox):
         self._model = Browser(self.page_origin, app=self._model_app)
         self.status = w.HTML()
         self.table = w.HTML()
-        frame = w.HTML(f'<iframe src="{html.escape(self.page_origin)}/" style="width:100%;height:{height}px;'
-                       'border:1px solid #d0d7de" title="a page on another origin"></iframe>')
-        intro = w.HTML(f"<b>Your browser</b>, as a page at <code>{html.escape(self.page_origin)}</code>, calling the "
+        self.frame = w.HTML()
+        self.intro = intro = w.HTML(f"<b>Your browser</b>, as a page at <code>{html.escape(self.page_origin)}</code>, calling the "
                        f"API at <code>{html.escape(self.api_url)}</code> with <code>"
                        f"{html.escape(self.cors.summary() if self.cors else 'no CORSMiddleware')}</code>. "
                        "Press the button in the page; open DevTools (F12, Console) to read the browser's own "
                        "message.")
-        super().__init__([intro, frame, self.status, self.table])
-        self._show_status("waiting for the page to load in your browser...")
+        super().__init__([intro, self.frame, self.status, self.table])
         self._render()
-        self._timer = threading.Timer(wait, self._give_up_waiting)
+        if via == "proxy":
+            self._use_proxy()
+        else:
+            self._show_frame(self.page_origin + "/")
+            self._show_status("waiting for the page to load in your browser...")
+            self._start_timer(self._direct_page_unreachable)
+
+    def _page_app(self, api_url: str) -> Any:
+        return frontend_app("A page on another origin", api_url=api_url, on_report=self._receive,
+                            **self.request_defaults)
+
+    def _show_frame(self, src: str) -> None:
+        self.frame.value = (f'<iframe src="{html.escape(src)}" style="width:100%;height:{self.height}px;'
+                            'border:1px solid #d0d7de" title="a page on another origin"></iframe>')
+
+    def _start_timer(self, then: Any) -> None:
+        self._timer = threading.Timer(self.wait, then)
         self._timer.daemon = True
         self._timer.start()
 
@@ -117,7 +155,10 @@ class LiveBrowser(_Readable, w.VBox):
         """What the browser model says the page's fetch() will do (defaults: the page's prefilled form)."""
         header_text = self.request_defaults["headers"] if headers is None else headers
         text = self.request_defaults["body"] if body is None else body
-        return self._model.fetch(url or self.api_url + self.path, method=method or self.request_defaults["method"],
+        target = url or self.api_url + self.path
+        if target.startswith("/"):  # the page's form may hold a path, as behind Jupyter's proxy
+            target = self._model.origin + target
+        return self._model.fetch(target, method=method or self.request_defaults["method"],
                                  headers=parse_header_lines(header_text), content=text or None,
                                  credentials=credentials or self.request_defaults["credentials"])
 
@@ -129,7 +170,18 @@ class LiveBrowser(_Readable, w.VBox):
     def _receive(self, report: dict[str, Any]) -> None:
         if "loaded" in report:
             self.connected = True
-            self._show_status(f"connected: your browser loaded the page from {html.escape(str(report['loaded']))}")
+            origin = html.escape(str(report["loaded"]))
+            if self.through_proxy:
+                # Behind the proxy the page's real origin is Jupyter's: predict for that page.
+                assert self.proxy_prefix is not None
+                mounted = Starlette(routes=[Mount(f"{self.proxy_prefix}{self.backend.port}", app=self._model_app)])
+                self._model = Browser(str(report["loaded"]), app=mounted)
+                self._show_status(
+                    f"connected through Jupyter's proxy: the page and the API are both at {origin}, one origin, "
+                    "so your browser applies no CORS to these requests, and the model agrees. To see CORS "
+                    "block in your own browser, run the lab on your own machine (make lab).")
+            else:
+                self._show_status(f"connected: your browser loaded the page from {origin}")
             return
         request, outcome = report.get("request", {}), report.get("outcome", {})
         headers = "\n".join(f"{name}: {value}" for name, value in (request.get("headers") or {}).items())
@@ -145,14 +197,38 @@ class LiveBrowser(_Readable, w.VBox):
             self.reports.append(entry)
         self._render()
 
-    def _give_up_waiting(self) -> None:
+    def _direct_page_unreachable(self) -> None:
         if self.connected:
             return
-        prediction = self.predict()
-        self._show_status(
+        if self.proxy_prefix is not None:
+            self._show_status("Your browser could not load the page from the kernel's localhost (the kernel runs "
+                              "elsewhere: JupyterHub, Binder, a remote machine). Trying through Jupyter's proxy...")
+            self._use_proxy()
+            return
+        self._fall_back_to_the_model(
             "Your browser has not loaded the page from the kernel's server. This happens when the kernel runs "
-            "elsewhere (JupyterHub, Binder, a remote machine): its localhost is not your computer. Here is what "
-            f"the browser model predicts for the page's request instead:<br>{prediction._repr_html_()}", error=True)
+            "elsewhere (JupyterHub, Binder, a remote machine): its localhost is not your computer. (With "
+            "jupyter-server-proxy installed, the page would be loaded through Jupyter instead.)")
+
+    def _use_proxy(self) -> None:
+        assert self.proxy_prefix is not None
+        self.through_proxy = True
+        self.frontend.swap(self._page_app(f"{self.proxy_prefix}{self.backend.port}{self.path}"))
+        self.intro.value = ("<b>Your browser</b>, through Jupyter's proxy (jupyter-server-proxy): the page at "
+                            f"<code>{html.escape(self.proxy_prefix)}{self.frontend.port}/</code> calls the API at "
+                            f"<code>{html.escape(self.proxy_prefix)}{self.backend.port}{html.escape(self.path)}</code>"
+                            ", both on Jupyter's own origin.")
+        self._show_frame(f"{self.proxy_prefix}{self.frontend.port}/")
+        self._start_timer(self._proxied_page_unreachable)
+
+    def _proxied_page_unreachable(self) -> None:
+        if not self.connected:
+            self._fall_back_to_the_model("Your browser could not load the page, not even through Jupyter's proxy.")
+
+    def _fall_back_to_the_model(self, why: str) -> None:
+        prediction = self.predict()
+        self._show_status(f"{why} Here is what the browser model predicts for the page's request instead:"
+                          f"<br>{prediction._repr_html_()}", error=True)
 
     def _show_status(self, text: str, error: bool = False) -> None:
         colour = "#cf222e" if error else "#57606a"

@@ -3,7 +3,8 @@
 A JupyterLab server from this venv (token login on, loopback only) serves a copy of the
 notebooks. Each notebook is opened in Chromium and run through the UI; we assert no error
 outputs, every widget rendered as a live widget (not its text fallback), and every server the
-notebook started stopped at the end. The CORS playground and live_browser are clicked through.
+notebook started stopped at the end. The CORS playground and live_browser (directly, and through
+jupyter-server-proxy as on JupyterHub) are clicked through.
 Screenshots go to test-artifacts/jupyterlab/ (ignored by git).
 """
 
@@ -207,6 +208,8 @@ PLAYGROUND_NOTEBOOK = {
                    "playground = CorsPlayground(path='/users/1', method='PUT', json_body=True)\nplayground"},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
          "source": "demo = cors_lab.live_browser({'allow_origins': ['{page}'], 'allow_methods': ['GET']})\ndemo"},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "proxied = cors_lab.live_browser(via='proxy', name='proxied')\nproxied"},
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}},
     "nbformat": 4, "nbformat_minor": 5,
@@ -249,6 +252,21 @@ def test_playground_and_live_browser_through_the_ui(lab, lab_context):
         assert "blocked: Access to fetch at" in table and "they disagree" not in table
         assert table.count("\u2714") == 2
         screenshot(page, "ui_playground_and_live_browser")
+
+        # Through Jupyter's proxy (as on JupyterHub or Binder): one origin, so no CORS, and the model agrees.
+        proxied = page.locator(".jp-CodeCell").nth(2)
+        proxied.scroll_into_view_if_needed()
+        try:
+            page.wait_for_function("() => document.body.innerText.includes('connected through Jupyter')")
+        except Exception:
+            screenshot(page, "ui_proxy-FAILED")
+            raise
+        proxied.frame_locator("iframe").locator("#send").click()
+        expect(proxied.locator("table tr")).to_have_count(2)
+        row = proxied.locator("table tr").nth(1).inner_text()
+        assert "resolved, status 200" in row and "resolves, status 200" in row and "\u2714" in row
+        assert "/proxy/" in row
+        screenshot(page, "ui_live_browser_through_jupyter_proxy")
     finally:
         page.close()
         lab.shutdown_kernels()

@@ -62,7 +62,7 @@ def test_real_browser_results_match_the_model(chromium):
 
 
 def test_without_a_browser_it_falls_back_to_the_model():
-    demo = live_browser(wait=0.2)
+    demo = live_browser(wait=0.2, via="direct")
     wait_for(lambda: "has not loaded the page" in demo.status.value, timeout=5)
     assert "Blocked (MissingAllowOriginHeader)" in demo.status.value
     assert not demo.connected and demo.reports == []
@@ -75,3 +75,25 @@ def test_it_serves_on_the_lesson_ports_or_free_ones():
     assert first.page_origin.startswith("http://localhost:") and first.api_url.startswith("http://localhost:")
     assert first.frontend.port != first.backend.port
     first.stop()
+
+
+def test_proxy_mode_needs_jupyter_server_proxy(monkeypatch):
+    import cors_lab.live
+
+    monkeypatch.setattr(cors_lab.live, "jupyter_proxy_prefix", lambda: None)
+    with pytest.raises(ValueError, match="via='proxy' needs jupyter-server-proxy"):
+        live_browser(via="proxy")
+    with pytest.raises(ValueError, match="via='tunnel'"):
+        live_browser(via="tunnel")
+    demo = live_browser(wait=0.2)  # auto: no proxy to try, so straight to the model
+    wait_for(lambda: "would be loaded through Jupyter instead" in demo.status.value, timeout=5)
+
+
+def test_auto_mode_moves_to_the_proxy_when_the_page_stays_silent(monkeypatch):
+    import cors_lab.live
+
+    monkeypatch.setattr(cors_lab.live, "jupyter_proxy_prefix", lambda: "/user/ada/proxy/")
+    demo = live_browser(wait=0.2)
+    wait_for(lambda: demo.through_proxy and f"/user/ada/proxy/{demo.frontend.port}/" in demo.frame.value)
+    assert "Trying through Jupyter's proxy" in demo.status.value
+    wait_for(lambda: "not even through Jupyter's proxy" in demo.status.value, timeout=5)
