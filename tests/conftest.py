@@ -47,3 +47,11 @@ def chromium() -> Iterator[object]:
                 browser.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say where the JupyterLab screenshots are, so someone looks at them."""
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts" / "jupyterlab"
+    shots = sorted(artifacts.glob("*.png")) if artifacts.is_dir() else []
+    if shots:
+        terminalreporter.write_line(f"JupyterLab screenshots ({len(shots)}): {artifacts}")
