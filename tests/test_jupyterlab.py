@@ -64,6 +64,7 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # only this run's screenshots
     root = tmp_path_factory.mktemp("lab")
     for name in NOTEBOOKS:
         shutil.copy(ROOT / "notebooks" / name, root / name)
