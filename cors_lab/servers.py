@@ -59,7 +59,9 @@ class ServerStartError(RuntimeError):
     ``log`` holds everything uvicorn logged while trying, tracebacks included.
     """
 
-    log: list[str] = []
+    def __init__(self, message: str, log: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.log = log or []
 
 
 class _AppSlot:
@@ -232,9 +234,7 @@ class Server:
         # uvicorn logs a failing lifespan as a whole traceback: its last line is the reason.
         reasons = [message.strip().splitlines()[-1] for message in log.messages if message.strip()]
         reason = "; ".join(reasons) or (repr(self._failure) if self._failure else "no reason given")
-        error = ServerStartError(f"could not start {self._label}server on port {self.port}: {reason}")
-        error.log = log.messages
-        raise error
+        raise ServerStartError(f"could not start {self._label}server on port {self.port}: {reason}", log.messages)
 
     def _run(self) -> None:
         try:
