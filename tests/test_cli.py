@@ -2,12 +2,13 @@
 
 import json
 import os
+import queue
 import re
-import selectors
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,20 +22,24 @@ CLI = Path(sys.executable).parent / "cors-lab"
 
 
 def read_until(process: subprocess.Popen, pattern: str, timeout: float) -> re.Match:
-    """Read the process's output until a line matches; fail with what it printed if it does not."""
+    """Read the process's output until a line matches; fail with what it printed if it does not.
+
+    A thread does the reading: select() on a buffered pipe misses lines already in Python's buffer.
+    """
+    lines: queue.Queue[str] = queue.Queue()
+    if not hasattr(process, "lines"):
+        process.lines = lines  # type: ignore[attr-defined]
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     seen: list[str] = []
     deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=0.5):
-                continue
-            line = process.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
-            if match := re.search(pattern, line):
-                return match
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = process.lines.get(timeout=left)  # type: ignore[attr-defined]
+        except queue.Empty:
+            break
+        seen.append(line)
+        if match := re.search(pattern, line):
+            return match
     raise AssertionError(f"no line matched {pattern!r} in:\n{''.join(seen)}")
 
 

@@ -10,14 +10,17 @@ Screenshots go to test-artifacts/jupyterlab/ (ignored by git).
 
 from __future__ import annotations
 
+import collections
 import json
 import os
+import queue
 import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -94,16 +97,22 @@ def lab(tmp_path_factory):
 
 
 def _wait_for_url(process: subprocess.Popen, timeout: float = 60.0) -> str:
-    deadline, seen = time.monotonic() + timeout, []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        match = re.search(r"(http://localhost:\d+)/lab\?token=", line)
-        if match:
-            return match.group(1)
-    raise AssertionError("JupyterLab did not start:\n" + "".join(seen))
+    """JupyterLab's URL from its log; then keep draining the log, so a full pipe never blocks the server."""
+    found: queue.Queue[str] = queue.Queue()
+    seen: collections.deque[str] = collections.deque(maxlen=200)
+
+    def drain() -> None:
+        for line in process.stdout:
+            seen.append(line)
+            match = re.search(r"(http://localhost:\d+)/lab\?token=", line)
+            if match:
+                found.put(match.group(1))
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        return found.get(timeout=timeout)
+    except queue.Empty:
+        raise AssertionError("JupyterLab did not start:\n" + "".join(seen)) from None
 
 
 @pytest.fixture(scope="module")
