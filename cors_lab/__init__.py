@@ -13,14 +13,14 @@ from .origins import Origin, OriginComparison, OriginError, compare_origins, ori
 from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
 
 __all__ = [
+    "DEFAULT_DEV_ORIGIN",
     "Browser",
     "CorsBlockedError",
-    "FetchResult",
-    "LiveBrowser",
-    "Finding",
-    "DEFAULT_DEV_ORIGIN",
     "CorsConfig",
     "CorsConfigError",
+    "FetchResult",
+    "Finding",
+    "LiveBrowser",
     "Origin",
     "OriginComparison",
     "OriginError",

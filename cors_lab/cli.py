@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,7 +20,7 @@ from . import __version__
 app = typer.Typer(
     name="cors-lab",
     help="Learn, teach and debug CORS for FastAPI backends.\n\nExample: cors-lab check "
-         "http://localhost:8000/users --origin http://localhost:3000",
+    "http://localhost:8000/users --origin http://localhost:3000",
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
@@ -47,8 +47,9 @@ def _show_version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def main_options(
     ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Learn, teach and debug CORS for FastAPI backends. With no command, starts the lab."""
     if ctx.invoked_subcommand is None:
@@ -60,7 +61,7 @@ def main_options(
 
 @app.command()
 def lab(
-    notebooks: Optional[Path] = typer.Option(
+    notebooks: Path | None = typer.Option(
         None, "--notebooks", help="Folder of the tutorial notebooks (default: the checkout's notebooks/)."
     ),
 ) -> None:
@@ -100,8 +101,8 @@ def check(
     url: str = typer.Argument(..., help="The API URL the page fetches, e.g. http://localhost:8000/users."),
     origin: str = typer.Option(..., "--origin", "-o", help="The page's origin, e.g. http://localhost:3000."),
     method: str = typer.Option("GET", "--method", "-X", help="The request method."),
-    header: List[str] = typer.Option([], "--header", "-H", help='A request header, "Name: value" (repeatable).'),
-    data: Optional[str] = typer.Option(None, "--data", "-d", help="A request body (text)."),
+    header: list[str] = typer.Option([], "--header", "-H", help='A request header, "Name: value" (repeatable).'),
+    data: str | None = typer.Option(None, "--data", "-d", help="A request body (text)."),
     credentials: bool = typer.Option(False, "--credentials", help="Send cookies: fetch's credentials: 'include'."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable result."),
 ) -> None:
@@ -125,13 +126,16 @@ def check(
     except ValueError as error:
         raise _fail(f"--origin {error}") from None
     try:
-        result = browser.fetch(url, method=method, headers=headers, content=data,
-                               credentials="include" if credentials else "same-origin")
+        result = browser.fetch(
+            url, method=method, headers=headers, content=data, credentials="include" if credentials else "same-origin"
+        )
     except ValueError as error:
         raise _fail(str(error)) from None
     if result.verdict.network_error:
-        raise _fail(f"cannot reach {url} ({result.verdict.network_error}): is the server running, "
-                    "and are the scheme, host and port right?")
+        raise _fail(
+            f"cannot reach {url} ({result.verdict.network_error}): is the server running, "
+            "and are the scheme, host and port right?"
+        )
     if as_json:
         typer.echo(json.dumps(_result_json(result), indent=2))
     else:
@@ -141,15 +145,25 @@ def check(
 
 def _result_json(result: Any) -> dict[str, Any]:
     return {
-        "url": result.verdict.url, "origin": result.page_origin, "method": result.request.method,
-        "allowed": result.ok, "status": result.status, "preflighted": result.preflighted,
-        "readable_headers": dict(result.headers), "error_code": result.error_code,
-        "console_message": result.console_message, "fix": result.fix,
+        "url": result.verdict.url,
+        "origin": result.page_origin,
+        "method": result.request.method,
+        "allowed": result.ok,
+        "status": result.status,
+        "preflighted": result.preflighted,
+        "readable_headers": dict(result.headers),
+        "error_code": result.error_code,
+        "console_message": result.console_message,
+        "fix": result.fix,
         "exchanges": [
-            {"kind": e.request.kind, "method": e.request.method, "url": e.request.url,
-             "request_headers": [list(h) for h in e.request.headers],
-             "status": e.response.status if e.response else None,
-             "response_headers": [list(h) for h in e.response.headers] if e.response else None}
+            {
+                "kind": e.request.kind,
+                "method": e.request.method,
+                "url": e.request.url,
+                "request_headers": [list(h) for h in e.request.headers],
+                "status": e.response.status if e.response else None,
+                "response_headers": [list(h) for h in e.response.headers] if e.response else None,
+            }
             for e in result.exchanges
         ],
         "steps": [{"title": s.title, "passed": s.passed, "detail": s.detail, "fix": s.fix} for s in result.steps],
@@ -165,8 +179,10 @@ def _print_headers(headers: Any) -> None:
 
 
 def _print_result(result: Any) -> None:
-    out.print(f"[bold]{escape(result.request.method)} {escape(result.request.url)}[/] from a page at "
-              f"[bold]{escape(result.page_origin)}[/]   (* marks CORS headers)")
+    out.print(
+        f"[bold]{escape(result.request.method)} {escape(result.request.url)}[/] from a page at "
+        f"[bold]{escape(result.page_origin)}[/]   (* marks CORS headers)"
+    )
     for exchange in result.exchanges:
         sent = exchange.request
         kind = "preflight " if sent.kind == "preflight" else ""
@@ -179,11 +195,15 @@ def _print_result(result: Any) -> None:
             _print_headers(reply.headers)
     out.print()
     if result.ok:
-        out.print(f"[bold green]ALLOWED[/]: the page's fetch() resolves with status {result.status}; "
-                  f"it can read: {escape(', '.join(result.headers.keys()))}")
+        out.print(
+            f"[bold green]ALLOWED[/]: the page's fetch() resolves with status {result.status}; "
+            f"it can read: {escape(', '.join(result.headers.keys()))}"
+        )
         return
-    out.print(f"[bold red]BLOCKED[/] ({escape(str(result.error_code))}): the page's fetch() rejects with "
-              "TypeError: Failed to fetch")
+    out.print(
+        f"[bold red]BLOCKED[/] ({escape(str(result.error_code))}): the page's fetch() rejects with "
+        "TypeError: Failed to fetch"
+    )
     failure = result.verdict.failure
     out.print(f"[red]console:[/] {escape(failure.console_message)}")
     out.print(f"[bold]why:[/] {escape(failure.explanation)}")
@@ -195,12 +215,14 @@ def _print_result(result: Any) -> None:
 
 @app.command()
 def audit(
-    app_spec: Optional[str] = typer.Argument(None, metavar="MODULE:ATTR",
-                                             help="The FastAPI app, as for uvicorn: main:app."),
+    app_spec: str | None = typer.Argument(
+        None, metavar="MODULE:ATTR", help="The FastAPI app, as for uvicorn: main:app."
+    ),
     env: bool = typer.Option(False, "--env", help="Audit ALLOWED_ORIGINS and CORS_* in the environment instead."),
-    env_file: Optional[Path] = typer.Option(None, "--env-file", help="Also read this .env file (with --env)."),
-    production: Optional[bool] = typer.Option(None, "--production/--development",
-                                              help="Judge as production (default: from ENVIRONMENT and friends)."),
+    env_file: Path | None = typer.Option(None, "--env-file", help="Also read this .env file (with --env)."),
+    production: bool | None = typer.Option(
+        None, "--production/--development", help="Judge as production (default: from ENVIRONMENT and friends)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
 ) -> None:
     """Find what is wrong with an app's CORS settings. Exit code 1 when there is an error-level finding.
@@ -217,13 +239,19 @@ def audit(
     else:
         findings = run_audit(_import_app(app_spec))
     if as_json:
-        typer.echo(json.dumps([{"code": f.code, "severity": f.severity, "message": f.message, "fix": f.fix}
-                               for f in findings], indent=2))
+        typer.echo(
+            json.dumps(
+                [{"code": f.code, "severity": f.severity, "message": f.message, "fix": f.fix} for f in findings],
+                indent=2,
+            )
+        )
     else:
         colours = {"error": "red", "warning": "yellow", "info": "blue"}
         for finding in findings:
-            out.print(f"[bold {colours[finding.severity]}]{finding.severity}[/] [bold]{finding.code}[/]: "
-                      f"{escape(finding.message)}")
+            out.print(
+                f"[bold {colours[finding.severity]}]{finding.severity}[/] [bold]{finding.code}[/]: "
+                f"{escape(finding.message)}"
+            )
             out.print(f"    [bold]fix:[/] {escape(finding.fix)}")
         worst = [f for f in findings if f.severity != "info"]
         if not worst:
@@ -251,11 +279,11 @@ def _import_app(spec: str) -> Any:
 
 @app.command()
 def serve(
-    allow_origin: List[str] = typer.Option([], "--allow-origin", help="An allowed origin (repeatable)."),
+    allow_origin: list[str] = typer.Option([], "--allow-origin", help="An allowed origin (repeatable)."),
     allow_credentials: bool = typer.Option(False, "--allow-credentials", help="allow_credentials=True."),
-    allow_method: List[str] = typer.Option([], "--allow-method", help="An allowed method (repeatable)."),
-    allow_header: List[str] = typer.Option([], "--allow-header", help="An allowed request header (repeatable)."),
-    expose_header: List[str] = typer.Option([], "--expose-header", help="An exposed response header (repeatable)."),
+    allow_method: list[str] = typer.Option([], "--allow-method", help="An allowed method (repeatable)."),
+    allow_header: list[str] = typer.Option([], "--allow-header", help="An allowed request header (repeatable)."),
+    expose_header: list[str] = typer.Option([], "--expose-header", help="An exposed response header (repeatable)."),
     port: int = typer.Option(8000, "--port", help="The backend's port."),
     frontend_port: int = typer.Option(3000, "--frontend-port", help="The frontend page's port."),
 ) -> None:
@@ -288,16 +316,22 @@ def serve(
     try:
         servers.append(start(demo_api(config), port=port, name="cors-lab-backend"))
         backend_url = f"http://localhost:{servers[0].port}"
-        servers.append(start(frontend_app("cors-lab frontend", api_url=f"{backend_url}/users"),
-                             port=frontend_port, name="cors-lab-frontend"))
+        servers.append(
+            start(
+                frontend_app("cors-lab frontend", api_url=f"{backend_url}/users"),
+                port=frontend_port,
+                name="cors-lab-frontend",
+            )
+        )
     except (PortInUseError, PermissionError, ValueError) as error:
         for server in servers:
             server.stop()
         option = "--port" if not servers else "--frontend-port"
         raise _fail(f"{error} (choose another with {option})") from None
     out.print(f"backend:  [bold]{backend_url}[/]  (GET /users, PUT /users/1, POST /login, GET /me, ...)")
-    out.print(f"frontend: [bold]http://localhost:{servers[1].port}[/]  open it in your browser, press F12 for "
-              "the console")
+    out.print(
+        f"frontend: [bold]http://localhost:{servers[1].port}[/]  open it in your browser, press F12 for the console"
+    )
     out.print("CORS: " + (escape(config.summary()) if config else "none (no CORSMiddleware)"))
     out.print("Ctrl-C stops both.")
     out.file.flush()  # a parent process reading a pipe sees the URLs at once

@@ -20,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from .origins import OriginError, origin_of
 
-__all__ = ["CorsConfig", "CorsConfigError", "DEFAULT_DEV_ORIGIN"]
+__all__ = ["DEFAULT_DEV_ORIGIN", "CorsConfig", "CorsConfigError"]
 
 #: The seed article's development default for ``ALLOWED_ORIGINS``.
 DEFAULT_DEV_ORIGIN = "http://localhost:3000"
@@ -80,8 +80,9 @@ class CorsConfig:
         return f"CORSMiddleware({arguments})"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, env_file: str | os.PathLike[str] | None = None
-                 ) -> CorsConfig:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, env_file: str | os.PathLike[str] | None = None
+    ) -> CorsConfig:
         """Read CORS settings from environment variables (and a ``.env`` file), strictly.
 
         ``ALLOWED_ORIGINS`` is a comma-separated list of origins (default
@@ -107,7 +108,9 @@ class CorsConfig:
             "allow_credentials": settings.CORS_ALLOW_CREDENTIALS,
         }
         if settings.CORS_ALLOW_METHODS is not None:
-            config["allow_methods"] = [m.upper() for m in _parse_tokens("CORS_ALLOW_METHODS", settings.CORS_ALLOW_METHODS)]
+            config["allow_methods"] = [
+                m.upper() for m in _parse_tokens("CORS_ALLOW_METHODS", settings.CORS_ALLOW_METHODS)
+            ]
         if settings.CORS_ALLOW_HEADERS is not None:
             config["allow_headers"] = _parse_tokens("CORS_ALLOW_HEADERS", settings.CORS_ALLOW_HEADERS)
         if settings.CORS_EXPOSE_HEADERS is not None:
@@ -158,7 +161,8 @@ def _parse_origins(value: str) -> list[str]:
         if re.search(r"\s", item):
             raise CorsConfigError(
                 f"ALLOWED_ORIGINS item {item!r} contains a space: separate origins with commas, "
-                f"e.g. {','.join(item.split())!r}")
+                f"e.g. {','.join(item.split())!r}"
+            )
         if item.lower() == "null":
             raise CorsConfigError(
                 "ALLOWED_ORIGINS item 'null' would let in sandboxed iframes and local files, which any site "

@@ -6,9 +6,9 @@ import html
 import json
 import secrets
 import string
-from importlib import resources
 from collections.abc import Callable
-from typing import Any, Literal
+from importlib import resources
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Cookie, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
@@ -77,7 +77,7 @@ def demo_api(cors: CorsConfig | None = None, **cors_kwargs: Any) -> FastAPI:
     @app.post("/login")
     def login(
         response: Response,
-        credentials: Login = Body(default_factory=Login),
+        credentials: Annotated[Login, Body(default_factory=Login)],
         samesite: Literal["lax", "strict", "none"] = "lax",
     ) -> dict[str, str]:
         token = secrets.token_urlsafe(16)
@@ -87,11 +87,12 @@ def demo_api(cors: CorsConfig | None = None, **cors_kwargs: Any) -> FastAPI:
         return {"user": credentials.name, "token": token}
 
     @app.get("/me")
-    def me(session: str | None = Cookie(default=None), authorization: str | None = Header(default=None)
-           ) -> dict[str, str]:
+    def me(
+        session: str | None = Cookie(default=None), authorization: str | None = Header(default=None)
+    ) -> dict[str, str]:
         token = session
         if authorization and authorization.lower().startswith("bearer "):
-            token = authorization[len("bearer "):].strip()
+            token = authorization[len("bearer ") :].strip()
         if token is None or token not in sessions:
             raise HTTPException(401, "not logged in", headers={"WWW-Authenticate": "Bearer"})
         return {"user": sessions[token]}
@@ -109,9 +110,16 @@ def demo_api(cors: CorsConfig | None = None, **cors_kwargs: Any) -> FastAPI:
     return app
 
 
-def frontend_app(title: str = "Frontend", *, api_url: str = "", method: str = "GET", credentials: str = "same-origin",
-                 headers: str = "", body: str = "",
-                 on_report: Callable[[dict[str, Any]], None] | None = None) -> FastAPI:
+def frontend_app(
+    title: str = "Frontend",
+    *,
+    api_url: str = "",
+    method: str = "GET",
+    credentials: str = "same-origin",
+    headers: str = "",
+    body: str = "",
+    on_report: Callable[[dict[str, Any]], None] | None = None,
+) -> FastAPI:
     """A one-page site to serve on a second port as the lessons' "frontend at localhost:3000".
 
     The page has a form that runs real fetch() calls in the visitor's browser; ``api_url`` and
@@ -123,10 +131,13 @@ def frontend_app(title: str = "Frontend", *, api_url: str = "", method: str = "G
     app.state.reports = []
     template = string.Template((resources.files(__package__) / "static" / "frontend.html").read_text("utf-8"))
     defaults = {"method": method, "credentials": credentials, "headers": headers, "body": body}
-    page = template.safe_substitute(title=html.escape(title), api_url=html.escape(api_url, quote=True),
-                                    # relative: the page may be served under a path (Jupyter's proxy)
-                                    report_url=json.dumps("report"),
-                                    defaults=json.dumps(defaults).replace("</", "<\\/"))
+    page = template.safe_substitute(
+        title=html.escape(title),
+        api_url=html.escape(api_url, quote=True),
+        # relative: the page may be served under a path (Jupyter's proxy)
+        report_url=json.dumps("report"),
+        defaults=json.dumps(defaults).replace("</", "<\\/"),
+    )
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:

@@ -35,8 +35,10 @@ def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inh
         line = f'<span style="color:{colour}">&#x25C0;{"&#x2500;" * 3}</span>'
     body = f"<div><b>{label}</b></div>"
     if detail:
-        body += f'<details><summary style="cursor:pointer;color:{_GREY}">headers</summary>' \
-                f'<div style="font-family:monospace;font-size:90%">{detail}</div></details>'
+        body += (
+            f'<details><summary style="cursor:pointer;color:{_GREY}">headers</summary>'
+            f'<div style="font-family:monospace;font-size:90%">{detail}</div></details>'
+        )
     return f"<td style='text-align:center;white-space:nowrap'>{line}</td><td style='text-align:left'>{body}</td>"
 
 
@@ -61,9 +63,11 @@ def fetch_result_html(result: FetchResult) -> str:
     request = result.request
     lane = f'<td style="text-align:center;color:{_GREY}">&#x2502;</td>'
     blank = "<td></td>"
-    rows = [f"<tr><th>Page<br><code>{_e(result.page_origin)}</code></th><th></th><th></th><th>Browser</th>"
-            f"<th></th><th></th><th>Server</th></tr>",
-            f"<tr>{lane}{_arrow(True, '<code>' + _e(js_call(result)) + '</code>')}{lane}{blank * 2}{lane}</tr>"]
+    rows = [
+        f"<tr><th>Page<br><code>{_e(result.page_origin)}</code></th><th></th><th></th><th>Browser</th>"
+        f"<th></th><th></th><th>Server</th></tr>",
+        f"<tr>{lane}{_arrow(True, '<code>' + _e(js_call(result)) + '</code>')}{lane}{blank * 2}{lane}</tr>",
+    ]
     for exchange in verdict.exchanges:
         sent = exchange.request
         kind = "preflight " if sent.kind == "preflight" else ""
@@ -95,15 +99,20 @@ def fetch_result_html(result: FetchResult) -> str:
         f'<table style="border-collapse:collapse">{"".join(rows)}</table>',
     ]
     if result.console_message:
-        parts.append(f'<div style="font-family:monospace;background:#ffebe9;color:{_RED};padding:4px">'
-                     f"&#x2716; {_e(result.console_message)}</div>")
+        parts.append(
+            f'<div style="font-family:monospace;background:#ffebe9;color:{_RED};padding:4px">'
+            f"&#x2716; {_e(result.console_message)}</div>"
+        )
     if result.fix:
         parts.append(f"<div><b>Fix:</b> {_e(result.fix)}</div>")
     steps = "".join(
         f"<li>{'&#x2714;' if s.passed else '&#x2716;' if s.passed is False else '&#x2022;'} {_e(s.title)}"
-        + (f": <span style='color:{_GREY}'>{_e(s.detail)}</span>" if s.detail else "") + "</li>"
+        + (f": <span style='color:{_GREY}'>{_e(s.detail)}</span>" if s.detail else "")
+        + "</li>"
         for s in verdict.steps
     )
-    parts.append(f'<details><summary style="cursor:pointer">What the browser checked</summary>'
-                 f'<ul style="list-style:none">{steps}</ul></details></div>')
+    parts.append(
+        f'<details><summary style="cursor:pointer">What the browser checked</summary>'
+        f'<ul style="list-style:none">{steps}</ul></details></div>'
+    )
     return "".join(parts)

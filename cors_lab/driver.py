@@ -151,8 +151,13 @@ class FetchResult:
         request = self.request
         what = f"{request.method.upper()} {self.verdict.url}"
         if self.ok:
-            how = ("after a preflight" if self.preflighted else
-                   "preflight answer from the cache" if self.preflight_cached else "no preflight")
+            how = (
+                "after a preflight"
+                if self.preflighted
+                else "preflight answer from the cache"
+                if self.preflight_cached
+                else "no preflight"
+            )
             return f"allowed: {what} from {self.page_origin} -> {self.status} ({how})"
         return f"blocked: {what} from {self.page_origin} ({self.error_code})"
 
@@ -185,8 +190,15 @@ class Browser:
     ``cookies`` shares a cookie jar with another Browser (two tabs of one browser).
     """
 
-    def __init__(self, origin: str, *, app: Any = None, clock: Callable[[], float] | None = None,
-                 cookies: CookieJar | None = None, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        origin: str,
+        *,
+        app: Any = None,
+        clock: Callable[[], float] | None = None,
+        cookies: CookieJar | None = None,
+        timeout: float = 5.0,
+    ) -> None:
         self.origin = str(origin_of(origin))
         if self.origin == "null":
             raise ValueError(f"{origin!r} has an opaque origin: give the page's http(s) URL")
@@ -198,8 +210,15 @@ class Browser:
         self._client: httpx.Client | None = None
         self._app_client: httpx.AsyncClient | None = None
 
-    def fetch(self, url: str, method: str = "GET", headers: Any = None, json: Any = None,
-              content: str | bytes | None = None, credentials: Credentials = "same-origin") -> FetchResult:
+    def fetch(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Any = None,
+        json: Any = None,
+        content: str | bytes | None = None,
+        credentials: Credentials = "same-origin",
+    ) -> FetchResult:
         """Run ``fetch(url, {method, headers, body, credentials})`` as the page would, and return what happens.
 
         ``json=`` sends a JSON body with ``Content-Type: application/json`` (what pages usually
@@ -215,11 +234,17 @@ class Browser:
             self._drive(machine)
         return FetchResult(self.origin, request, machine.verdict)
 
-    async def afetch(self, url: str, method: str = "GET", headers: Any = None, json: Any = None,
-                     content: str | bytes | None = None, credentials: Credentials = "same-origin") -> FetchResult:
+    async def afetch(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Any = None,
+        json: Any = None,
+        content: str | bytes | None = None,
+        credentials: Credentials = "same-origin",
+    ) -> FetchResult:
         """The same as :meth:`fetch`, for async code (it runs in a worker thread)."""
-        return await anyio.to_thread.run_sync(
-            lambda: self.fetch(url, method, headers, json, content, credentials))
+        return await anyio.to_thread.run_sync(lambda: self.fetch(url, method, headers, json, content, credentials))
 
     def close(self) -> None:
         """Close the HTTP connections (the cookie jar and cache stay)."""
@@ -238,10 +263,13 @@ class Browser:
 
     def __repr__(self) -> str:
         where = " (in-process app)" if self.app is not None else ""
-        return f"<Browser page at {self.origin}{where}: {len(self.cookies)} cookies, {len(self.cache)} cached preflights>"
+        return (
+            f"<Browser page at {self.origin}{where}: {len(self.cookies)} cookies, {len(self.cache)} cached preflights>"
+        )
 
-    def _request(self, url: str, method: str, headers: Any, json: Any, content: str | bytes | None,
-                 credentials: Credentials) -> FetchRequest:
+    def _request(
+        self, url: str, method: str, headers: Any, json: Any, content: str | bytes | None, credentials: Credentials
+    ) -> FetchRequest:
         if json is not None and content is not None:
             raise ValueError("pass json= or content=, not both")
         items = list(header_items(headers))
@@ -268,8 +296,9 @@ class Browser:
             self._client = httpx.Client(**self._client_options())
         while (outgoing := machine.next_request()) is not None:
             try:
-                response = self._client.request(outgoing.method, outgoing.url, headers=list(outgoing.headers),
-                                                content=outgoing.body or None)
+                response = self._client.request(
+                    outgoing.method, outgoing.url, headers=list(outgoing.headers), content=outgoing.body or None
+                )
             except httpx.TransportError as error:
                 machine.network_error(_network_error(error))
                 return
@@ -280,15 +309,21 @@ class Browser:
             transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
             self._app_client = httpx.AsyncClient(transport=transport, **self._client_options())
         while (outgoing := machine.next_request()) is not None:
-            response = await self._app_client.request(outgoing.method, outgoing.url, headers=list(outgoing.headers),
-                                                      content=outgoing.body or None)
+            response = await self._app_client.request(
+                outgoing.method, outgoing.url, headers=list(outgoing.headers), content=outgoing.body or None
+            )
             _deliver(machine, outgoing, response)
 
     def _client_options(self) -> dict[str, Any]:
         # The model's CookieJar decides which cookies go out; httpx must keep none of its own.
         no_cookies = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        return {"timeout": self.timeout, "follow_redirects": False, "headers": {"User-Agent": USER_AGENT},
-                "cookies": no_cookies, "trust_env": False}
+        return {
+            "timeout": self.timeout,
+            "follow_redirects": False,
+            "headers": {"User-Agent": USER_AGENT},
+            "cookies": no_cookies,
+            "trust_env": False,
+        }
 
 
 def _deliver(machine: Fetch, outgoing: HttpRequest, response: httpx.Response) -> None:

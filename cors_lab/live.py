@@ -22,10 +22,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import ipywidgets as w
 from starlette.applications import Starlette
 from starlette.routing import Mount
-
-import ipywidgets as w
 
 from .config import CorsConfig
 from .demo import demo_api, frontend_app
@@ -54,14 +53,18 @@ class LiveReport:
     @property
     def agrees(self) -> bool:
         return self.browser_ok == self.prediction.ok and (
-            not self.browser_ok or self.browser_status == self.prediction.status)
+            not self.browser_ok or self.browser_status == self.prediction.status
+        )
 
     def __repr__(self) -> str:
         seen = f"resolved {self.browser_status}" if self.browser_ok else f"rejected ({self.browser_error})"
-        predicted = (f"resolves {self.prediction.status}" if self.prediction.ok
-                     else f"blocked ({self.prediction.error_code})")
-        return (f"{self.method} {self.url}: your browser {seen}; the model says {predicted}"
-                f"{'' if self.agrees else ' -- they DISAGREE'}")
+        predicted = (
+            f"resolves {self.prediction.status}" if self.prediction.ok else f"blocked ({self.prediction.error_code})"
+        )
+        return (
+            f"{self.method} {self.url}: your browser {seen}; the model says {predicted}"
+            f"{'' if self.agrees else ' -- they DISAGREE'}"
+        )
 
 
 def jupyter_proxy_prefix() -> str | None:
@@ -82,16 +85,27 @@ def _serve_on_lesson_port(app: Any, port: int, name: str) -> Server:
 class LiveBrowser(_Readable, w.VBox):
     """A real page in an iframe, its fetch() results, and the model's predictions beside them."""
 
-    def __init__(self, cors: CorsConfig | dict[str, Any] | None = None, *, path: str = "/users",
-                 method: str = "GET", credentials: str = "same-origin", headers: str = "", body: str = "",
-                 wait: float = 8.0, height: int = 430, via: Literal["auto", "direct", "proxy"] = "auto",
-                 name: str = "live") -> None:
+    def __init__(
+        self,
+        cors: CorsConfig | dict[str, Any] | None = None,
+        *,
+        path: str = "/users",
+        method: str = "GET",
+        credentials: str = "same-origin",
+        headers: str = "",
+        body: str = "",
+        wait: float = 8.0,
+        height: int = 430,
+        via: Literal["auto", "direct", "proxy"] = "auto",
+        name: str = "live",
+    ) -> None:
         if via not in ("auto", "direct", "proxy"):
             raise ValueError(f"via={via!r}: use 'auto' (loopback, then Jupyter's proxy), 'direct' or 'proxy'")
         self.proxy_prefix = jupyter_proxy_prefix() if via != "direct" else None
         if via == "proxy" and self.proxy_prefix is None:
-            raise ValueError("via='proxy' needs jupyter-server-proxy: pip install jupyter-server-proxy, "
-                             "then restart Jupyter")
+            raise ValueError(
+                "via='proxy' needs jupyter-server-proxy: pip install jupyter-server-proxy, then restart Jupyter"
+            )
         self._lock = threading.Lock()
         self.reports: list[LiveReport] = []
         self.connected = False
@@ -103,8 +117,9 @@ class LiveBrowser(_Readable, w.VBox):
         self.backend = _serve_on_lesson_port(demo_api(), LESSON_BACKEND_PORT, f"{name}-backend")
         self.api_url = f"http://localhost:{self.backend.port}"
         self.path = path
-        self.frontend = _serve_on_lesson_port(self._page_app(self.api_url + path), LESSON_FRONTEND_PORT,
-                                              f"{name}-frontend")
+        self.frontend = _serve_on_lesson_port(
+            self._page_app(self.api_url + path), LESSON_FRONTEND_PORT, f"{name}-frontend"
+        )
         self.page_origin = f"http://localhost:{self.frontend.port}"
         self.cors = self._settle(cors)
         self._model_app = demo_api(self.cors)
@@ -113,11 +128,13 @@ class LiveBrowser(_Readable, w.VBox):
         self.status = w.HTML()
         self.table = w.HTML()
         self.frame = w.HTML()
-        self.intro = intro = w.HTML(f"<b>Your browser</b>, as a page at <code>{html.escape(self.page_origin)}</code>, calling the "
-                       f"API at <code>{html.escape(self.api_url)}</code> with <code>"
-                       f"{html.escape(self.cors.summary() if self.cors else 'no CORSMiddleware')}</code>. "
-                       "Press the button in the page; open DevTools (F12, Console) to read the browser's own "
-                       "message.")
+        self.intro = intro = w.HTML(
+            f"<b>Your browser</b>, as a page at <code>{html.escape(self.page_origin)}</code>, calling the "
+            f"API at <code>{html.escape(self.api_url)}</code> with <code>"
+            f"{html.escape(self.cors.summary() if self.cors else 'no CORSMiddleware')}</code>. "
+            "Press the button in the page; open DevTools (F12, Console) to read the browser's own "
+            "message."
+        )
         super().__init__([intro, self.frame, self.status, self.table])
         self._render()
         if via == "proxy":
@@ -128,12 +145,15 @@ class LiveBrowser(_Readable, w.VBox):
             self._start_timer(self._direct_page_unreachable)
 
     def _page_app(self, api_url: str) -> Any:
-        return frontend_app("A page on another origin", api_url=api_url, on_report=self._receive,
-                            **self.request_defaults)
+        return frontend_app(
+            "A page on another origin", api_url=api_url, on_report=self._receive, **self.request_defaults
+        )
 
     def _show_frame(self, src: str) -> None:
-        self.frame.value = (f'<iframe src="{html.escape(src)}" style="width:100%;height:{self.height}px;'
-                            'border:1px solid #d0d7de" title="a page on another origin"></iframe>')
+        self.frame.value = (
+            f'<iframe src="{html.escape(src)}" style="width:100%;height:{self.height}px;'
+            'border:1px solid #d0d7de" title="a page on another origin"></iframe>'
+        )
 
     def _start_timer(self, then: Any) -> None:
         self._timer = threading.Timer(self.wait, then)
@@ -150,17 +170,27 @@ class LiveBrowser(_Readable, w.VBox):
             settings["allow_origins"] = [o.replace("{page}", self.page_origin) for o in origins]
         return CorsConfig(**settings)
 
-    def predict(self, method: str | None = None, url: str | None = None, credentials: str | None = None,
-                headers: str | None = None, body: str | None = None) -> FetchResult:
+    def predict(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        credentials: str | None = None,
+        headers: str | None = None,
+        body: str | None = None,
+    ) -> FetchResult:
         """What the browser model says the page's fetch() will do (defaults: the page's prefilled form)."""
         header_text = self.request_defaults["headers"] if headers is None else headers
         text = self.request_defaults["body"] if body is None else body
         target = url or self.api_url + self.path
         if target.startswith("/"):  # the page's form may hold a path, as behind Jupyter's proxy
             target = self._model.origin + target
-        return self._model.fetch(target, method=method or self.request_defaults["method"],
-                                 headers=parse_header_lines(header_text), content=text or None,
-                                 credentials=credentials or self.request_defaults["credentials"])
+        return self._model.fetch(
+            target,
+            method=method or self.request_defaults["method"],
+            headers=parse_header_lines(header_text),
+            content=text or None,
+            credentials=credentials or self.request_defaults["credentials"],
+        )
 
     def stop(self) -> None:
         self._timer.cancel()
@@ -179,20 +209,33 @@ class LiveBrowser(_Readable, w.VBox):
                 self._show_status(
                     f"connected through Jupyter's proxy: the page and the API are both at {origin}, one origin, "
                     "so your browser applies no CORS to these requests, and the model agrees. To see CORS "
-                    "block in your own browser, run the lab on your own machine (make lab).")
+                    "block in your own browser, run the lab on your own machine (make lab)."
+                )
             else:
                 self._show_status(f"connected: your browser loaded the page from {origin}")
             return
         request, outcome = report.get("request", {}), report.get("outcome", {})
         headers = "\n".join(f"{name}: {value}" for name, value in (request.get("headers") or {}).items())
         try:
-            prediction = self.predict(request.get("method", "GET"), request.get("url"), request.get("credentials"),
-                                      headers, request.get("body") or "")
+            prediction = self.predict(
+                request.get("method", "GET"),
+                request.get("url"),
+                request.get("credentials"),
+                headers,
+                request.get("body") or "",
+            )
         except ValueError as error:
             self._show_status(f"the page sent a request the model cannot make: {html.escape(str(error))}")
             return
-        entry = LiveReport(request.get("method", "GET"), request.get("url", ""), request.get("credentials", ""),
-                           bool(outcome.get("ok")), outcome.get("status"), outcome.get("error"), prediction)
+        entry = LiveReport(
+            request.get("method", "GET"),
+            request.get("url", ""),
+            request.get("credentials", ""),
+            bool(outcome.get("ok")),
+            outcome.get("status"),
+            outcome.get("error"),
+            prediction,
+        )
         with self._lock:
             self.reports.append(entry)
         self._render()
@@ -201,23 +244,28 @@ class LiveBrowser(_Readable, w.VBox):
         if self.connected:
             return
         if self.proxy_prefix is not None:
-            self._show_status("Your browser could not load the page from the kernel's localhost (the kernel runs "
-                              "elsewhere: JupyterHub, Binder, a remote machine). Trying through Jupyter's proxy...")
+            self._show_status(
+                "Your browser could not load the page from the kernel's localhost (the kernel runs "
+                "elsewhere: JupyterHub, Binder, a remote machine). Trying through Jupyter's proxy..."
+            )
             self._use_proxy()
             return
         self._fall_back_to_the_model(
             "Your browser has not loaded the page from the kernel's server. This happens when the kernel runs "
             "elsewhere (JupyterHub, Binder, a remote machine): its localhost is not your computer. (With "
-            "jupyter-server-proxy installed, the page would be loaded through Jupyter instead.)")
+            "jupyter-server-proxy installed, the page would be loaded through Jupyter instead.)"
+        )
 
     def _use_proxy(self) -> None:
         assert self.proxy_prefix is not None
         self.through_proxy = True
         self.frontend.swap(self._page_app(f"{self.proxy_prefix}{self.backend.port}{self.path}"))
-        self.intro.value = ("<b>Your browser</b>, through Jupyter's proxy (jupyter-server-proxy): the page at "
-                            f"<code>{html.escape(self.proxy_prefix)}{self.frontend.port}/</code> calls the API at "
-                            f"<code>{html.escape(self.proxy_prefix)}{self.backend.port}{html.escape(self.path)}</code>"
-                            ", both on Jupyter's own origin.")
+        self.intro.value = (
+            "<b>Your browser</b>, through Jupyter's proxy (jupyter-server-proxy): the page at "
+            f"<code>{html.escape(self.proxy_prefix)}{self.frontend.port}/</code> calls the API at "
+            f"<code>{html.escape(self.proxy_prefix)}{self.backend.port}{html.escape(self.path)}</code>"
+            ", both on Jupyter's own origin."
+        )
         self._show_frame(f"{self.proxy_prefix}{self.frontend.port}/")
         self._start_timer(self._proxied_page_unreachable)
 
@@ -227,8 +275,11 @@ class LiveBrowser(_Readable, w.VBox):
 
     def _fall_back_to_the_model(self, why: str) -> None:
         prediction = self.predict()
-        self._show_status(f"{why} Here is what the browser model predicts for the page's request instead:"
-                          f"<br>{prediction._repr_html_()}", error=True)
+        self._show_status(
+            f"{why} Here is what the browser model predicts for the page's request instead:"
+            f"<br>{prediction._repr_html_()}",
+            error=True,
+        )
 
     def _show_status(self, text: str, error: bool = False) -> None:
         colour = "#cf222e" if error else "#57606a"
@@ -240,24 +291,22 @@ class LiveBrowser(_Readable, w.VBox):
         if not reports:
             self.table.value = "<i>No requests from your browser yet.</i>"
             return
-        rows = "".join(
-            f"<tr><td><code>{html.escape(r.method)} {html.escape(r.url)}</code><br>credentials: "
-            f"{html.escape(r.credentials)}</td>"
-            f"<td>{'resolved, status ' + str(r.browser_status) if r.browser_ok else html.escape(str(r.browser_error))}"
-            f"</td><td>{'resolves, status ' + str(r.prediction.status) if r.prediction.ok else 'blocked: ' + html.escape(str(r.prediction.console_message))}"
-            f"</td><td>{'&#x2714;' if r.agrees else '&#x2716; they disagree'}</td></tr>"
-            for r in reports)
-        self.table.value = ("<table><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>"
-                            f"<th>agree</th></tr>{rows}</table>")
+        rows = "".join(_report_row(r) for r in reports)
+        self.table.value = (
+            "<table><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>"
+            f"<th>agree</th></tr>{rows}</table>"
+        )
 
     def __repr__(self) -> str:
         settings = self.cors.summary() if self.cors else "no CORSMiddleware"
         with self._lock:
             count = len(self.reports)
         seen = f"{count} request{'s' if count != 1 else ''} from your browser so far"
-        return (f"LiveBrowser: a page at {self.page_origin} calls {self.api_url}{self.path} "
-                f"({self.request_defaults['method']}, credentials {self.request_defaults['credentials']}) with "
-                f"{settings}; {seen}")
+        return (
+            f"LiveBrowser: a page at {self.page_origin} calls {self.api_url}{self.path} "
+            f"({self.request_defaults['method']}, credentials {self.request_defaults['credentials']}) with "
+            f"{settings}; {seen}"
+        )
 
 
 def live_browser(cors: CorsConfig | dict[str, Any] | None = None, **options: Any) -> LiveBrowser:
@@ -268,3 +317,19 @@ def live_browser(cors: CorsConfig | dict[str, Any] | None = None, **options: Any
     the page's form. Call ``stop()`` (or ``cors_lab.stop_all()``) when done.
     """
     return LiveBrowser(cors, **options)
+
+
+def _report_row(report: LiveReport) -> str:
+    """One table row: the request, what the learner's browser saw, and the model's prediction."""
+    seen = f"resolved, status {report.browser_status}" if report.browser_ok else html.escape(str(report.browser_error))
+    prediction = report.prediction
+    predicted = (
+        f"resolves, status {prediction.status}"
+        if prediction.ok
+        else "blocked: " + html.escape(str(prediction.console_message))
+    )
+    agrees = "&#x2714;" if report.agrees else "&#x2716; they disagree"
+    return (
+        f"<tr><td><code>{html.escape(report.method)} {html.escape(report.url)}</code><br>credentials: "
+        f"{html.escape(report.credentials)}</td><td>{seen}</td><td>{predicted}</td><td>{agrees}</td></tr>"
+    )

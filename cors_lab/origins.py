@@ -129,21 +129,28 @@ def _reject_obvious_mistakes(url: object) -> None:
         raise OriginError(url, "is empty", f"give a URL with a scheme and host, such as {_EXAMPLE!r}")
     space = re.search(r"\s", url)
     if space:
-        where = "at the start" if space.start() == 0 else "at the end" if space.start() >= len(url.rstrip()) else "inside"
+        where = (
+            "at the start" if space.start() == 0 else "at the end" if space.start() >= len(url.rstrip()) else "inside"
+        )
         without_whitespace = re.sub(r"\s+", "", url)
-        raise OriginError(url, f"contains whitespace {where} (position {space.start()})",
-                          f"remove it: {without_whitespace!r}")
+        raise OriginError(
+            url, f"contains whitespace {where} (position {space.start()})", f"remove it: {without_whitespace!r}"
+        )
     if url.startswith("//"):
         raise OriginError(url, "has no scheme", f"write it as {_likely_scheme(url[2:]) + url[2:]!r}")
     host_port = _HOST_PORT.fullmatch(url)
     if host_port and host_port["host"].lower() not in DEFAULT_PORTS:
-        raise OriginError(url, "has no scheme (a browser would read the host as the scheme)",
-                          f"write it as {_likely_scheme(url) + url!r}")
+        raise OriginError(
+            url,
+            "has no scheme (a browser would read the host as the scheme)",
+            f"write it as {_likely_scheme(url) + url!r}",
+        )
     if ":" not in url:
         if _LOOKS_LIKE_HOST.fullmatch(url):
             raise OriginError(url, "has no scheme", f"write it as {_likely_scheme(url) + url!r}")
-        raise OriginError(url, "is a bare word, not a URL",
-                          f"an origin needs a scheme and a host, such as {_EXAMPLE!r}")
+        raise OriginError(
+            url, "is a bare word, not a URL", f"an origin needs a scheme and a host, such as {_EXAMPLE!r}"
+        )
 
 
 def _likely_scheme(host: str) -> str:
@@ -167,13 +174,18 @@ def _diagnose_unparsable(url: str) -> OriginError:
     if not host:
         return OriginError(url, "has no host", f"put a host after '{scheme}://', as in {_EXAMPLE!r}")
     if port and not port.isdigit():
-        return OriginError(url, f"has a port {port!r} that is not a number",
-                           f"use digits only, as in {_EXAMPLE!r}")
+        return OriginError(url, f"has a port {port!r} that is not a number", f"use digits only, as in {_EXAMPLE!r}")
     if port and int(port) > 65535:
-        return OriginError(url, f"has port {int(port)}, out of range (0 to 65535)",
-                           "use a port between 1 and 65535, such as 3000 or 8000")
-    return OriginError(url, f"has a host {host!r} that is not valid in a URL",
-                       "use a domain name such as 'example.com', an IPv4 address, or an IPv6 address in []")
+        return OriginError(
+            url,
+            f"has port {int(port)}, out of range (0 to 65535)",
+            "use a port between 1 and 65535, such as 3000 or 8000",
+        )
+    return OriginError(
+        url,
+        f"has a host {host!r} that is not valid in a URL",
+        "use a domain name such as 'example.com', an IPv4 address, or an IPv6 address in []",
+    )
 
 
 def _reject_mistyped_scheme(url: str, scheme: str) -> None:
@@ -182,7 +194,7 @@ def _reject_mistyped_scheme(url: str, scheme: str) -> None:
         return
     close = difflib.get_close_matches(scheme, DEFAULT_PORTS, n=1, cutoff=0.6)
     if close:
-        fixed = close[0] + url[len(scheme):]
+        fixed = close[0] + url[len(scheme) :]
         raise OriginError(url, f"has the unknown scheme {scheme!r}", f"did you mean {fixed!r}?")
 
 
@@ -209,20 +221,20 @@ class OriginComparison:
             return [str(origin.scheme), str(origin.host), _describe_port(origin)]
 
         rows = []
-        for part, left, right in zip(("scheme", "host", "port"), cells(self.origin_a), cells(self.origin_b)):
+        for part, left, right in zip(
+            ("scheme", "host", "port"), cells(self.origin_a), cells(self.origin_b), strict=True
+        ):
             differs = part in self.differences
             style = ' style="background:#fde2e1;font-weight:bold"' if differs else ""
             mark = " &#x2260;" if differs else ""
             rows.append(
-                f"<tr><th>{part}{mark}</th><td{style}>{html.escape(left)}</td>"
-                f"<td{style}>{html.escape(right)}</td></tr>"
+                f"<tr><th>{part}{mark}</th><td{style}>{html.escape(left)}</td><td{style}>{html.escape(right)}</td></tr>"
             )
         colour = "#1a7f37" if self.same_origin else "#cf222e"
         verdict = "Same origin" if self.same_origin else "Cross-origin"
         return (
             '<table class="cors-lab-origins">'
-            f"<tr><th></th><th><code>{html.escape(self.a)}</code><br>origin <code>{html.escape(str(self.origin_a))}</code></th>"
-            f"<th><code>{html.escape(self.b)}</code><br>origin <code>{html.escape(str(self.origin_b))}</code></th></tr>"
+            f"<tr><th></th>{_url_heading(self.a, self.origin_a)}{_url_heading(self.b, self.origin_b)}</tr>"
             + "".join(rows)
             + f'<tr><td colspan="3" style="color:{colour}"><b>{verdict}</b>: {html.escape(self.explanation)}</td></tr>'
             "</table>"
@@ -234,8 +246,10 @@ def compare_origins(a: str, b: str) -> OriginComparison:
     origin_a, origin_b = origin_of(a), origin_of(b)
     if origin_a.is_opaque or origin_b.is_opaque:
         which = " and ".join(repr(u) for u, o in ((a, origin_a), (b, origin_b)) if o.is_opaque)
-        explanation = (f"{which} {'have' if ' and ' in which else 'has'} an opaque origin (sent as 'null'), "
-                       "which is never the same origin as anything, not even another 'null'")
+        explanation = (
+            f"{which} {'have' if ' and ' in which else 'has'} an opaque origin (sent as 'null'), "
+            "which is never the same origin as anything, not even another 'null'"
+        )
         return OriginComparison(a, b, origin_a, origin_b, False, ("scheme", "host", "port"), explanation)
 
     differences = tuple(
@@ -248,9 +262,7 @@ def compare_origins(a: str, b: str) -> OriginComparison:
         phrases.append(f"different host: {origin_a.host} vs {origin_b.host}{_host_hint(origin_a, origin_b)}")
     if "port" in differences:
         phrases.append(f"different port: {_describe_port(origin_a)} vs {_describe_port(origin_b)}")
-    explanation = "; ".join(phrases) if phrases else (
-        f"same scheme, host and port: both are {origin_a}"
-    )
+    explanation = "; ".join(phrases) if phrases else (f"same scheme, host and port: both are {origin_a}")
     return OriginComparison(a, b, origin_a, origin_b, not differences, differences, explanation)
 
 
@@ -268,3 +280,7 @@ def _host_hint(a: Origin, b: Origin) -> str:
     if host_a in loopback and host_b in loopback:
         return " (the same machine, but the browser compares names, not addresses)"
     return ""
+
+
+def _url_heading(url: str, origin: Origin) -> str:
+    return f"<th><code>{html.escape(url)}</code><br>origin <code>{html.escape(str(origin))}</code></th>"

@@ -101,8 +101,13 @@ class _AppSlot:
             self.errors.append(exc)
             logger.error("%s %s raised %r", scope["method"], scope["path"], exc, exc_info=exc)
             if not response_started:
-                await send({"type": "http.response.start", "status": 500,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
         if held_end is not None:
             await send(held_end)

@@ -44,8 +44,9 @@ def parse_header_lines(text: str) -> list[tuple[str, str]]:
             continue
         name, colon, value = line.partition(":")
         if not colon or not name.strip() or " " in name.strip():
-            raise ValueError(f"header line {number} ({line.strip()!r}) is not 'Name: value', "
-                             "e.g. 'Content-Type: application/json'")
+            raise ValueError(
+                f"header line {number} ({line.strip()!r}) is not 'Name: value', e.g. 'Content-Type: application/json'"
+            )
         headers.append((name.strip(), value.strip()))
     return headers
 
@@ -111,28 +112,40 @@ class CorsPlayground(_Readable, w.VBox):
     ``Browser`` and shows the exchanges, the verdict, Chromium's console message and the fix.
     """
 
-    def __init__(self, origin: str = "http://localhost:3000", *, cors: CorsConfig | None = None,
-                 path: str = "/users", method: str = "GET", headers: str = "", json_body: bool = False,
-                 credentials: str = "same-origin", name: str = "playground") -> None:
+    def __init__(
+        self,
+        origin: str = "http://localhost:3000",
+        *,
+        cors: CorsConfig | None = None,
+        path: str = "/users",
+        method: str = "GET",
+        headers: str = "",
+        json_body: bool = False,
+        credentials: str = "same-origin",
+        name: str = "playground",
+    ) -> None:
         cors = cors or CorsConfig(allow_origins=[origin])
         self.server: Server = serve(demo_api(cors), name=name)
         # localhost, like the default page origin: the same site, so a login cookie works as in the lessons.
         self.api_url = f"http://localhost:{self.server.port}"
+
         # Server side.
         def names_field(name: str, value: Any) -> w.Text:
             return w.Text(value=", ".join(_as_list(value)), description=name, style=_WIDE)
 
         self.allow_origins = names_field("allow_origins", cors.allow_origins)
-        self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials",
-                                            style=_WIDE)
+        self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials", style=_WIDE)
         self.allow_methods = names_field("allow_methods", cors.allow_methods)
         self.allow_headers = names_field("allow_headers", cors.allow_headers)
         self.expose_headers = names_field("expose_headers", cors.expose_headers)
         self.server_notes = w.HTML()
         # Request side.
         self.origin = w.Text(value=origin, description="page origin")
-        self.path = w.Combobox(value=path, options=["/users", "/users/1", "/me", "/login", "/boom", "/items",
-                                                    "/items/"], description="path")
+        self.path = w.Combobox(
+            value=path,
+            options=["/users", "/users/1", "/me", "/login", "/boom", "/items", "/items/"],
+            description="path",
+        )
         self.method = w.Dropdown(value=method, options=_METHODS, description="method")
         self.headers = w.Textarea(value=headers, description="headers", placeholder="Name: value, one per line")
         self.json_body = w.Checkbox(value=json_body, description="JSON body")
@@ -142,26 +155,52 @@ class CorsPlayground(_Readable, w.VBox):
         self.result: FetchResult | None = None
         self.error: str | None = None
         self._browser: Browser | None = None
-        for field in (self.allow_origins, self.allow_credentials, self.allow_methods, self.allow_headers,
-                      self.expose_headers):
+        for field in (
+            self.allow_origins,
+            self.allow_credentials,
+            self.allow_methods,
+            self.allow_headers,
+            self.expose_headers,
+        ):
             field.observe(lambda _change: self.apply_settings(), names="value")
         for field in (self.origin,):
             field.observe(lambda _change: self._forget_browser(), names="value")
         self.send_button.on_click(lambda _button: self.send())
-        server_box = w.VBox([_label("FastAPI: CORSMiddleware"), self.allow_origins, self.allow_credentials,
-                             self.allow_methods, self.allow_headers, self.expose_headers, self.server_notes])
-        request_box = w.VBox([_label("Browser: fetch()"), self.origin, self.path, self.method, self.headers,
-                              self.json_body, self.credentials, self.send_button])
+        server_box = w.VBox(
+            [
+                _label("FastAPI: CORSMiddleware"),
+                self.allow_origins,
+                self.allow_credentials,
+                self.allow_methods,
+                self.allow_headers,
+                self.expose_headers,
+                self.server_notes,
+            ]
+        )
+        request_box = w.VBox(
+            [
+                _label("Browser: fetch()"),
+                self.origin,
+                self.path,
+                self.method,
+                self.headers,
+                self.json_body,
+                self.credentials,
+                self.send_button,
+            ]
+        )
         super().__init__([w.HBox([server_box, request_box]), self.output])
         self.apply_settings()
 
     @property
     def config(self) -> CorsConfig:
-        return CorsConfig(allow_origins=_names(self.allow_origins.value),
-                          allow_credentials=self.allow_credentials.value,
-                          allow_methods=_names(self.allow_methods.value),
-                          allow_headers=_names(self.allow_headers.value),
-                          expose_headers=_names(self.expose_headers.value))
+        return CorsConfig(
+            allow_origins=_names(self.allow_origins.value),
+            allow_credentials=self.allow_credentials.value,
+            allow_methods=_names(self.allow_methods.value),
+            allow_headers=_names(self.allow_headers.value),
+            expose_headers=_names(self.expose_headers.value),
+        )
 
     def apply_settings(self) -> list[Finding]:
         """Swap the served app for one with the current settings; show what audit says about them."""
@@ -176,9 +215,13 @@ class CorsPlayground(_Readable, w.VBox):
         try:
             headers = parse_header_lines(self.headers.value)
             browser = self._page()
-            self.result = browser.fetch(self.api_url + _path(self.path.value), method=self.method.value,
-                                        headers=headers, json={"name": "x"} if self.json_body.value else None,
-                                        credentials=self.credentials.value)
+            self.result = browser.fetch(
+                self.api_url + _path(self.path.value),
+                method=self.method.value,
+                headers=headers,
+                json={"name": "x"} if self.json_body.value else None,
+                credentials=self.credentials.value,
+            )
             self.error = None
             self.output.value = self.result._repr_html_()
         except (ValueError, OriginError) as error:
@@ -208,8 +251,10 @@ class CorsPlayground(_Readable, w.VBox):
             outcome = f"allowed, status {self.result.status}"
         else:
             outcome = f"blocked ({self.result.error_code}): {self.result.console_message}"
-        return (f"CorsPlayground: {self.method.value} {self.path.value} from {self.origin.value} "
-                f"(credentials {self.credentials.value}) with {settings} -> {outcome}")
+        return (
+            f"CorsPlayground: {self.method.value} {self.path.value} from {self.origin.value} "
+            f"(credentials {self.credentials.value}) with {settings} -> {outcome}"
+        )
 
 
 def _as_list(value: Any) -> list[str]:
@@ -227,13 +272,28 @@ def _path(value: str) -> str:
 class PreflightExplorer(_Readable, w.VBox):
     """Build a request and see whether the browser preflights it, why, and the OPTIONS it would send."""
 
-    def __init__(self, method: str = "GET", content_type: str = "", headers: str = "",
-                 credentials: str = "same-origin", origin: str = "http://localhost:3000",
-                 url: str = "http://localhost:8000/users") -> None:
+    def __init__(
+        self,
+        method: str = "GET",
+        content_type: str = "",
+        headers: str = "",
+        credentials: str = "same-origin",
+        origin: str = "http://localhost:3000",
+        url: str = "http://localhost:8000/users",
+    ) -> None:
         self.method = w.Dropdown(value=method, options=_METHODS, description="method")
-        self.content_type = w.Combobox(value=content_type, description="Content-Type", options=[
-            "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/json",
-            "text/plain;charset=UTF-8"])
+        self.content_type = w.Combobox(
+            value=content_type,
+            description="Content-Type",
+            options=[
+                "",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "application/json",
+                "text/plain;charset=UTF-8",
+            ],
+        )
         self.headers = w.Textarea(value=headers, description="other headers", placeholder="Name: value")
         self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials")
         self.origin = origin
@@ -270,12 +330,16 @@ class PreflightExplorer(_Readable, w.VBox):
         if self.reasons:
             items = "".join(f"<li>{html.escape(reason)}</li>" for reason in self.reasons)
             sent = "".join(f"<div>{html.escape(n)}: {html.escape(v)}</div>" for n, v in self.preflight_headers)
-            self.output.value = (f"<b style='color:#9a6700'>Preflighted</b>: the browser first sends OPTIONS, "
-                                 f"because<ul>{items}</ul><div style='font-family:monospace'>OPTIONS "
-                                 f"{html.escape(self.url)}{sent}</div>")
+            self.output.value = (
+                f"<b style='color:#9a6700'>Preflighted</b>: the browser first sends OPTIONS, "
+                f"because<ul>{items}</ul><div style='font-family:monospace'>OPTIONS "
+                f"{html.escape(self.url)}{sent}</div>"
+            )
         else:
-            self.output.value = ("<b style='color:#1a7f37'>Simple request</b>: no preflight; the browser sends it "
-                                 "at once and checks Access-Control-Allow-Origin on the answer.")
+            self.output.value = (
+                "<b style='color:#1a7f37'>Simple request</b>: no preflight; the browser sends it "
+                "at once and checks Access-Control-Allow-Origin on the answer."
+            )
 
     def __repr__(self) -> str:
         extra = f" with Content-Type: {self.content_type.value}" if self.content_type.value else ""
@@ -293,8 +357,12 @@ class EnvConfigPlayground(_Readable, w.VBox):
     """Environment variables in, the CorsConfig that ``from_env`` builds (or its error) and audit_env out."""
 
     def __init__(self, env: str = "ALLOWED_ORIGINS=http://localhost:3000") -> None:
-        self.env = w.Textarea(value=env, description="environment", layout=w.Layout(width="40em", height="6em"),
-                              placeholder="NAME=value, one per line")
+        self.env = w.Textarea(
+            value=env,
+            description="environment",
+            layout=w.Layout(width="40em", height="6em"),
+            placeholder="NAME=value, one per line",
+        )
         self.output = w.HTML()
         self.config: CorsConfig | None = None
         self.findings: list[Finding] = []
@@ -324,8 +392,7 @@ class EnvConfigPlayground(_Readable, w.VBox):
             self.config, self.error = None, str(error)
             environ = None
         self.findings = audit_env(environ) if environ is not None else []
-        parts = [_error_html(self.error)] if self.error else [
-            f"<pre>{html.escape(repr(self.config))}</pre>"]
+        parts = [_error_html(self.error)] if self.error else [f"<pre>{html.escape(repr(self.config))}</pre>"]
         parts += [f._repr_html_() for f in self.findings]
         self.output.value = "".join(parts)
 

@@ -12,8 +12,13 @@ import pytest
 
 CHROMIUM_ARGS = [
     # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -38,7 +43,9 @@ def chromium() -> Iterator[object]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
+                executable_path=chromium_path(),
+                headless=True,
+                args=CHROMIUM_ARGS,
                 env={**os.environ, "HOME": home},  # Chromium writes nothing under the real home
             )
             try:

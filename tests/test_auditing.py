@@ -7,8 +7,12 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from cors_lab import Browser, CorsConfig, Finding, audit, audit_env, demo_api
 
-SAFE = {"allow_origins": ["https://myfrontend.com"], "allow_credentials": True,
-        "allow_methods": ["GET", "POST"], "allow_headers": ["Authorization", "Content-Type"]}
+SAFE = {
+    "allow_origins": ["https://myfrontend.com"],
+    "allow_credentials": True,
+    "allow_methods": ["GET", "POST"],
+    "allow_headers": ["Authorization", "Content-Type"],
+}
 
 
 def codes(findings: list[Finding]) -> list[str]:
@@ -54,19 +58,20 @@ TRIGGERS = [
     ({**SAFE, "expose_headers": ["Authorization"]}, "sensitive-expose-headers", "warning"),
 ]
 NEAR_MISSES = [
-    {"allow_origins": ["*"]},                                          # wildcard without credentials
-    {"allow_origins": ["https://app.example.com"]},                    # a list, not a string
+    {"allow_origins": ["*"]},  # wildcard without credentials
+    {"allow_origins": ["https://app.example.com"]},  # a list, not a string
     {"allow_origins": ["https://myfrontend.com", "http://localhost:3000"]},  # local http next to https is fine
-    {"allow_origins": ["https://xn--bcher-kva.example"]},              # punycode is what browsers send
-    {"allow_origin_regex": r"https://([a-z0-9-]+\.)?example\.com"},    # a tight pattern
+    {"allow_origins": ["https://xn--bcher-kva.example"]},  # punycode is what browsers send
+    {"allow_origin_regex": r"https://([a-z0-9-]+\.)?example\.com"},  # a tight pattern
     {**SAFE, "max_age": 7200},
     {**SAFE, "expose_headers": ["X-Total-Count"]},
     {"allow_origins": ["https://myfrontend.com"], "allow_headers": ["*"], "allow_methods": ["*"]},  # no credentials
 ]
 
 
-@pytest.mark.parametrize(("settings", "code", "severity"), TRIGGERS, ids=[f"{c}-{i}" for i, (_, c, _) in
-                                                                         enumerate(TRIGGERS)])
+@pytest.mark.parametrize(
+    ("settings", "code", "severity"), TRIGGERS, ids=[f"{c}-{i}" for i, (_, c, _) in enumerate(TRIGGERS)]
+)
 def test_each_finding_is_triggered(settings, code, severity):
     findings = audit(settings)
     found = [f for f in findings if f.code == code]
@@ -106,8 +111,9 @@ def test_claims_are_demonstrated_against_the_real_middleware():
 def test_a_comma_string_is_judged_as_the_list_it_meant():
     findings = audit({"allow_origins": "https://shop.example,https://admin.shop.example"})
     assert codes(findings) == ["allow-origins-string"]
-    assert findings[0].fix == ("allow_origins=['https://shop.example', 'https://admin.shop.example'] "
-                               "(split the string: .split(','))")
+    assert findings[0].fix == (
+        "allow_origins=['https://shop.example', 'https://admin.shop.example'] (split the string: .split(','))"
+    )
     assert "allows 'https://shop.exampl'" in findings[0].message
 
 
@@ -119,8 +125,14 @@ def test_other_lists_given_as_strings(name):
 
 
 def test_most_severe_first():
-    findings = audit({"allow_origins": ["https://myfrontend.com/"], "allow_credentials": True, "max_age": 99999,
-                      "allow_headers": ["*"]})
+    findings = audit(
+        {
+            "allow_origins": ["https://myfrontend.com/"],
+            "allow_credentials": True,
+            "max_age": 99999,
+            "allow_headers": ["*"],
+        }
+    )
     assert [f.severity for f in findings] == ["error", "warning", "info"]
 
 
@@ -192,15 +204,15 @@ def test_the_exception_handler_advice_is_true():
 
     CorsConfig(allow_origins=["https://myfrontend.com"]).apply(app)
     page = Browser("https://myfrontend.com", app=app)
-    assert page.fetch("http://api.example/mine").status == 500       # inside CORSMiddleware: readable
-    outside = page.fetch("http://api.example/other")                   # outside it: a CORS error
+    assert page.fetch("http://api.example/mine").status == 500  # inside CORSMiddleware: readable
+    outside = page.fetch("http://api.example/other")  # outside it: a CORS error
     assert outside.error_code == "MissingAllowOriginHeader" and outside.server_response.status == 500
 
 
 def test_bad_targets_are_refused_clearly():
     with pytest.raises(TypeError, match="cannot audit 42"):
         audit(42)
-    with pytest.raises(TypeError, match="allow_origin is not CORSMiddleware arguments?"):
+    with pytest.raises(TypeError, match=r"allow_origin is not CORSMiddleware arguments?"):
         audit({"allow_origin": ["https://a.com"]})
 
 

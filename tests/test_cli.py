@@ -85,8 +85,9 @@ PAGE = "http://localhost:3000"
 
 
 def run_cli(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=60,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=60, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.fixture
@@ -109,16 +110,29 @@ def test_check_blocked_exits_1_with_console_message_and_fix(api):
     assert done.returncode == 1
     assert "-> preflight OPTIONS" in done.stdout and "<- 400 Bad Request" in done.stdout
     assert "BLOCKED (PreflightInvalidStatus)" in done.stdout
-    assert ("console: Access to fetch at '" + f"{api.url}/users/1' from origin '{PAGE}' has been blocked by CORS "
-            "policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok "
-            "status.") in done.stdout
+    assert (
+        "console: Access to fetch at '" + f"{api.url}/users/1' from origin '{PAGE}' has been blocked by CORS "
+        "policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok "
+        "status."
+    ) in done.stdout
     assert "fix: In CORSMiddleware, add 'DELETE' to allow_methods." in done.stdout
     assert "\x1b[" not in done.stdout  # no colour codes when not a terminal
 
 
 def test_check_json_output_parses(api):
-    done = run_cli("check", f"{api.url}/users/1", "-X", "PUT", "-H", "Content-Type: application/json",
-                   "--data", '{"name": "x"}', "--origin", "http://evil.example", "--json")
+    done = run_cli(
+        "check",
+        f"{api.url}/users/1",
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        '{"name": "x"}',
+        "--origin",
+        "http://evil.example",
+        "--json",
+    )
     assert done.returncode == 1
     result = json.loads(done.stdout)
     assert result["allowed"] is False and result["error_code"] == "PreflightMissingAllowOriginHeader"
@@ -132,10 +146,14 @@ def test_check_json_output_parses(api):
     ("args", "message"),
     [
         (["check", "http://127.0.0.1:1/users", "--origin", PAGE], "cannot reach http://127.0.0.1:1/users"),
-        (["check", "http://127.0.0.1:1/users", "--origin", "localhost:3000"],
-         "--origin 'localhost:3000' has no scheme"),
-        (["check", "http://127.0.0.1:1/users", "--origin", PAGE, "-H", "nonsense"],
-         "header 'nonsense' is not 'Name: value'"),
+        (
+            ["check", "http://127.0.0.1:1/users", "--origin", "localhost:3000"],
+            "--origin 'localhost:3000' has no scheme",
+        ),
+        (
+            ["check", "http://127.0.0.1:1/users", "--origin", PAGE, "-H", "nonsense"],
+            "header 'nonsense' is not 'Name: value'",
+        ),
         (["check", "localhost:8000/users", "--origin", PAGE], "write it as 'http://localhost:8000/users'"),
         (["check", "http://127.0.0.1:1/users"], "Missing option '--origin'"),
         (["check", "http://127.0.0.1:1/", "--origin", PAGE, "--frobnicate"], "No such option: --frobnicate"),
@@ -157,7 +175,8 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
         "bad = demo_api(allow_origins=['*'], allow_credentials=True)\n"
         "good = demo_api(allow_origins=['https://shop.example'])\n"
         "not_an_app = 42\n"
-        "raise_on_import = None\n")
+        "raise_on_import = None\n"
+    )
     (tmp_path / "broken.py").write_text("raise RuntimeError('database missing')\n")
     bad = run_cli("audit", "shop:bad", cwd=tmp_path)
     assert bad.returncode == 1 and "error wildcard-with-credentials" in bad.stdout
@@ -165,9 +184,12 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
     assert good.returncode == 0 and "No errors or warnings." in good.stdout
     as_json = json.loads(run_cli("audit", "shop:bad", "--json", cwd=tmp_path).stdout)
     assert as_json[0]["code"] == "wildcard-with-credentials" and as_json[0]["severity"] == "error"
-    for spec, message in [("shop:missing", "cannot load 'shop:missing'"), ("nowhere:app", "cannot load 'nowhere:app'"),
-                          ("shop:not_an_app", "'shop:not_an_app' is int, not a FastAPI or Starlette app"),
-                          ("broken:app", "importing 'broken:app' failed: RuntimeError: database missing")]:
+    for spec, message in [
+        ("shop:missing", "cannot load 'shop:missing'"),
+        ("nowhere:app", "cannot load 'nowhere:app'"),
+        ("shop:not_an_app", "'shop:not_an_app' is int, not a FastAPI or Starlette app"),
+        ("broken:app", "importing 'broken:app' failed: RuntimeError: database missing"),
+    ]:
         done = run_cli("audit", spec, cwd=tmp_path)
         assert done.returncode == 2 and message in done.stderr, (spec, done.stderr)
         assert "Traceback" not in done.stderr
@@ -194,8 +216,20 @@ def free_port() -> int:
 def test_serve_runs_backend_and_frontend_and_stops_on_ctrl_c(chromium):
     backend_port, frontend_port = free_port(), free_port()
     process = subprocess.Popen(
-        [CLI, "serve", "--allow-origin", f"http://localhost:{frontend_port}", "--port", str(backend_port),
-         "--frontend-port", str(frontend_port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            CLI,
+            "serve",
+            "--allow-origin",
+            f"http://localhost:{frontend_port}",
+            "--port",
+            str(backend_port),
+            "--frontend-port",
+            str(frontend_port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         read_until(process, r"Ctrl-C stops both", timeout=30)
         page = chromium.new_page()

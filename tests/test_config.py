@@ -37,15 +37,24 @@ def test_a_single_string_is_kept_as_starlette_would_keep_it():
 def test_as_kwargs_gives_every_parameter_with_lists():
     kwargs = CorsConfig(allow_origins=[PAGE], allow_credentials=True).as_kwargs()
     assert kwargs == {
-        "allow_origins": [PAGE], "allow_methods": ["GET"], "allow_headers": [], "allow_credentials": True,
-        "allow_origin_regex": None, "allow_private_network": False, "expose_headers": [], "max_age": 600,
+        "allow_origins": [PAGE],
+        "allow_methods": ["GET"],
+        "allow_headers": [],
+        "allow_credentials": True,
+        "allow_origin_regex": None,
+        "allow_private_network": False,
+        "expose_headers": [],
+        "max_age": 600,
     }
     CORSMiddleware(FastAPI(), **kwargs)  # accepted as they are
 
 
 def test_repr_reads_like_the_add_middleware_call():
-    config = CorsConfig(allow_origins=[PAGE, "https://myfrontend.com"], allow_credentials=True,
-                        allow_methods=["GET", "POST", "PUT", "DELETE"])
+    config = CorsConfig(
+        allow_origins=[PAGE, "https://myfrontend.com"],
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+    )
     assert repr(config) == (
         "app.add_middleware(\n"
         "    CORSMiddleware,\n"
@@ -82,19 +91,24 @@ def test_unset_gives_the_development_default_and_starlettes_defaults():
 
 
 def test_a_production_value_with_every_variable():
-    config = CorsConfig.from_env({
-        "ALLOWED_ORIGINS": " https://myfrontend.com , https://admin.myfrontend.com,,",
-        "CORS_ALLOW_CREDENTIALS": "true",
-        "CORS_ALLOW_METHODS": "get, POST,PUT",
-        "CORS_ALLOW_HEADERS": "Authorization, Content-Type",
-        "CORS_EXPOSE_HEADERS": "X-Total-Count",
-        "CORS_MAX_AGE": "3600",
-        "UNRELATED": "ignored",
-    })
+    config = CorsConfig.from_env(
+        {
+            "ALLOWED_ORIGINS": " https://myfrontend.com , https://admin.myfrontend.com,,",
+            "CORS_ALLOW_CREDENTIALS": "true",
+            "CORS_ALLOW_METHODS": "get, POST,PUT",
+            "CORS_ALLOW_HEADERS": "Authorization, Content-Type",
+            "CORS_EXPOSE_HEADERS": "X-Total-Count",
+            "CORS_MAX_AGE": "3600",
+            "UNRELATED": "ignored",
+        }
+    )
     assert config == CorsConfig(
-        allow_origins=["https://myfrontend.com", "https://admin.myfrontend.com"], allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT"], allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["X-Total-Count"], max_age=3600,
+        allow_origins=["https://myfrontend.com", "https://admin.myfrontend.com"],
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["X-Total-Count"],
+        max_age=3600,
     )
 
 
@@ -112,7 +126,8 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text("# production\nALLOWED_ORIGINS=https://myfrontend.com\nCORS_MAX_AGE=60\n")
     assert CorsConfig.from_env({}, env_file=env_file) == CorsConfig(
-        allow_origins=["https://myfrontend.com"], max_age=60)
+        allow_origins=["https://myfrontend.com"], max_age=60
+    )
     assert CorsConfig.from_env({"CORS_MAX_AGE": "5"}, env_file=env_file).max_age == 5
 
 
@@ -126,17 +141,21 @@ def test_missing_env_file_is_a_clear_error(tmp_path):
     [
         ({"ALLOWED_ORIGINS": "https://myfrontend.com/"}, "use 'https://myfrontend.com'"),
         ({"ALLOWED_ORIGINS": "myfrontend.com"}, "'myfrontend.com' has no scheme: write it as 'https://myfrontend.com'"),
-        ({"ALLOWED_ORIGINS": "http://localhost:3000,localhost:8000"},
-         "'localhost:8000' has no scheme (a browser would read the host as the scheme): "
-         "write it as 'http://localhost:8000'"),
+        (
+            {"ALLOWED_ORIGINS": "http://localhost:3000,localhost:8000"},
+            "'localhost:8000' has no scheme (a browser would read the host as the scheme): "
+            "write it as 'http://localhost:8000'",
+        ),
         ({"ALLOWED_ORIGINS": "HTTPS://MyFrontend.com"}, "use 'https://myfrontend.com'"),
         ({"ALLOWED_ORIGINS": "https://myfrontend.com:443"}, "use 'https://myfrontend.com'"),
         ({"ALLOWED_ORIGINS": "https://myfrontend.com/app?x=1"}, "use 'https://myfrontend.com'"),
         ({"ALLOWED_ORIGINS": "null"}, "item 'null' would let in sandboxed iframes"),
         ({"ALLOWED_ORIGINS": " , "}, "ALLOWED_ORIGINS=' , ' lists no origin"),
         ({"ALLOWED_ORIGINS": ""}, "ALLOWED_ORIGINS='' lists no origin"),
-        ({"ALLOWED_ORIGINS": "https://a.example https://b.example"},
-         "contains a space: separate origins with commas, e.g. 'https://a.example,https://b.example'"),
+        (
+            {"ALLOWED_ORIGINS": "https://a.example https://b.example"},
+            "contains a space: separate origins with commas, e.g. 'https://a.example,https://b.example'",
+        ),
         ({"CORS_ALLOW_CREDENTIALS": "maybe"}, "CORS_ALLOW_CREDENTIALS='maybe' is not valid"),
         ({"CORS_MAX_AGE": "ten"}, "CORS_MAX_AGE='ten' is not valid"),
         ({"CORS_MAX_AGE": "-1"}, "CORS_MAX_AGE='-1' is not valid"),

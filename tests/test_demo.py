@@ -107,7 +107,9 @@ def test_frontend_reports_are_accepted_from_the_page_only():
     try:
         own = f"http://127.0.0.1:{server.port}"
         assert httpx.post(server.url + "/report", content='{"loaded": "x"}', headers={"Origin": own}).status_code == 204
-        forged = httpx.post(server.url + "/report", content='{"loaded": "y"}', headers={"Origin": "https://evil.example"})
+        forged = httpx.post(
+            server.url + "/report", content='{"loaded": "y"}', headers={"Origin": "https://evil.example"}
+        )
         assert forged.status_code == 403
         assert httpx.post(server.url + "/report", content="not json", headers={"Origin": own}).status_code == 400
         assert seen == [{"loaded": "x"}]

@@ -13,8 +13,9 @@ API = "http://localhost:8000"
 
 @pytest.fixture
 def allowed():
-    return Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["GET", "POST", "PUT"],
-                                      expose_headers=["X-Total-Count"]))
+    return Browser(
+        PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["GET", "POST", "PUT"], expose_headers=["X-Total-Count"])
+    )
 
 
 def test_a_blocked_fetch_hides_status_headers_and_body_but_keeps_the_exchange():
@@ -24,12 +25,13 @@ def test_a_blocked_fetch_hides_status_headers_and_body_but_keeps_the_exchange():
     assert result.error_code == "MissingAllowOriginHeader"
     assert result.console_message == (
         "Access to fetch at 'http://localhost:8000/users' from origin 'http://localhost:3000' has been blocked by "
-        "CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.")
+        "CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+    )
     assert "allow_origins=['http://localhost:3000']" in result.fix
     # The server did answer, and the lesson can show it.
     assert result.server_response.status == 200
     assert b"alice" in result.server_response.body
-    with pytest.raises(CorsBlockedError, match="TypeError: Failed to fetch.*No 'Access-Control-Allow-Origin'"):
+    with pytest.raises(CorsBlockedError, match=r"TypeError: Failed to fetch.*No 'Access-Control-Allow-Origin'"):
         result.json()
     with pytest.raises(CorsBlockedError):
         result.text  # noqa: B018
@@ -80,8 +82,7 @@ def test_cookie_jar_and_preflight_cache_persist_across_fetches():
 
 def test_an_injected_clock_expires_cached_preflights():
     now = [0.0]
-    browser = Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["PUT"], max_age=60),
-                      clock=lambda: now[0])
+    browser = Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["PUT"], max_age=60), clock=lambda: now[0])
     assert browser.fetch(f"{API}/users/1", method="PUT", json={"name": "a"}).preflighted
     now[0] = 59.0
     assert not browser.fetch(f"{API}/users/1", method="PUT", json={"name": "a"}).preflighted
@@ -153,8 +154,11 @@ def test_forbidden_headers_are_dropped_like_fetch_does(allowed):
 
 
 def test_two_tabs_share_a_cookie_jar_and_third_party_cookies_are_explained():
-    app = demo_api(allow_origins=[PAGE, "http://localhost:5000", "http://127.0.0.1:3000"], allow_credentials=True,
-                   allow_methods=["GET", "POST"])
+    app = demo_api(
+        allow_origins=[PAGE, "http://localhost:5000", "http://127.0.0.1:3000"],
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+    )
     shop = Browser(PAGE, app=app)
     assert shop.fetch(f"{API}/login", method="POST", json={"name": "erin"}, credentials="include").ok
     same_site_tab = Browser("http://localhost:5000", app=app, cookies=shop.cookies)

@@ -53,8 +53,9 @@ class Lab:
 
     def start_kernel_session(self, path: str) -> None:
         """Create the notebook's kernel session first, so no "Select Kernel" dialog races Run All."""
-        response = self.api.post("/api/sessions", json={
-            "path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}})
+        response = self.api.post(
+            "/api/sessions", json={"path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}}
+        )
         response.raise_for_status()
 
     def shutdown_kernels(self) -> None:
@@ -73,11 +74,25 @@ def lab(tmp_path_factory):
         shutil.copy(ROOT / "notebooks" / name, root / name)
     home = tmp_path_factory.mktemp("home")
     token = secrets.token_hex(16)
-    env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "BROWSER": "true",
-           "JUPYTER_PORT": "0"}
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=localhost",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "BROWSER": "true",
+        "JUPYTER_PORT": "0",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=localhost",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        "--ServerApp.open_browser=False",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -132,7 +147,8 @@ def run_all(lab: Lab, context, path: str, timeout: float = 90.0):
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')")
     # Ready means: the kernel is connected and idle, and every code cell of the model is on the page.
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const panel = window.jupyterapp.shell.currentWidget;
         const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
         if (!kernel || kernel.status !== 'idle') return false;
@@ -140,11 +156,14 @@ def run_all(lab: Lab, context, path: str, timeout: float = 90.0):
         let code = 0;
         for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') code++;
         return document.querySelectorAll('.jp-CodeCell .jp-InputPrompt').length === code;
-    }""", timeout=60_000)
+    }""",
+        timeout=60_000,
+    )
     # The committed outputs carry execution counts: clear them, so a numbered prompt means "ran now".
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-                           ".every(p => !/\\d/.test(p.textContent))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].every(p => !/\\d/.test(p.textContent))"
+    )
     # Do not wait on the command's promise: a stuck cell would hang here instead of failing below.
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     deadline = time.monotonic() + timeout
@@ -184,23 +203,29 @@ def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
     page, page_errors = run_all(lab, lab_context, name)
     try:
         errors = page.eval_on_selector_all(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "els => els.map(e => e.innerText)")
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", "els => els.map(e => e.innerText)"
+        )
         assert errors == [], f"{name}: error or stderr outputs:\n" + "\n---\n".join(errors)
         expected_widgets = widget_cells(ROOT / "notebooks" / name)
         widgets = ".jp-OutputArea-output .jupyter-widgets.widget-vbox"
         try:  # widget views render a moment after their cell has run
-            page.wait_for_function(f"() => document.querySelectorAll({widgets!r}).length >= {expected_widgets}",
-                                   timeout=20_000)
+            page.wait_for_function(
+                f"() => document.querySelectorAll({widgets!r}).length >= {expected_widgets}", timeout=20_000
+            )
         except Exception:
             screenshot(page, name.removesuffix(".ipynb") + "-FAILED")
             rendered = page.eval_on_selector_all(widgets, "els => els.length")
             raise AssertionError(f"{name}: {rendered} widgets rendered, {expected_widgets} expected") from None
         fallbacks = page.eval_on_selector_all(
-            ".jp-OutputArea-output[data-mime-type='text/plain']", "els => els.map(e => e.innerText)")
+            ".jp-OutputArea-output[data-mime-type='text/plain']", "els => els.map(e => e.innerText)"
+        )
         assert not [t for t in fallbacks if t.startswith(WIDGET_NAMES)], f"{name}: a widget shows as text"
-        outputs = page.eval_on_selector_all(".jp-CodeCell", "els => els.map(e => e.querySelector("
-                                            "'.jp-OutputArea-output') ? e.querySelector('.jp-OutputArea-output')"
-                                            ".innerText.trim() : '')")
+        outputs = page.eval_on_selector_all(
+            ".jp-CodeCell",
+            "els => els.map(e => e.querySelector("
+            "'.jp-OutputArea-output') ? e.querySelector('.jp-OutputArea-output')"
+            ".innerText.trim() : '')",
+        )
         assert outputs[-1] == "[]", f"{name}: the last cell should show no running servers, shows {outputs[-1]!r}"
         assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
@@ -213,16 +238,32 @@ def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
 
 PLAYGROUND_NOTEBOOK = {
     "cells": [
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "import cors_lab\nfrom cors_lab.widgets import CorsPlayground\n"
-                   "playground = CorsPlayground(path='/users/1', method='PUT', json_body=True)\nplayground"},
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "demo = cors_lab.live_browser({'allow_origins': ['{page}'], 'allow_methods': ['GET']})\ndemo"},
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "proxied = cors_lab.live_browser(via='proxy', name='proxied')\nproxied"},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "import cors_lab\nfrom cors_lab.widgets import CorsPlayground\n"
+            "playground = CorsPlayground(path='/users/1', method='PUT', json_body=True)\nplayground",
+        },
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "demo = cors_lab.live_browser({'allow_origins': ['{page}'], 'allow_methods': ['GET']})\ndemo",
+        },
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "proxied = cors_lab.live_browser(via='proxy', name='proxied')\nproxied",
+        },
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -246,8 +287,7 @@ def test_playground_and_live_browser_through_the_ui(lab, lab_context):
         origin.fill("http://evil.example")
         origin.press("Enter")
         playground.get_by_role("button", name="Send fetch()").click()
-        page.wait_for_function(
-            "() => document.body.innerText.includes('Blocked (PreflightMissingAllowOriginHeader)')")
+        page.wait_for_function("() => document.body.innerText.includes('Blocked (PreflightMissingAllowOriginHeader)')")
         assert "from origin 'http://evil.example' has been blocked by CORS policy" in playground.inner_text()
 
         live = page.locator(".jp-CodeCell").nth(1)

@@ -31,8 +31,7 @@ def click_send(page, **fields: str) -> None:
 
 
 def test_real_browser_results_match_the_model(chromium):
-    demo = live_browser({"allow_origins": ["{page}"], "allow_methods": ["GET", "POST"],
-                         "allow_credentials": True})
+    demo = live_browser({"allow_origins": ["{page}"], "allow_methods": ["GET", "POST"], "allow_credentials": True})
     assert "{page}" not in repr(demo) and demo.page_origin in repr(demo)
     context = chromium.new_context()
     page = context.new_page()
@@ -44,8 +43,14 @@ def test_real_browser_results_match_the_model(chromium):
         wait_for(lambda: len(demo.reports) == 1)
         click_send(page, method="DELETE", url=demo.api_url + "/users/1")  # DELETE is not allowed
         wait_for(lambda: len(demo.reports) == 2)
-        click_send(page, method="POST", url=demo.api_url + "/login", headers="Content-Type: application/json",
-                   body='{"name": "erin"}', credentials="include")
+        click_send(
+            page,
+            method="POST",
+            url=demo.api_url + "/login",
+            headers="Content-Type: application/json",
+            body='{"name": "erin"}',
+            credentials="include",
+        )
         wait_for(lambda: len(demo.reports) == 3)
         click_send(page, method="GET", url=demo.api_url + "/me", headers="", body="", credentials="include")
         wait_for(lambda: len(demo.reports) == 4)

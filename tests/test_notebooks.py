@@ -51,8 +51,9 @@ def test_notebook_shape(path):
     if number != "00":
         assert any(re.search(r"\b\w+\.check\(", c.source) for c in code), "at least one exercise check"
         assert any(text.startswith(("\u2718 Not yet", "\u2714 Well done")) for text in outputs)
-        assert any("<details>" in c.source and "Solution" in c.source
-                   for c in notebook.cells if c.cell_type == "markdown"), "solutions folded in <details>"
+        assert any(
+            "<details>" in c.source and "Solution" in c.source for c in notebook.cells if c.cell_type == "markdown"
+        ), "solutions folded in <details>"
     last, before = code[-1], code[-2]
     assert "cors_lab.stop_all()" in before.source or "cors_lab.stop_all()" in last.source
     assert last.source.strip() == "cors_lab.running_servers()"

@@ -62,8 +62,16 @@ def test_origin_is_a_frozen_value():
 
 
 @pytest.mark.parametrize(
-    "url", ["file:///home/me/index.html", "data:text/html,<p>hi</p>", "about:blank", "blob:null/1234",
-            "javascript:alert(1)", "mailto:someone@example.com", "custom-app://callback"]
+    "url",
+    [
+        "file:///home/me/index.html",
+        "data:text/html,<p>hi</p>",
+        "about:blank",
+        "blob:null/1234",
+        "javascript:alert(1)",
+        "mailto:someone@example.com",
+        "custom-app://callback",
+    ],
 )
 def test_opaque_origins_serialise_as_null(url):
     origin = origin_of(url)
@@ -133,8 +141,14 @@ tail = st.from_regex(r"(/[a-zA-Z0-9._~%-]{0,8}){0,3}(\?[a-z0-9=&]{0,8})?(#[a-z0-
 userinfo = st.sampled_from(["", "user@", "user:pass@"])
 
 
-@given(scheme=scheme, scheme_upper=st.booleans(), userinfo=userinfo,
-       host=ascii_host | ipv4_host | idn_host | ipv6_host, port=port, tail=tail)
+@given(
+    scheme=scheme,
+    scheme_upper=st.booleans(),
+    userinfo=userinfo,
+    host=ascii_host | ipv4_host | idn_host | ipv6_host,
+    port=port,
+    tail=tail,
+)
 def test_generated_urls_match_the_whatwg_parser(scheme, scheme_upper, userinfo, host, port, tail):
     url = f"{scheme.upper() if scheme_upper else scheme}://{userinfo}{host}{'' if port is None else f':{port}'}{tail}"
     origin = origin_of(url)

@@ -49,7 +49,8 @@ def test_playground_sends_live_and_swaps_settings_on_the_same_server():
     assert allowed.ok and allowed.status == 200 and playground.server.url == url
     assert text_plain(playground).endswith("-> allowed, status 200")
     assert "CORSMiddleware(allow_origins=['http://localhost:3000'], allow_methods=['GET', 'PUT'])" in text_plain(
-        playground)
+        playground
+    )
 
 
 def test_playground_changing_the_origin_and_credentials():
@@ -89,8 +90,10 @@ def test_preflight_explorer():
     explorer.content_type.value = "text/plain;charset=UTF-8"
     assert not explorer.needs_preflight
     explorer.headers.value = "X-Request-Id: 7"
-    assert explorer.reasons == ["header X-Request-Id is not safelisted (only Accept, Accept-Language, "
-                                "Content-Language, Content-Type and Range are)"]
+    assert explorer.reasons == [
+        "header X-Request-Id is not safelisted (only Accept, Accept-Language, "
+        "Content-Language, Content-Type and Range are)"
+    ]
     explorer.headers.value = "broken"
     assert explorer.error and "input error" in text_plain(explorer)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .rules import unsafe_names
 
-__all__ = ["CacheEntry", "PreflightCache", "DEFAULT_MAX_AGE", "MAX_AGE_CAP"]
+__all__ = ["DEFAULT_MAX_AGE", "MAX_AGE_CAP", "CacheEntry", "PreflightCache"]
 
 DEFAULT_MAX_AGE = 5
 MAX_AGE_CAP = 7200
@@ -33,10 +33,14 @@ class CacheEntry:
         """Whether this entry lets the request skip its preflight (Chromium's rules)."""
         if include_credentials and not self.credentials:
             return False
-        method_ok = method in self.methods or method in ("GET", "HEAD", "POST") or (
-            "*" in self.methods and not include_credentials)
+        method_ok = (
+            method in self.methods
+            or method in ("GET", "HEAD", "POST")
+            or ("*" in self.methods and not include_credentials)
+        )
         headers_ok = ("*" in self.headers and not include_credentials) or all(
-            name in self.headers for name in header_names)
+            name in self.headers for name in header_names
+        )
         return method_ok and headers_ok
 
 
@@ -55,15 +59,33 @@ class PreflightCache:
             return DEFAULT_MAX_AGE
         return max(0, min(int(value), MAX_AGE_CAP))
 
-    def store(self, origin: str, url: str, *, methods: list[str], headers: list[str], include_credentials: bool,
-              max_age_header: str | None) -> CacheEntry:
-        entry = CacheEntry(frozenset(methods), frozenset(h.lower() for h in headers), include_credentials,
-                           self.clock() + self.max_age(max_age_header))
+    def store(
+        self,
+        origin: str,
+        url: str,
+        *,
+        methods: list[str],
+        headers: list[str],
+        include_credentials: bool,
+        max_age_header: str | None,
+    ) -> CacheEntry:
+        entry = CacheEntry(
+            frozenset(methods),
+            frozenset(h.lower() for h in headers),
+            include_credentials,
+            self.clock() + self.max_age(max_age_header),
+        )
         self._entries[(origin, url)] = entry
         return entry
 
-    def lookup(self, origin: str, url: str, method: str, request_headers: tuple[tuple[str, str], ...],
-               include_credentials: bool) -> CacheEntry | None:
+    def lookup(
+        self,
+        origin: str,
+        url: str,
+        method: str,
+        request_headers: tuple[tuple[str, str], ...],
+        include_credentials: bool,
+    ) -> CacheEntry | None:
         """The entry that lets this request go without a preflight, or None."""
         entry = self._entries.get((origin, url))
         if entry is None:

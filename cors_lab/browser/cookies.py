@@ -90,10 +90,14 @@ class Cookie:
     expires_at: float | None  # None: a session cookie
 
     def matches(self, host: str, path: str) -> bool:
-        domain_ok = host == self.domain if self.host_only else (
-            host == self.domain or (host.endswith("." + self.domain) and not _is_ip(host)))
-        path_ok = path == self.path or (path.startswith(self.path) and (
-            self.path.endswith("/") or path[len(self.path)] == "/"))
+        domain_ok = (
+            host == self.domain
+            if self.host_only
+            else (host == self.domain or (host.endswith("." + self.domain) and not _is_ip(host)))
+        )
+        path_ok = path == self.path or (
+            path.startswith(self.path) and (self.path.endswith("/") or path[len(self.path)] == "/")
+        )
         return domain_ok and path_ok
 
 
@@ -130,8 +134,10 @@ class CookieJar:
             return Rejection(set_cookie, parsed)
         name, value, attributes = parsed
         if self.block_third_party and not is_same_site(url, page_url):
-            return Rejection(set_cookie, f"third-party cookies are blocked: {site_of(url)} is not the page's site "
-                                         f"{site_of(page_url)}")
+            return Rejection(
+                set_cookie,
+                f"third-party cookies are blocked: {site_of(url)} is not the page's site {site_of(page_url)}",
+            )
         target = ada_url.URL(url)
         host = target.hostname
         domain_attribute = attributes.get("domain", "").lstrip(".").lower()
@@ -149,15 +155,26 @@ class CookieJar:
         if same_site == "none" and not secure:
             return Rejection(set_cookie, "SameSite=None needs Secure")
         if same_site != "none" and not is_same_site(url, page_url):
-            return Rejection(set_cookie, f"it is SameSite={same_site.capitalize()} and came from a cross-site "
-                                         f"request ({site_of(url)} is not the page's site {site_of(page_url)})")
+            return Rejection(
+                set_cookie,
+                f"it is SameSite={same_site.capitalize()} and came from a cross-site "
+                f"request ({site_of(url)} is not the page's site {site_of(page_url)})",
+            )
         path = attributes.get("path", "")
         if not path.startswith("/"):
             directory = target.pathname.rsplit("/", 1)[0]
             path = directory or "/"
-        cookie = Cookie(name, value, domain_attribute or host, not domain_attribute, path, secure,
-                        "httponly" in attributes, same_site,  # type: ignore[arg-type]
-                        self._expiry(attributes))
+        cookie = Cookie(
+            name,
+            value,
+            domain_attribute or host,
+            not domain_attribute,
+            path,
+            secure,
+            "httponly" in attributes,
+            same_site,  # type: ignore[arg-type]
+            self._expiry(attributes),
+        )
         key = (cookie.domain, cookie.path, cookie.name)
         if cookie.expires_at is not None and cookie.expires_at <= self.clock():
             self._cookies.pop(key, None)
@@ -175,7 +192,8 @@ class CookieJar:
         target = ada_url.URL(url)
         secure_url = _is_secure_url(url)
         chosen = [
-            c for c in self
+            c
+            for c in self
             if c.matches(target.hostname, target.pathname or "/")
             and (secure_url or not c.secure)
             and (same_site or c.same_site == "none")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..origins import OriginError, compare_origins
 from .http import HttpResponse
 
-__all__ = ["CorsFailure", "FailureContext", "console_message", "PREFLIGHT_CODES"]
+__all__ = ["PREFLIGHT_CODES", "CorsFailure", "FailureContext", "console_message"]
 
 _PREFIX = "Access to fetch at '{url}' {redirect}from origin '{origin}' has been blocked by CORS policy: "
 _PREFLIGHT = "Response to preflight request doesn't pass access control check: "
@@ -21,30 +21,36 @@ _VALID_VALUE = " Have the server send the header with a valid value."
 _REASONS = {
     "MissingAllowOriginHeader": "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
     "AllowOriginMismatch": "The 'Access-Control-Allow-Origin' header has a value '{p}' that is not equal to the "
-                           "supplied origin." + _VALID_VALUE,
+    "supplied origin." + _VALID_VALUE,
     "MultipleAllowOriginValues": "The 'Access-Control-Allow-Origin' header contains multiple values '{p}', but only "
-                                 "one is allowed." + _VALID_VALUE,
+    "one is allowed." + _VALID_VALUE,
     "InvalidAllowOriginValue": "The 'Access-Control-Allow-Origin' header contains the invalid value '{p}'."
-                               + _VALID_VALUE,
+    + _VALID_VALUE,
     "WildcardOriginNotAllowed": "The value of the 'Access-Control-Allow-Origin' header in the response must not be "
-                                "the wildcard '*' when the request's credentials mode is 'include'.",
+    "the wildcard '*' when the request's credentials mode is 'include'.",
     "InvalidAllowCredentials": "The value of the 'Access-Control-Allow-Credentials' header in the response is '{p}' "
-                               "which must be 'true' when the request's credentials mode is 'include'.",
+    "which must be 'true' when the request's credentials mode is 'include'.",
     "PreflightInvalidStatus": "It does not have HTTP ok status.",
     "PreflightDisallowedRedirect": "Redirect is not allowed for a preflight request.",
     "MethodDisallowedByPreflightResponse": "Method {p} is not allowed by Access-Control-Allow-Methods in preflight "
-                                           "response.",
+    "response.",
     "HeaderDisallowedByPreflightResponse": "Request header field {p} is not allowed by Access-Control-Allow-Headers "
-                                           "in preflight response.",
+    "in preflight response.",
     "InvalidAllowMethodsPreflightResponse": "Cannot parse Access-Control-Allow-Methods response header field in "
-                                            "preflight response.",
+    "preflight response.",
     "InvalidAllowHeadersPreflightResponse": "Cannot parse Access-Control-Allow-Headers response header field in "
-                                            "preflight response.",
+    "preflight response.",
     "RedirectContainsCredentials": "Redirect location '{p}' contains a username and password, which is "
-                                   "disallowed for cross-origin requests.",
+    "disallowed for cross-origin requests.",
 }
-_ORIGIN_CODES = ("MissingAllowOriginHeader", "AllowOriginMismatch", "MultipleAllowOriginValues",
-                 "InvalidAllowOriginValue", "WildcardOriginNotAllowed", "InvalidAllowCredentials")
+_ORIGIN_CODES = (
+    "MissingAllowOriginHeader",
+    "AllowOriginMismatch",
+    "MultipleAllowOriginValues",
+    "InvalidAllowOriginValue",
+    "WildcardOriginNotAllowed",
+    "InvalidAllowCredentials",
+)
 #: The preflight twins of the CORS-check errors; their message carries the preflight sentence.
 PREFLIGHT_CODES = {f"Preflight{code}": code for code in _ORIGIN_CODES}
 _WITH_PREFLIGHT_SENTENCE = set(PREFLIGHT_CODES) | {"PreflightInvalidStatus", "PreflightDisallowedRedirect"}
@@ -53,8 +59,7 @@ _WITH_PREFLIGHT_SENTENCE = set(PREFLIGHT_CODES) | {"PreflightInvalidStatus", "Pr
 CODES = tuple(_REASONS) + tuple(PREFLIGHT_CODES)
 
 
-def console_message(code: str, parameter: str, url: str, page_origin: str, redirected_from: str | None = None
-                    ) -> str:
+def console_message(code: str, parameter: str, url: str, page_origin: str, redirected_from: str | None = None) -> str:
     """The exact line Chromium prints in the console for this failure."""
     reason = _REASONS[PREFLIGHT_CODES.get(code, code)].format(p=parameter)
     redirect = f"(redirected from '{redirected_from}') " if redirected_from else ""
@@ -86,8 +91,9 @@ class CorsFailure:
     fix: str
 
     @classmethod
-    def build(cls, code: str, parameter: str, url: str, context: FailureContext,
-              redirected_from: str | None = None) -> CorsFailure:
+    def build(
+        cls, code: str, parameter: str, url: str, context: FailureContext, redirected_from: str | None = None
+    ) -> CorsFailure:
         explanation, fix = _explain(code, parameter, context)
         message = console_message(code, parameter, url, context.page_origin, redirected_from)
         return cls(code, parameter, url, message, explanation, fix)
@@ -112,43 +118,61 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
     add_origin = f"add {ctx.page_origin!r} to allow_origins in CORSMiddleware"
 
     if base == "MissingAllowOriginHeader":
-        explanation = f"{_sentence(stage)} (status {status}) has no Access-Control-Allow-Origin header, so the " \
-                      f"browser will not let a page at {ctx.page_origin} read it."
+        explanation = (
+            f"{_sentence(stage)} (status {status}) has no Access-Control-Allow-Origin header, so the "
+            f"browser will not let a page at {ctx.page_origin} read it."
+        )
         if status >= 500 and code == base:
-            fix = ("The server failed with an unhandled exception: Starlette answers that 500 from outside "
-                   "CORSMiddleware, so it never has CORS headers. Fix the exception (the server's log shows it), "
-                   "or handle your own exception type with @app.exception_handler(MyError), which runs inside "
-                   "CORSMiddleware (a handler for Exception does not).")
+            fix = (
+                "The server failed with an unhandled exception: Starlette answers that 500 from outside "
+                "CORSMiddleware, so it never has CORS headers. Fix the exception (the server's log shows it), "
+                "or handle your own exception type with @app.exception_handler(MyError), which runs inside "
+                "CORSMiddleware (a handler for Exception does not)."
+            )
         elif status in (401, 403) and code != base:
-            fix = ("Something answered the preflight with 401/403 before CORSMiddleware could: preflights never carry "
-                   "cookies or Authorization. Add CORSMiddleware last (so it runs first) and let OPTIONS requests "
-                   "through your authentication.")
+            fix = (
+                "Something answered the preflight with 401/403 before CORSMiddleware could: preflights never carry "
+                "cookies or Authorization. Add CORSMiddleware last (so it runs first) and let OPTIONS requests "
+                "through your authentication."
+            )
         elif origin == "null":
-            fix = ("After a redirect to another origin the browser sends 'Origin: null': have the final server allow "
-                   "it (answer 'Access-Control-Allow-Origin: *' for public data), or call the final URL directly.")
+            fix = (
+                "After a redirect to another origin the browser sends 'Origin: null': have the final server allow "
+                "it (answer 'Access-Control-Allow-Origin: *' for public data), or call the final URL directly."
+            )
         elif status in (401, 403) and code == base:
-            fix = ("A 401/403 without CORS headers usually comes from outside CORSMiddleware: an authentication "
-                   "middleware added after it (so it runs first), or an exception handler for Exception. Add "
-                   "CORSMiddleware last; if this page should be allowed at all, also check allow_origins.")
+            fix = (
+                "A 401/403 without CORS headers usually comes from outside CORSMiddleware: an authentication "
+                "middleware added after it (so it runs first), or an exception handler for Exception. Add "
+                "CORSMiddleware last; if this page should be allowed at all, also check allow_origins."
+            )
         else:
-            fix = (f"If a page at {ctx.page_origin} should read this: add CORSMiddleware with allow_origins="
-                   f"[{ctx.page_origin!r}], or, if the app has it, {add_origin} (exactly: scheme, host and port, no "
-                   "trailing slash). If the origin is listed already, the response came from outside "
-                   "CORSMiddleware: middleware added after it, or an exception handler for Exception.")
+            fix = (
+                f"If a page at {ctx.page_origin} should read this: add CORSMiddleware with allow_origins="
+                f"[{ctx.page_origin!r}], or, if the app has it, {add_origin} (exactly: scheme, host and port, no "
+                "trailing slash). If the origin is listed already, the response came from outside "
+                "CORSMiddleware: middleware added after it, or an exception handler for Exception."
+            )
         return explanation, fix
 
     if base == "AllowOriginMismatch":
-        explanation = f"{_sentence(stage)} allows {parameter!r}, but the request came from {origin!r}: the two must " \
-                      f"be equal, character for character."
+        explanation = (
+            f"{_sentence(stage)} allows {parameter!r}, but the request came from {origin!r}: the two must "
+            f"be equal, character for character."
+        )
         fix = _mismatch_fix(parameter, ctx)
         return explanation, fix
 
     if base == "MultipleAllowOriginValues":
-        explanation = (f"{_sentence(stage)}'s Access-Control-Allow-Origin is {parameter!r}: several values (or two "
-                       "header lines) where the browser accepts exactly one origin or '*'.")
-        fix = ("Send only the request's origin. CORSMiddleware does this for you: put the list in allow_origins "
-               "instead of writing the header yourself, and make sure nothing else (another middleware, a proxy) "
-               "adds a second Access-Control-Allow-Origin.")
+        explanation = (
+            f"{_sentence(stage)}'s Access-Control-Allow-Origin is {parameter!r}: several values (or two "
+            "header lines) where the browser accepts exactly one origin or '*'."
+        )
+        fix = (
+            "Send only the request's origin. CORSMiddleware does this for you: put the list in allow_origins "
+            "instead of writing the header yourself, and make sure nothing else (another middleware, a proxy) "
+            "adds a second Access-Control-Allow-Origin."
+        )
         return explanation, fix
 
     if base == "InvalidAllowOriginValue":
@@ -157,30 +181,42 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         return explanation, fix
 
     if base == "WildcardOriginNotAllowed":
-        explanation = ("The request carries credentials (credentials: 'include'), and then the browser does not "
-                       "accept 'Access-Control-Allow-Origin: *': it wants the exact origin.")
-        fix = (f"List the origin instead of '*': allow_origins=[{ctx.page_origin!r}] with allow_credentials=True "
-               "(CORSMiddleware then echoes it); or drop credentials: 'include' if no cookies are needed.")
+        explanation = (
+            "The request carries credentials (credentials: 'include'), and then the browser does not "
+            "accept 'Access-Control-Allow-Origin: *': it wants the exact origin."
+        )
+        fix = (
+            f"List the origin instead of '*': allow_origins=[{ctx.page_origin!r}] with allow_credentials=True "
+            "(CORSMiddleware then echoes it); or drop credentials: 'include' if no cookies are needed."
+        )
         return explanation, fix
 
     if base == "InvalidAllowCredentials":
         shown = f"{parameter!r}" if parameter else "missing"
-        explanation = (f"The request carries credentials (credentials: 'include'), so the browser needs "
-                       f"'Access-Control-Allow-Credentials: true' exactly; {stage} has it {shown}.")
-        fix = ("Add allow_credentials=True to CORSMiddleware, or drop credentials: 'include' from the fetch call if "
-               "no cookies or HTTP authentication are needed.")
+        explanation = (
+            f"The request carries credentials (credentials: 'include'), so the browser needs "
+            f"'Access-Control-Allow-Credentials: true' exactly; {stage} has it {shown}."
+        )
+        fix = (
+            "Add allow_credentials=True to CORSMiddleware, or drop credentials: 'include' from the fetch call if "
+            "no cookies or HTTP authentication are needed."
+        )
         return explanation, fix
 
     if code == "PreflightInvalidStatus":
         explanation = f"The preflight's status is {status}; the browser only accepts 200-299 for a preflight."
         refusal = _STARLETTE_REFUSAL.search(ctx.response.text)
         if refusal:
-            explanation += (f" The body, which the browser hides from the page and the console, says "
-                            f"{refusal.group(0)!r}: Starlette's CORSMiddleware refused the preflight.")
+            explanation += (
+                f" The body, which the browser hides from the page and the console, says "
+                f"{refusal.group(0)!r}: Starlette's CORSMiddleware refused the preflight."
+            )
             fix = _starlette_refusal_fix(refusal["what"], ctx)
         elif status in (401, 403):
-            fix = ("Authentication answered the preflight: preflights never carry cookies or Authorization. Let "
-                   "OPTIONS requests through, and add CORSMiddleware last so it runs before other middleware.")
+            fix = (
+                "Authentication answered the preflight: preflights never carry cookies or Authorization. Let "
+                "OPTIONS requests through, and add CORSMiddleware last so it runs before other middleware."
+            )
         elif status in (404, 405):
             fix = "Nothing handled the OPTIONS request: add CORSMiddleware, which answers preflights for every route."
         else:
@@ -189,29 +225,38 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
 
     if code == "PreflightDisallowedRedirect":
         location = ctx.response.get("location") or "elsewhere"
-        explanation = (f"The preflight got a {status} redirect to {location}; browsers never follow redirects for "
-                       "preflights.")
-        fix = (f"Something answered the preflight with a redirect before CORSMiddleware could: with no "
-               f"CORSMiddleware, FastAPI redirects '/items' to '/items/'; a redirecting middleware (such as "
-               f"HTTPSRedirectMiddleware) added after CORSMiddleware runs first. Call the final URL ({location}) "
-               "directly, and add CORSMiddleware last.")
+        explanation = (
+            f"The preflight got a {status} redirect to {location}; browsers never follow redirects for preflights."
+        )
+        fix = (
+            f"Something answered the preflight with a redirect before CORSMiddleware could: with no "
+            f"CORSMiddleware, FastAPI redirects '/items' to '/items/'; a redirecting middleware (such as "
+            f"HTTPSRedirectMiddleware) added after CORSMiddleware runs first. Call the final URL ({location}) "
+            "directly, and add CORSMiddleware last."
+        )
         return explanation, fix
 
     if code == "MethodDisallowedByPreflightResponse":
         explanation = f"The preflight response does not list the method {parameter} in Access-Control-Allow-Methods."
         if parameter != parameter.upper():
-            fix = (f"fetch() sent the method as {parameter!r} (it upper-cases only DELETE, GET, HEAD, OPTIONS, POST "
-                   f"and PUT), and methods are compared case-sensitively: write {parameter.upper()!r} in the fetch call.")
+            fix = (
+                f"fetch() sent the method as {parameter!r} (it upper-cases only DELETE, GET, HEAD, OPTIONS, POST "
+                f"and PUT), and methods are compared case-sensitively: write {parameter.upper()!r} in the fetch call."
+            )
         elif ctx.credentials == "include" and "*" in (ctx.response.get("access-control-allow-methods") or ""):
-            fix = (f"With credentials, '*' in Access-Control-Allow-Methods is taken literally: list {parameter!r} by name "
-                   f"in allow_methods.")
+            fix = (
+                f"With credentials, '*' in Access-Control-Allow-Methods is taken literally: list {parameter!r} by name "
+                f"in allow_methods."
+            )
         else:
             fix = f"Add {parameter!r} to allow_methods in CORSMiddleware (its default is ['GET'])."
         return explanation, fix
 
     if code == "HeaderDisallowedByPreflightResponse":
-        explanation = f"The request sends the header {parameter!r}, and the preflight response does not list it in " \
-                      "Access-Control-Allow-Headers."
+        explanation = (
+            f"The request sends the header {parameter!r}, and the preflight response does not list it in "
+            "Access-Control-Allow-Headers."
+        )
         name = "-".join(part.capitalize() for part in parameter.split("-"))
         if ctx.credentials == "include" and "*" in (ctx.response.get("access-control-allow-headers") or ""):
             fix = f"With credentials, '*' in Access-Control-Allow-Headers is taken literally: list {name!r} by name."
@@ -221,9 +266,11 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
 
     if code == "RedirectContainsCredentials":
         location = ctx.response.get("location") or parameter
-        explanation = (f"The response redirected to {location!r}, another origin with a user name and password in "
-                       "the URL; browsers refuse to follow such redirects for cross-origin requests (Chromium's "
-                       "message leaves the location out).")
+        explanation = (
+            f"The response redirected to {location!r}, another origin with a user name and password in "
+            "the URL; browsers refuse to follow such redirects for cross-origin requests (Chromium's "
+            "message leaves the location out)."
+        )
         fix = "Redirect to a URL without user:password@; send credentials in a header (Authorization) instead."
         return explanation, fix
 
@@ -235,10 +282,14 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
 
 def _mismatch_fix(allowed: str, ctx: FailureContext) -> str:
     if ctx.origin_sent == "null" and allowed == ctx.page_origin:
-        return ("After a redirect to another origin the browser sends 'Origin: null', so the page's own origin no "
-                "longer matches: call the final URL directly, or have that server answer '*' for public data.")
+        return (
+            "After a redirect to another origin the browser sends 'Origin: null', so the page's own origin no "
+            "longer matches: call the final URL directly, or have that server answer '*' for public data."
+        )
     if allowed == "null":
-        return f"Send the page's origin, {ctx.origin_sent!r}, not 'null'; never allow 'null' (sandboxed iframes send it)."
+        return (
+            f"Send the page's origin, {ctx.origin_sent!r}, not 'null'; never allow 'null' (sandboxed iframes send it)."
+        )
     if allowed.rstrip("/") == ctx.origin_sent:
         return f"Remove the trailing slash: allow {ctx.origin_sent!r}, not {allowed!r}, in allow_origins."
     try:

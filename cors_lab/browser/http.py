@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, Union
+from typing import Literal
 
-__all__ = ["HeaderItems", "HttpRequest", "HttpResponse", "header_items", "REDIRECT_STATUSES"]
+__all__ = ["REDIRECT_STATUSES", "HeaderItems", "HttpRequest", "HttpResponse", "header_items"]
 
 HeaderItems = tuple[tuple[str, str], ...]
-HeadersLike = Union[Mapping[str, str], Iterable[tuple[str, str]], None]
+HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | None
 Kind = Literal["preflight", "actual"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

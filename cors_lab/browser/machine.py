@@ -54,8 +54,10 @@ class FetchRequest:
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", header_items(self.headers))
         if self.credentials not in ("omit", "same-origin", "include"):
-            raise ValueError(f"credentials={self.credentials!r} is not a fetch() credentials mode: "
-                             "use 'omit', 'same-origin' (the default) or 'include'")
+            raise ValueError(
+                f"credentials={self.credentials!r} is not a fetch() credentials mode: "
+                "use 'omit', 'same-origin' (the default) or 'include'"
+            )
 
 
 class Step(NamedTuple):
@@ -109,8 +111,14 @@ class _State:
 class Fetch:
     """The browser's side of one fetch() call. Feed it responses; read ``verdict`` when done."""
 
-    def __init__(self, page_origin: str, request: FetchRequest, *, cache: PreflightCache | None = None,
-                 cookies: CookieJar | None = None) -> None:
+    def __init__(
+        self,
+        page_origin: str,
+        request: FetchRequest,
+        *,
+        cache: PreflightCache | None = None,
+        cookies: CookieJar | None = None,
+    ) -> None:
         self.page_origin = serialize_origin(page_origin)
         self.request = request
         self.cache = cache if cache is not None else PreflightCache()
@@ -122,15 +130,21 @@ class Fetch:
             (dropped if is_forbidden_request_header(name, value) else kept).append((name, value))
         method = normalize_method(request.method)
         if request.body and method in ("GET", "HEAD"):
-            raise ValueError(f"fetch() refuses a body with {method}: a {method} request cannot have one "
-                             "(use POST or PUT to send data)")
+            raise ValueError(
+                f"fetch() refuses a body with {method}: a {method} request cannot have one "
+                "(use POST or PUT to send data)"
+            )
         same_origin = serialize_origin(url) == self.page_origin
-        self._s = _State(url, method, tuple(kept), request.body or b"",
-                         self.page_origin, "basic" if same_origin else "cors")
+        self._s = _State(
+            url, method, tuple(kept), request.body or b"", self.page_origin, "basic" if same_origin else "cors"
+        )
         if dropped:
             names = ", ".join(name for name, _ in dropped)
-            self._step(f"The browser dropped {names}", None,
-                       "fetch() silently ignores headers a page may not set (Cookie, Origin, Host, ...)")
+            self._step(
+                f"The browser dropped {names}",
+                None,
+                "fetch() silently ignores headers a page may not set (Cookie, Origin, Host, ...)",
+            )
         self._prepare()
 
     # --- the public, sans-I/O interface ----------------------------------------------------------
@@ -159,8 +173,12 @@ class Fetch:
         request = self._s.pending
         if request is not None:
             self._s.exchanges.append(Exchange(request, None))
-        self._step("The server could not be reached", False, reason,
-                   "Check that the server is running and the URL (scheme, host, port) is right.")
+        self._step(
+            "The server could not be reached",
+            False,
+            reason,
+            "Check that the server is running and the URL (scheme, host, port) is right.",
+        )
         self._finish(None, network_error=reason)
 
     @property
@@ -189,16 +207,20 @@ class Fetch:
             return
         reasons = preflight_reasons(s.method, s.headers)
         if not reasons:
-            self._step("A simple request: no preflight needed", None,
-                       f"method {s.method} and every header are CORS-safelisted")
+            self._step(
+                "A simple request: no preflight needed", None, f"method {s.method} and every header are CORS-safelisted"
+            )
             self._send_actual()
             return
         self._step("A preflight is needed", None, "; ".join(reasons))
         include = self.request.credentials == "include"
         if self.cache.lookup(s.origin_sent, s.url, s.method, s.headers, include):
             left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
-            self._step("The preflight is skipped: an earlier answer is still cached", None,
-                       f"it expires in {left:.0f} s (Access-Control-Max-Age)")
+            self._step(
+                "The preflight is skipped: an earlier answer is still cached",
+                None,
+                f"it expires in {left:.0f} s (Access-Control-Max-Age)",
+            )
             s.preflight_cached = True
             self._send_actual()
             return
@@ -224,9 +246,12 @@ class Fetch:
             for kept, reason in self.cookies.withheld(s.url, page_url=self.page_origin):
                 self._step(f"The browser keeps the cookie {kept.name} back", None, reason)
         elif self.request.credentials != "omit" and self.cookies.header_for(s.url, page_url=self.page_origin):
-            self._step("Cookies are left out", None,
-                       "fetch()'s default credentials mode 'same-origin' sends no cookies to another origin; "
-                       "use credentials: 'include' to send them")
+            self._step(
+                "Cookies are left out",
+                None,
+                "fetch()'s default credentials mode 'same-origin' sends no cookies to another origin; "
+                "use credentials: 'include' to send them",
+            )
         s.pending = HttpRequest(s.method, s.url, tuple(headers), s.body, "actual")
 
     def _after_preflight(self, request: HttpRequest, response: HttpResponse) -> None:
@@ -251,29 +276,52 @@ class Fetch:
             self._fail("InvalidAllowHeadersPreflightResponse", "", response, "Access-Control-Allow-Headers is garbled")
             return
         if not (s.method in methods or s.method in SAFELISTED_METHODS or ("*" in methods and not include)):
-            self._fail("MethodDisallowedByPreflightResponse", s.method, response,
-                       f"Method {s.method} is not in Access-Control-Allow-Methods")
+            self._fail(
+                "MethodDisallowedByPreflightResponse",
+                s.method,
+                response,
+                f"Method {s.method} is not in Access-Control-Allow-Methods",
+            )
             return
         if s.method not in SAFELISTED_METHODS:
-            self._step(f"Method {s.method} is allowed", True,
-                       f"Access-Control-Allow-Methods: {response.get('access-control-allow-methods')}")
+            self._step(
+                f"Method {s.method} is allowed",
+                True,
+                f"Access-Control-Allow-Methods: {response.get('access-control-allow-methods')}",
+            )
         allowed = {h.lower() for h in headers}
         wildcard = "*" in allowed and not include
         for name in names:
             if name not in allowed and not wildcard:
-                self._fail("HeaderDisallowedByPreflightResponse", name, response,
-                           f"Header {name} is not in Access-Control-Allow-Headers")
+                self._fail(
+                    "HeaderDisallowedByPreflightResponse",
+                    name,
+                    response,
+                    f"Header {name} is not in Access-Control-Allow-Headers",
+                )
                 return
         if names:
-            self._step(f"Request headers {', '.join(names)} are allowed", True,
-                       f"Access-Control-Allow-Headers: {response.get('access-control-allow-headers')}")
+            self._step(
+                f"Request headers {', '.join(names)} are allowed",
+                True,
+                f"Access-Control-Allow-Headers: {response.get('access-control-allow-headers')}",
+            )
         if wildcard and "authorization" in names and "authorization" not in allowed:
-            self._step("Chromium lets '*' cover Authorization", None,
-                       "The Fetch Standard says '*' never covers Authorization, and Firefox and Safari block this "
-                       "request; Chromium still allows it, with a deprecation warning in DevTools' Issues panel.",
-                       "List 'Authorization' in allow_headers by name.")
-        entry = self.cache.store(s.origin_sent, s.url, methods=methods, headers=headers, include_credentials=include,
-                                 max_age_header=response.get("access-control-max-age"))
+            self._step(
+                "Chromium lets '*' cover Authorization",
+                None,
+                "The Fetch Standard says '*' never covers Authorization, and Firefox and Safari block this "
+                "request; Chromium still allows it, with a deprecation warning in DevTools' Issues panel.",
+                "List 'Authorization' in allow_headers by name.",
+            )
+        entry = self.cache.store(
+            s.origin_sent,
+            s.url,
+            methods=methods,
+            headers=headers,
+            include_credentials=include,
+            max_age_header=response.get("access-control-max-age"),
+        )
         ttl = round(entry.expires_at - self.cache.clock())
         self._step("The preflight passed", True, f"its answer is cached for {ttl} s")
         self._send_actual()
@@ -287,8 +335,11 @@ class Fetch:
                     cookie_name = line.split(";")[0].split("=")[0].strip()
                     self._step(f"The browser ignored the cookie {cookie_name}", False, stored.reason)
                 else:
-                    self._step(f"The browser stored the cookie {stored.name}", None,
-                               f"SameSite={stored.same_site.capitalize()}, for {stored.domain}{stored.path}")
+                    self._step(
+                        f"The browser stored the cookie {stored.name}",
+                        None,
+                        f"SameSite={stored.same_site.capitalize()}, for {stored.domain}{stored.path}",
+                    )
         if response.is_redirect:
             if s.tainting == "cors" and self._cors_check_fails(response, preflight=False):
                 return
@@ -312,11 +363,15 @@ class Fetch:
             self._step("The redirect leads away from http(s)", False, location)
             self._finish(response, network_error="net::ERR_UNSAFE_REDIRECT")
             return
-        if s.tainting == "cors" and (parsed.username or parsed.password) and \
-                serialize_origin(location) != serialize_origin(s.url):
+        if (
+            s.tainting == "cors"
+            and (parsed.username or parsed.password)
+            and serialize_origin(location) != serialize_origin(s.url)
+        ):
             # Chromium 156 prints this message with an empty location: Redirect location ''.
-            self._fail("RedirectContainsCredentials", "", response,
-                       "The redirect's Location contains a user name and password")
+            self._fail(
+                "RedirectContainsCredentials", "", response, "The redirect's Location contains a user name and password"
+            )
             return
         s.redirects += 1
         if s.redirects > MAX_REDIRECTS:
@@ -329,7 +384,8 @@ class Fetch:
         if target != self.page_origin:
             s.tainting = "cors"
         if (response.status == 303 and s.method not in ("GET", "HEAD")) or (
-                response.status in (301, 302) and s.method == "POST"):
+            response.status in (301, 302) and s.method == "POST"
+        ):
             s.method, s.body = "GET", b""
             s.headers = tuple((n, v) for n, v in s.headers if n.lower() not in _BODY_HEADERS)
         detail = f"{response.status} to {location}"
@@ -360,16 +416,19 @@ class Fetch:
 
     def _fail(self, code: str, parameter: str, response: HttpResponse, title: str) -> None:
         s = self._s
-        context = FailureContext(self.page_origin, s.origin_sent, s.method, self.request.credentials, response,
-                                 unsafe_names(s.headers))
+        context = FailureContext(
+            self.page_origin, s.origin_sent, s.method, self.request.credentials, response, unsafe_names(s.headers)
+        )
         first_url = _absolute_url(self.request.url)
-        failure = CorsFailure.build(code, parameter, s.url, context,
-                                    redirected_from=first_url if s.url != first_url else None)
+        failure = CorsFailure.build(
+            code, parameter, s.url, context, redirected_from=first_url if s.url != first_url else None
+        )
         self._step(title, False, failure.explanation, failure.fix)
         self._finish(response, failure=failure)
 
-    def _finish(self, response: HttpResponse | None, *, failure: CorsFailure | None = None,
-                network_error: str | None = None) -> None:
+    def _finish(
+        self, response: HttpResponse | None, *, failure: CorsFailure | None = None, network_error: str | None = None
+    ) -> None:
         s = self._s
         s.pending = None
         ok = failure is None and network_error is None and response is not None
@@ -378,16 +437,29 @@ class Fetch:
             if s.tainting == "basic":
                 names = {n.lower() for n, _ in response.headers} - {"set-cookie", "set-cookie2"}
             else:
-                names = exposed_header_names(response.headers, response.get("access-control-expose-headers"),
-                                             self.request.credentials == "include")
+                names = exposed_header_names(
+                    response.headers,
+                    response.get("access-control-expose-headers"),
+                    self.request.credentials == "include",
+                )
             readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
-            self._step("fetch() resolves: the page can read the response", True,
-                       f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}")
+            self._step(
+                "fetch() resolves: the page can read the response",
+                True,
+                f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}",
+            )
         self._verdict = Verdict(
-            ok=ok, url=s.url, response=response, readable_headers=readable, failure=failure,
+            ok=ok,
+            url=s.url,
+            response=response,
+            readable_headers=readable,
+            failure=failure,
             network_error=network_error,
             preflighted=any(e.request.kind == "preflight" for e in s.exchanges),
-            preflight_cached=s.preflight_cached, redirected=s.redirects > 0, exchanges=tuple(s.exchanges), steps=tuple(s.steps),
+            preflight_cached=s.preflight_cached,
+            redirected=s.redirects > 0,
+            exchanges=tuple(s.exchanges),
+            steps=tuple(s.steps),
         )
 
     def _step(self, title: str, passed: bool | None, detail: str = "", fix: str = "") -> None:

@@ -6,18 +6,18 @@ Every function here takes plain values and returns plain values: no network, no 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ada_url
 
 from .http import HeaderItems
 
 __all__ = [
-    "AllowOriginFailure",
     "FORBIDDEN_METHODS",
     "SAFELISTED_METHODS",
     "SAFELISTED_RESPONSE_HEADERS",
+    "AllowOriginFailure",
     "check_allow_credentials",
     "check_allow_origin",
     "combine_headers",
@@ -36,20 +36,48 @@ FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
 _NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
-_FORBIDDEN_HEADERS = frozenset({
-    "accept-charset", "accept-encoding", "access-control-request-headers", "access-control-request-method",
-    "connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
-    "origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via",
-})
+_FORBIDDEN_HEADERS = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
 _SAFELISTED_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 _UNSAFE_BYTES = frozenset(chr(c) for c in range(0x20) if c != 0x09) | set('"():<>?@[\\]{}\x7f')
 _LANGUAGE_VALUE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
 _RANGE_VALUE = re.compile(r"bytes=(\d+)-(\d+)?")
 
 #: Response headers every CORS response lets the page read.
-SAFELISTED_RESPONSE_HEADERS = frozenset({
-    "cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma",
-})
+SAFELISTED_RESPONSE_HEADERS = frozenset(
+    {
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    }
+)
 
 
 @lru_cache(maxsize=256)
@@ -83,8 +111,10 @@ def _safelist_problem(name: str, value: str) -> str | None:
     """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is."""
     shown = _display_name(name)
     if name not in ("accept", "accept-language", "content-language", "content-type", "range"):
-        return f"header {shown} is not safelisted (only Accept, Accept-Language, Content-Language, " \
-               "Content-Type and Range are)"
+        return (
+            f"header {shown} is not safelisted (only Accept, Accept-Language, Content-Language, "
+            "Content-Type and Range are)"
+        )
     if len(value.encode()) > 128:
         return f"header {shown} is not safelisted: its value is longer than 128 bytes ({len(value.encode())})"
     if name in ("accept", "content-type"):
@@ -96,8 +126,10 @@ def _safelist_problem(name: str, value: str) -> str | None:
     if name == "content-type":
         essence = _mime_essence(value)
         if essence not in _SAFELISTED_CONTENT_TYPES:
-            return (f"Content-Type {essence or repr(value)} is not safelisted (only "
-                    "application/x-www-form-urlencoded, multipart/form-data and text/plain are)")
+            return (
+                f"Content-Type {essence or repr(value)} is not safelisted (only "
+                "application/x-www-form-urlencoded, multipart/form-data and text/plain are)"
+            )
     if name == "range":
         match = _RANGE_VALUE.fullmatch(value)
         if match is None or (match[2] is not None and int(match[1]) > int(match[2])):
@@ -145,8 +177,11 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
     if safelisted_total > 1024:
         for name, value in combine_headers(headers).items():
             if not is_forbidden_request_header(name, value):
-                unsafe.setdefault(name, f"header {_display_name(name)} is not safelisted: the safelisted headers' "
-                                        f"values add up to {safelisted_total} bytes, over the 1024-byte limit")
+                unsafe.setdefault(
+                    name,
+                    f"header {_display_name(name)} is not safelisted: the safelisted headers' "
+                    f"values add up to {safelisted_total} bytes, over the 1024-byte limit",
+                )
     return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
 
 
@@ -224,8 +259,9 @@ def parse_allow_list(value: str | None) -> list[str] | None:
     return items if all(_TOKEN.fullmatch(item) for item in items) else None
 
 
-def exposed_header_names(response_headers: HeaderItems, expose_header: str | None,
-                         include_credentials: bool) -> set[str]:
+def exposed_header_names(
+    response_headers: HeaderItems, expose_header: str | None, include_credentials: bool
+) -> set[str]:
     """The lower-cased names of response headers the page's script may read."""
     exposed = set(SAFELISTED_RESPONSE_HEADERS)
     listed = {name.lower() for name in (parse_allow_list(expose_header) or [])}

@@ -42,8 +42,10 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour, mark = ("#1a7f37", "&#x2714; Well done") if self.passed else ("#cf222e", "&#x2718; Not yet")
-        return (f'<div style="border-left:4px solid {colour};padding:4px 8px"><b style="color:{colour}">{mark}</b> '
-                f"({html.escape(self.exercise)}): {html.escape(self.message)}</div>")
+        return (
+            f'<div style="border-left:4px solid {colour};padding:4px 8px"><b style="color:{colour}">{mark}</b> '
+            f"({html.escape(self.exercise)}): {html.escape(self.message)}</div>"
+        )
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,10 @@ class Solution:
         return f"Solution to {self.exercise}:\n{self.code}"
 
     def _repr_html_(self) -> str:
-        return (f"<details><summary>Solution to {html.escape(self.exercise)} (click to open)</summary>"
-                f"<pre>{html.escape(self.code)}</pre></details>")
+        return (
+            f"<details><summary>Solution to {html.escape(self.exercise)} (click to open)</summary>"
+            f"<pre>{html.escape(self.code)}</pre></details>"
+        )
 
 
 class Exercise:
@@ -102,8 +106,9 @@ def settings_answer(answer: Any, example: str = "{'allow_origins': ['http://loca
     if isinstance(answer, CorsConfig):
         return answer
     if not isinstance(answer, Mapping):
-        raise NotYet(f"give the settings as a dict of CORSMiddleware arguments, such as {example}, "
-                     f"not a {type(answer).__name__}")
+        raise NotYet(
+            f"give the settings as a dict of CORSMiddleware arguments, such as {example}, not a {type(answer).__name__}"
+        )
     for key in answer:
         if key not in _ARGUMENTS:
             close = difflib.get_close_matches(str(key), _ARGUMENTS, n=1)

@@ -48,8 +48,12 @@ FRONTENDS = (SHOP, STAGING)
 API_URLS = {SHOP: "https://api.shop.example", STAGING: "http://localhost:8000", EVIL: "https://api.shop.example"}
 
 _ARGUMENTS = tuple(f.name for f in fields(CorsConfig))
-_ORIGIN_CODES = ("MissingAllowOriginHeader", "AllowOriginMismatch", "MultipleAllowOriginValues",
-                 "InvalidAllowOriginValue")
+_ORIGIN_CODES = (
+    "MissingAllowOriginHeader",
+    "AllowOriginMismatch",
+    "MultipleAllowOriginValues",
+    "InvalidAllowOriginValue",
+)
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,9 @@ REQUESTS = (
     FrontendRequest("POST /users with JSON", "POST", "/users", json={"name": "carol"}, expected_status=201),
     FrontendRequest("PUT /users/1 with JSON", "PUT", "/users/1", json={"name": "alicia"}),
     FrontendRequest("DELETE /users/2", "DELETE", "/users/2"),
-    FrontendRequest("POST /login, credentials: 'include'", "POST", "/login", json={"name": "alice"},
-                    credentials="include"),
+    FrontendRequest(
+        "POST /login, credentials: 'include'", "POST", "/login", json={"name": "alice"}, credentials="include"
+    ),
     FrontendRequest("GET /me with the session cookie", "GET", "/me", credentials="include"),
     FrontendRequest("GET /me with Authorization: Bearer", "GET", "/me", bearer=True),
 )
@@ -204,8 +209,13 @@ def run_requests(settings: CorsConfig | Mapping[str, Any], page: str) -> list[Ch
     login: Check | None = None
     for request in REQUESTS:
         headers = {"Authorization": f"Bearer {token}"} if request.bearer else None
-        result = browser.fetch(api + request.path, method=request.method, headers=headers, json=request.json,
-                               credentials=request.credentials)
+        result = browser.fetch(
+            api + request.path,
+            method=request.method,
+            headers=headers,
+            json=request.json,
+            credentials=request.credentials,
+        )
         check = _judge(request, result, browser, login, _origin_fix(config, page))
         if request.path == "/login":
             login = check
@@ -213,38 +223,64 @@ def run_requests(settings: CorsConfig | Mapping[str, Any], page: str) -> list[Ch
     return checks
 
 
-def _judge(request: FrontendRequest, result: FetchResult, browser: Browser, login: Check | None,
-           origin_fix: str | None) -> Check:
+def _judge(
+    request: FrontendRequest, result: FetchResult, browser: Browser, login: Check | None, origin_fix: str | None
+) -> Check:
     label = request.label
     if not result.ok:
         fix = result.fix
         if origin_fix and (result.error_code or "").removeprefix("Preflight") in _ORIGIN_CODES:
             fix = origin_fix
-        return Check(label, False, f"blocked ({result.error_code})", console=result.console_message,
-                     fix=fix, result=result)
+        return Check(
+            label, False, f"blocked ({result.error_code})", console=result.console_message, fix=fix, result=result
+        )
     status = result.status
     if status != request.expected_status:
         if status == 401 and login is not None and not request.bearer:
-            why = ("the API answered 401 'not logged in': the session cookie did not come along, because the "
-                   "login above failed" if not login.passed else
-                   "the API answered 401 'not logged in': the browser did not send the session cookie")
-            return Check(label, False, "fetch() resolves, but with status 401", why,
-                         fix="Make the login above pass first; the cookie it sets is what /me needs.", result=result)
-        return Check(label, False, f"fetch() resolves, but with status {status}",
-                     f"the frontend expects {request.expected_status}", result=result)
+            why = (
+                "the API answered 401 'not logged in': the session cookie did not come along, because the "
+                "login above failed"
+                if not login.passed
+                else "the API answered 401 'not logged in': the browser did not send the session cookie"
+            )
+            return Check(
+                label,
+                False,
+                "fetch() resolves, but with status 401",
+                why,
+                fix="Make the login above pass first; the cookie it sets is what /me needs.",
+                result=result,
+            )
+        return Check(
+            label,
+            False,
+            f"fetch() resolves, but with status {status}",
+            f"the frontend expects {request.expected_status}",
+            result=result,
+        )
     if request.reads_header and result.headers.get(request.reads_header) is None:
         name = request.reads_header
-        return Check(label, False, f"allowed ({status}), but {name} is not readable",
-                     f"response.headers.get('{name}') is null: a cross-origin page may read only the safelisted "
-                     "response headers (Cache-Control, Content-Language, Content-Length, Content-Type, Expires, "
-                     "Last-Modified, Pragma) and the ones listed in Access-Control-Expose-Headers",
-                     fix=f"Add {name!r} to expose_headers in CORSMiddleware.", result=result)
+        return Check(
+            label,
+            False,
+            f"allowed ({status}), but {name} is not readable",
+            f"response.headers.get('{name}') is null: a cross-origin page may read only the safelisted "
+            "response headers (Cache-Control, Content-Language, Content-Length, Content-Type, Expires, "
+            "Last-Modified, Pragma) and the ones listed in Access-Control-Expose-Headers",
+            fix=f"Add {name!r} to expose_headers in CORSMiddleware.",
+            result=result,
+        )
     if request.path == "/login":
         stored = any(cookie.name == SESSION_COOKIE for cookie in browser.cookies)
         if not stored:
             reasons = [step.detail for step in result.steps if step.title.startswith("The browser ignored the cookie")]
-            return Check(label, False, f"allowed ({status}), but the browser did not store the session cookie",
-                         "; ".join(reasons) or "no Set-Cookie arrived", result=result)
+            return Check(
+                label,
+                False,
+                f"allowed ({status}), but the browser did not store the session cookie",
+                "; ".join(reasons) or "no Set-Cookie arrived",
+                result=result,
+            )
         return Check(label, True, f"allowed ({status}), session cookie stored", result=result)
     how = "after a preflight" if result.preflighted else "no preflight"
     return Check(label, True, f"allowed ({status}, {how})", result=result)
@@ -254,8 +290,10 @@ def _origin_fix(config: CorsConfig, page: str) -> str | None:
     """A sharper fix than the browser's when allow_origins nearly lists the page: a string, or a near miss."""
     origins = config.allow_origins
     if isinstance(origins, str):
-        return (f"allow_origins is the string {origins!r}, not a list, so Starlette tests `origin in "
-                f"{origins!r}`, a substring match: write a list, allow_origins=[...], with {page!r} in it.")
+        return (
+            f"allow_origins is the string {origins!r}, not a list, so Starlette tests `origin in "
+            f"{origins!r}`, a substring match: write a list, allow_origins=[...], with {page!r} in it."
+        )
     for entry in origins:
         if not isinstance(entry, str) or entry == page:
             continue
@@ -264,8 +302,10 @@ def _origin_fix(config: CorsConfig, page: str) -> str | None:
         except OriginError:
             near_miss = False
         if near_miss:
-            return (f"allow_origins has {entry!r}, but the browser sends 'Origin: {page}', and the two are compared "
-                    f"character for character: write {page!r}.")
+            return (
+                f"allow_origins has {entry!r}, but the browser sends 'Origin: {page}', and the two are compared "
+                f"character for character: write {page!r}."
+            )
     return None
 
 
@@ -280,16 +320,23 @@ def evil_check(settings: CorsConfig | Mapping[str, Any]) -> Check:
     allow_origin = response.get("access-control-allow-origin") if response else None
     origins = [config.allow_origins] if isinstance(config.allow_origins, str) else list(config.allow_origins)
     if "*" in origins:
-        fix = ("Replace '*' by the exact origins of your frontends: with allow_credentials=True, Starlette answers "
-               "'*' by echoing whatever Origin the request has.")
+        fix = (
+            "Replace '*' by the exact origins of your frontends: with allow_credentials=True, Starlette answers "
+            "'*' by echoing whatever Origin the request has."
+        )
     elif config.allow_origin_regex is not None:
         fix = f"Tighten allow_origin_regex={config.allow_origin_regex!r}: it matches {EVIL!r}."
     else:
         fix = f"List only the shop's own origins in allow_origins, not {EVIL!r}."
-    return Check(label, False, f"allowed ({result.status}): evil.example can read it",
-                 f"the response says Access-Control-Allow-Origin: {allow_origin} with Access-Control-Allow-"
-                 "Credentials: true, so the attacker's script reads whatever a logged-in user's cookie unlocks",
-                 fix=fix, result=result)
+    return Check(
+        label,
+        False,
+        f"allowed ({result.status}): evil.example can read it",
+        f"the response says Access-Control-Allow-Origin: {allow_origin} with Access-Control-Allow-"
+        "Credentials: true, so the attacker's script reads whatever a logged-in user's cookie unlocks",
+        fix=fix,
+        result=result,
+    )
 
 
 def refused_check(settings: CorsConfig | Mapping[str, Any], page: str, api: str) -> Check:
@@ -298,9 +345,14 @@ def refused_check(settings: CorsConfig | Mapping[str, Any], page: str, api: str)
     label = "GET /users"
     if not result.ok:
         return Check(label, True, f"blocked ({result.error_code}), as it should be", result=result)
-    return Check(label, False, f"allowed ({result.status}): this page can read the API",
-                 f"{page} is allowed, but it is not a frontend of this deployment",
-                 fix=f"Remove {page!r} from this environment's allowed origins.", result=result)
+    return Check(
+        label,
+        False,
+        f"allowed ({result.status}): this page can read the API",
+        f"{page} is allowed, but it is not a frontend of this deployment",
+        fix=f"Remove {page!r} from this environment's allowed origins.",
+        result=result,
+    )
 
 
 def _audit_checks(findings: list[Finding]) -> tuple[Check, ...]:
@@ -333,15 +385,19 @@ def _validate_settings(settings: Any) -> CorsConfig:
         origins = settings.get("allow_origins")
         if isinstance(origins, str) and re.search(r"[\s,]", origins.strip()):
             parts = [part for part in re.split(r"[\s,]+", origins) if part]
-            raise NotYet(f"allow_origins is one string with several origins in it, {origins!r}: Starlette would "
-                         f"test `origin in {origins!r}`, a substring match; write a list, "
-                         f"allow_origins=[{', '.join(map(repr, parts))}]")
+            raise NotYet(
+                f"allow_origins is one string with several origins in it, {origins!r}: Starlette would "
+                f"test `origin in {origins!r}`, a substring match; write a list, "
+                f"allow_origins=[{', '.join(map(repr, parts))}]"
+            )
         for name in ("allow_methods", "allow_headers", "expose_headers"):
             value = settings.get(name)
             if isinstance(value, str):
                 parts = [part for part in re.split(r"[\s,]+", value) if part]
-                raise NotYet(f"{name} is the string {value!r}; CORSMiddleware wants a list (it would read the "
-                             f"string letter by letter): {name}=[{', '.join(map(repr, parts))}]")
+                raise NotYet(
+                    f"{name} is the string {value!r}; CORSMiddleware wants a list (it would read the "
+                    f"string letter by letter): {name}=[{', '.join(map(repr, parts))}]"
+                )
     return settings_answer(settings, "{'allow_origins': ['https://shop.example']}")
 
 
@@ -351,11 +407,17 @@ def _check_settings(settings: Any) -> str:
     print(result.text())
     if not result.passed:
         raise NotYet(result.summary())
-    return ("both frontends can do everything they need, https://evil.example cannot read /me with credentials, "
-            "and audit() finds nothing to warn about")
+    return (
+        "both frontends can do everything they need, https://evil.example cannot read /me with credentials, "
+        "and audit() finds nothing to warn about"
+    )
 
 
-fix_the_shop = Exercise("7.1", "Fix the shop's CORS settings", _check_settings, """
+fix_the_shop = Exercise(
+    "7.1",
+    "Fix the shop's CORS settings",
+    _check_settings,
+    """
     settings = {
         "allow_origins": ["https://shop.example", "http://localhost:3000"],
         "allow_credentials": True,
@@ -363,7 +425,8 @@ fix_the_shop = Exercise("7.1", "Fix the shop's CORS settings", _check_settings, 
         "allow_headers": ["Authorization", "Content-Type"],
         "expose_headers": ["X-Total-Count"],
     }
-""")
+""",
+)
 
 
 # --- exercise 7.2: production and development from the environment ----------------------------------------
@@ -371,12 +434,16 @@ fix_the_shop = Exercise("7.1", "Fix the shop's CORS settings", _check_settings, 
 
 def _validate_env(name: str, env: Any) -> dict[str, str]:
     if not isinstance(env, Mapping):
-        raise NotYet(f"{name} is a {type(env).__name__}; it should be a dict of environment variables, "
-                     "such as {'ALLOWED_ORIGINS': 'https://shop.example'}")
+        raise NotYet(
+            f"{name} is a {type(env).__name__}; it should be a dict of environment variables, "
+            "such as {'ALLOWED_ORIGINS': 'https://shop.example'}"
+        )
     for key, value in env.items():
         if not isinstance(value, str):
-            raise NotYet(f"{name}[{key!r}] is {value!r}; environment variables are always text: write it as a "
-                         f"string, such as {_as_env_text(value)!r}")
+            raise NotYet(
+                f"{name}[{key!r}] is {value!r}; environment variables are always text: write it as a "
+                f"string, such as {_as_env_text(value)!r}"
+            )
     return dict(env)
 
 
@@ -391,8 +458,10 @@ def _as_env_text(value: Any) -> str:
 def env_checklist(production_env: Mapping[str, str], development_env: Mapping[str, str]) -> Checklist:
     """Production serves https://shop.example only; development serves http://localhost:3000."""
     sections: list[tuple[str, tuple[Check, ...]]] = []
-    plans = (("production_env", production_env, SHOP, STAGING, True),
-             ("development_env", development_env, STAGING, None, False))
+    plans = (
+        ("production_env", production_env, SHOP, STAGING, True),
+        ("development_env", development_env, STAGING, None, False),
+    )
     for name, env, page, refused, production in plans:
         try:
             config = CorsConfig.from_env(env)
@@ -402,8 +471,12 @@ def env_checklist(production_env: Mapping[str, str], development_env: Mapping[st
         sections.append((f"{name}: CorsConfig.from_env({name})", (Check(config.summary(), True, ""),)))
         sections.append((f"{name}: " + _frontend_title(page), tuple(run_requests(config, page))))
         if refused is not None:
-            sections.append((f"{name}: page {refused} must be refused -> API {API_URLS[page]}",
-                             (refused_check(config, refused, API_URLS[page]),)))
+            sections.append(
+                (
+                    f"{name}: page {refused} must be refused -> API {API_URLS[page]}",
+                    (refused_check(config, refused, API_URLS[page]),),
+                )
+            )
         sections.append((f"{name}: attacker {EVIL} -> API {API_URLS[page]}", (evil_check(config),)))
         label = f"audit_env({name}, production={production})"
         sections.append((f"{name}: {label}", _audit_checks(audit_env(env, production=production))))
@@ -417,11 +490,17 @@ def _check_env(production_env: Any, development_env: Any) -> str:
     print(result.text())
     if not result.passed:
         raise NotYet(result.summary())
-    return ("one app, two environments: production lets in only https://shop.example, development only "
-            "http://localhost:3000, and each frontend can do everything it needs")
+    return (
+        "one app, two environments: production lets in only https://shop.example, development only "
+        "http://localhost:3000, and each frontend can do everything it needs"
+    )
 
 
-env_split = Exercise("7.2", "Production and development settings from the environment", _check_env, """
+env_split = Exercise(
+    "7.2",
+    "Production and development settings from the environment",
+    _check_env,
+    """
     shared = {
         "CORS_ALLOW_CREDENTIALS": "true",
         "CORS_ALLOW_METHODS": "GET,POST,PUT,DELETE",
@@ -430,4 +509,5 @@ env_split = Exercise("7.2", "Production and development settings from the enviro
     }
     production_env = {"ALLOWED_ORIGINS": "https://shop.example", **shared}
     development_env = {"ALLOWED_ORIGINS": "http://localhost:3000", **shared}
-""")
+""",
+)

@@ -67,8 +67,7 @@ def _login_then_attack(config: CorsConfig, *, samesite: str, third_party_cookies
     if me.blocked:
         raise _blocked("the frontend's GET /me (credentials: 'include')", me)
     if me.status != 200:
-        raise NotYet(f"GET /me from {FRONTEND} answered {me.status}, not 200: the session cookie did not reach "
-                     "the API")
+        raise NotYet(f"GET /me from {FRONTEND} answered {me.status}, not 200: the session cookie did not reach the API")
     leaks = []
     for attacker in ATTACKERS:
         page = Browser(attacker, app=app)
@@ -77,12 +76,16 @@ def _login_then_attack(config: CorsConfig, *, samesite: str, third_party_cookies
         if stolen.ok and stolen.status == 200:
             response = stolen.server_response
             allow_origin = response.get("access-control-allow-origin") if response else None
-            where = ("the same site as the frontend, so neither SameSite nor third-party cookie blocking stops "
-                     "it" if attacker.startswith("http://localhost") else
-                     "in a browser that allows third-party cookies, once the session cookie is SameSite=None")
-            leaks.append(f"a page at {attacker} reads /me as {stolen.json().get('user')!r} ({where}): the API "
-                         f"answered it with Access-Control-Allow-Origin: {allow_origin} and "
-                         "Access-Control-Allow-Credentials: true")
+            where = (
+                "the same site as the frontend, so neither SameSite nor third-party cookie blocking stops it"
+                if attacker.startswith("http://localhost")
+                else "in a browser that allows third-party cookies, once the session cookie is SameSite=None"
+            )
+            leaks.append(
+                f"a page at {attacker} reads /me as {stolen.json().get('user')!r} ({where}): the API "
+                f"answered it with Access-Control-Allow-Origin: {allow_origin} and "
+                "Access-Control-Allow-Credentials: true"
+            )
     return leaks
 
 
@@ -95,19 +98,29 @@ def _check_round_trip(settings: Any) -> str:
         if leak not in leaks:
             leaks.append(leak)
     if leaks:
-        raise NotYet("the login round trip works, but " + "; and ".join(leaks) +
-                     f". Only {FRONTEND} may read credentialed responses")
-    return (f"the frontend at {FRONTEND} logs in and reads /me as 'alice', and neither "
-            f"{' nor '.join(ATTACKERS)} can read /me, even in a browser that allows third-party cookies")
+        raise NotYet(
+            "the login round trip works, but "
+            + "; and ".join(leaks)
+            + f". Only {FRONTEND} may read credentialed responses"
+        )
+    return (
+        f"the frontend at {FRONTEND} logs in and reads /me as 'alice', and neither "
+        f"{' nor '.join(ATTACKERS)} can read /me, even in a browser that allows third-party cookies"
+    )
 
 
-round_trip = Exercise("4.1", "Log in from the frontend, and only from the frontend", _check_round_trip, """
+round_trip = Exercise(
+    "4.1",
+    "Log in from the frontend, and only from the frontend",
+    _check_round_trip,
+    """
     login_settings = {
         "allow_origins": ["http://localhost:3000"],  # exactly the frontend, never "*" with credentials
         "allow_credentials": True,                   # the browser needs Access-Control-Allow-Credentials: true
         "allow_methods": ["GET", "POST"],            # the login's preflight asks for POST
     }
-""")
+""",
+)
 
 
 # --- 4.2: a credentialed page reads X-Total-Count --------------------------------------------------------------
@@ -125,25 +138,36 @@ def _check_total_count(settings: Any) -> str:
     response = result.server_response
     exposed = response.get("access-control-expose-headers") if response else None
     if exposed is None:
-        raise NotYet("the server sent X-Total-Count, but no Access-Control-Expose-Headers, so the page may read "
-                     "only the safelisted response headers (Cache-Control, Content-Language, Content-Length, "
-                     "Content-Type, Expires, Last-Modified, Pragma): add 'X-Total-Count' to expose_headers")
+        raise NotYet(
+            "the server sent X-Total-Count, but no Access-Control-Expose-Headers, so the page may read "
+            "only the safelisted response headers (Cache-Control, Content-Language, Content-Length, "
+            "Content-Type, Expires, Last-Modified, Pragma): add 'X-Total-Count' to expose_headers"
+        )
     names = [name.strip() for name in exposed.split(",")]
     if "*" in names:
-        raise NotYet(f"the response says Access-Control-Expose-Headers: {exposed}, but this fetch uses "
-                     "credentials: 'include', and then the browser reads '*' as a header literally named '*', not "
-                     "as 'every header': list 'X-Total-Count' by name in expose_headers")
-    raise NotYet(f"the response says Access-Control-Expose-Headers: {exposed}, which does not name X-Total-Count "
-                 "(expose_headers must be a list of header names, such as ['X-Total-Count'])")
+        raise NotYet(
+            f"the response says Access-Control-Expose-Headers: {exposed}, but this fetch uses "
+            "credentials: 'include', and then the browser reads '*' as a header literally named '*', not "
+            "as 'every header': list 'X-Total-Count' by name in expose_headers"
+        )
+    raise NotYet(
+        f"the response says Access-Control-Expose-Headers: {exposed}, which does not name X-Total-Count "
+        "(expose_headers must be a list of header names, such as ['X-Total-Count'])"
+    )
 
 
-total_count = Exercise("4.2", "Let the logged-in page read X-Total-Count", _check_total_count, """
+total_count = Exercise(
+    "4.2",
+    "Let the logged-in page read X-Total-Count",
+    _check_total_count,
+    """
     count_settings = {
         "allow_origins": ["http://localhost:3000"],
         "allow_credentials": True,
         "expose_headers": ["X-Total-Count"],  # by name: '*' means nothing for credentialed requests
     }
-""")
+""",
+)
 
 
 # --- 4.3: which credentials mode? -------------------------------------------------------------------------------
@@ -151,11 +175,11 @@ total_count = Exercise("4.2", "Let the logged-in page read X-Total-Count", _chec
 #: The situations of exercise 4.3, by the key the learner answers under.
 SITUATIONS = {
     "me": f"a page at {FRONTEND} shows who is logged in: GET {API}/me, which needs the session cookie "
-          f"(the API allows {FRONTEND} with allow_credentials=True)",
+    f"(the API allows {FRONTEND} with allow_credentials=True)",
     "token": f"a page at {FRONTEND} sends 'Authorization: Bearer <token>' to GET {API}/me (the API allows "
-             f"{FRONTEND} and the Authorization header, and does not set allow_credentials)",
+    f"{FRONTEND} and the Authorization header, and does not set allow_credentials)",
     "public": f"a page at {API} itself loads GET {API}/users and must send no cookie, because the answer is "
-              "cached and shared between users",
+    "cached and shared between users",
 }
 
 
@@ -183,16 +207,20 @@ def _mode_problem(situation: str, mode: str) -> str | None:
         if result.ok and result.status == 200:
             return None
         if result.blocked:
-            return (f"'token' with {mode!r}: the browser blocks it ({result.error_code}), because the API does "
-                    "not send Access-Control-Allow-Credentials: true; a token in a header needs no credentials mode")
+            return (
+                f"'token' with {mode!r}: the browser blocks it ({result.error_code}), because the API does "
+                "not send Access-Control-Allow-Credentials: true; a token in a header needs no credentials mode"
+            )
         return f"'token' with {mode!r}: /me answered {result.status}"
     browser, _ = _logged_in(CorsConfig(), API)
     result = browser.fetch(f"{API}/users", credentials=mode)
     sent = [exchange.request for exchange in result.exchanges if exchange.request.kind == "actual"]
     if result.ok and not any(request.get("cookie") for request in sent):
         return None
-    return (f"'public' with {mode!r}: the request carried the session cookie, because the page is same-origin "
-            "with the API and only one mode leaves cookies out even then")
+    return (
+        f"'public' with {mode!r}: the request carried the session cookie, because the page is same-origin "
+        "with the API and only one mode leaves cookies out even then"
+    )
 
 
 def _check_modes(answers: Any) -> str:
@@ -200,12 +228,15 @@ def _check_modes(answers: Any) -> str:
         raise NotYet(f"give a dict that maps each situation ({', '.join(SITUATIONS)}) to a credentials mode")
     missing = [key for key in SITUATIONS if key not in answers]
     if missing:
-        raise NotYet(f"no answer for {', '.join(map(repr, missing))}: give a mode for each of "
-                     f"{', '.join(map(repr, SITUATIONS))}")
+        raise NotYet(
+            f"no answer for {', '.join(map(repr, missing))}: give a mode for each of {', '.join(map(repr, SITUATIONS))}"
+        )
     for key in SITUATIONS:
         if answers[key] not in MODES:
-            raise NotYet(f"{answers[key]!r} (for {key!r}) is not a fetch() credentials mode: use 'omit', "
-                         "'same-origin' or 'include'")
+            raise NotYet(
+                f"{answers[key]!r} (for {key!r}) is not a fetch() credentials mode: use 'omit', "
+                "'same-origin' or 'include'"
+            )
     problems = [p for p in (_mode_problem(key, answers[key]) for key in SITUATIONS) if p]
     if problems:
         raise NotYet("; ".join(problems))
@@ -213,10 +244,15 @@ def _check_modes(answers: Any) -> str:
     return f"each fetch does what its page needs{token_note}"
 
 
-pick_mode = Exercise("4.3", "Pick the credentials mode", _check_modes, """
+pick_mode = Exercise(
+    "4.3",
+    "Pick the credentials mode",
+    _check_modes,
+    """
     modes = {
         "me": "include",         # a cookie goes to another origin only with 'include'
         "token": "same-origin",  # the default: a token is a header, not a credential ('omit' works too)
         "public": "omit",        # the only mode that sends no cookie even to the page's own origin
     }
-""")
+""",
+)

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..auditing import audit
-from ..browser import CODES, console_message
+from ..browser import CODES, CorsFailure, console_message
 from ..browser.failures import PREFLIGHT_CODES
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
@@ -23,9 +23,9 @@ from . import Exercise, NotYet
 
 __all__ = [
     "API",
+    "BAD_ORIGINS",
     "FRONTEND",
     "GOOD_ORIGINS",
-    "BAD_ORIGINS",
     "OTHER_SITE",
     "TOKEN",
     "fix_the_app",
@@ -90,41 +90,54 @@ def _check_codes(codes: Any) -> str:
         assert result.console_message is not None and result.error_code is not None
         said = _reason(result.console_message)
         if not isinstance(given, str) or given.strip() not in CODES:
-            raise NotYet(f"message {n}: {given!r} is not one of Chromium's CorsError codes; they are names such "
-                         "as 'MissingAllowOriginHeader' or 'PreflightInvalidStatus' "
-                         "(cors_lab.browser.CODES lists them all)")
+            raise NotYet(
+                f"message {n}: {given!r} is not one of Chromium's CorsError codes; they are names such "
+                "as 'MissingAllowOriginHeader' or 'PreflightInvalidStatus' "
+                "(cors_lab.browser.CODES lists them all)"
+            )
         given = given.strip()
         if given == result.error_code:
             continue
         failure = result.verdict.failure
         assert failure is not None
 
-        def would_say(code: str) -> str:
+        def would_say(code: str, failure: CorsFailure = failure) -> str:
             return console_message(code, failure.parameter or "<value>", failure.url, FRONTEND)
 
         twin = f"Preflight{given}"
         if twin in PREFLIGHT_CODES and would_say(twin) == result.console_message:
-            raise NotYet(f"message {n} says 'Response to preflight request doesn't pass access control check': "
-                         f"the failure is at the preflight (OPTIONS), so the code is the preflight twin of "
-                         f"{given!r}; such codes start with 'Preflight'")
+            raise NotYet(
+                f"message {n} says 'Response to preflight request doesn't pass access control check': "
+                f"the failure is at the preflight (OPTIONS), so the code is the preflight twin of "
+                f"{given!r}; such codes start with 'Preflight'"
+            )
         if given in PREFLIGHT_CODES and would_say(PREFLIGHT_CODES[given]) == result.console_message:
-            raise NotYet(f"message {n} has no 'Response to preflight request' sentence: the actual response "
-                         f"failed, not a preflight, so the code does not start with 'Preflight'")
-        raise NotYet(f"message {n}: with {given} the console would say {_reason(would_say(given))!r}, "
-                     f"but it says {said!r}")
-    causes = "; ".join(f"{n}: {results[n].error_code} (the server answered "
-                       f"{results[n].exchanges[-1].response.status})"  # type: ignore[union-attr]
-                       for n in numbers)
+            raise NotYet(
+                f"message {n} has no 'Response to preflight request' sentence: the actual response "
+                f"failed, not a preflight, so the code does not start with 'Preflight'"
+            )
+        raise NotYet(
+            f"message {n}: with {given} the console would say {_reason(would_say(given))!r}, but it says {said!r}"
+        )
+    causes = "; ".join(
+        f"{n}: {results[n].error_code} (the server answered {results[n].exchanges[-1].response.status})"  # type: ignore[union-attr]
+        for n in numbers
+    )
     return f"all three match what the browser reported. {causes}."
 
 
-name_the_code = Exercise("6.1", "Name the CorsError code", _check_codes, """
+name_the_code = Exercise(
+    "6.1",
+    "Name the CorsError code",
+    _check_codes,
+    """
     codes = {
         1: "PreflightMissingAllowOriginHeader",  # the auth middleware answered the preflight with 401
         2: "PreflightInvalidStatus",             # Starlette's 400 "Disallowed CORS headers"
         3: "MissingAllowOriginHeader",           # the unhandled exception's 500 has no CORS headers
     }
-""")
+""",
+)
 
 
 # --- 6.2: fix an app whose errors hide behind CORS errors ----------------------------------------------------
@@ -161,22 +174,29 @@ def _hint(result: FetchResult) -> str:
         return f"Fix: {result.fix}" if result.fix else ""
     if last.request.kind == "preflight":
         if got.status in (401, 403):
-            return ("A preflight never carries the Authorization header, and something outside CORSMiddleware "
-                    "refused it: add CORSMiddleware after your own middleware (the last one added runs first), "
-                    "or let OPTIONS requests through the auth check.")
+            return (
+                "A preflight never carries the Authorization header, and something outside CORSMiddleware "
+                "refused it: add CORSMiddleware after your own middleware (the last one added runs first), "
+                "or let OPTIONS requests through the auth check."
+            )
         return f"Fix: {result.fix}" if result.fix else ""
     if got.status >= 500:
-        return ("An exception escaped the endpoint, and Starlette's 500 for it is made outside CORSMiddleware. "
-                "Turn UserNotFound into a 404 with @app.exception_handler(UserNotFound).")
-    return (f"That {got.status} was made outside CORSMiddleware (by a middleware added after it, or by a handler for "
-            "Exception, which Starlette runs outermost), so it has no CORS headers. Answer it inside: add "
-            "CORSMiddleware last, and register handlers for your own exception types, not for Exception.")
+        return (
+            "An exception escaped the endpoint, and Starlette's 500 for it is made outside CORSMiddleware. "
+            "Turn UserNotFound into a 404 with @app.exception_handler(UserNotFound)."
+        )
+    return (
+        f"That {got.status} was made outside CORSMiddleware (by a middleware added after it, or by a handler for "
+        "Exception, which Starlette runs outermost), so it has no CORS headers. Answer it inside: add "
+        "CORSMiddleware last, and register handlers for your own exception types, not for Exception."
+    )
 
 
 def _check_app(build_app: Any) -> str:
     if hasattr(build_app, "user_middleware"):
-        raise NotYet("pass the function that builds the app (build_app), not the app it returns: each request "
-                     "gets a fresh app")
+        raise NotYet(
+            "pass the function that builds the app (build_app), not the app it returns: each request gets a fresh app"
+        )
     if not callable(build_app):
         raise NotYet(f"pass the function that builds the app (build_app), not a {type(build_app).__name__}")
     done = []
@@ -193,21 +213,30 @@ def _check_app(build_app: Any) -> str:
         where = f"{what} from {origin}"
         if expected is None:
             if result.ok:
-                raise NotYet(f"{where} is allowed (status {result.status}): now any site can read your users. "
-                             f"Allow only {FRONTEND!r} in allow_origins")
+                raise NotYet(
+                    f"{where} is allowed (status {result.status}): now any site can read your users. "
+                    f"Allow only {FRONTEND!r} in allow_origins"
+                )
             done.append(f"{origin} is refused")
             continue
         if result.blocked:
-            raise NotYet(f"{where} is still blocked ({result.error_code}); what the server really answered: "
-                         f"{_describe_exchanges(result)}. {_hint(result)}".rstrip())
+            raise NotYet(
+                f"{where} is still blocked ({result.error_code}); what the server really answered: "
+                f"{_describe_exchanges(result)}. {_hint(result)}".rstrip()
+            )
         if result.status != expected:
-            raise NotYet(f"the page can read {where} now, but the status is {result.status}, not {expected}: "
-                         f"{result.text[:120]}")
+            raise NotYet(
+                f"the page can read {where} now, but the status is {result.status}, not {expected}: {result.text[:120]}"
+            )
         done.append(f"{what}: {expected}")
     return "every request behaves: " + "; ".join(done) + "."
 
 
-fix_the_app = Exercise("6.2", "Fix the app", _check_app, """
+fix_the_app = Exercise(
+    "6.2",
+    "Fix the app",
+    _check_app,
+    """
     def build_app():
         app = FastAPI()
 
@@ -232,7 +261,8 @@ fix_the_app = Exercise("6.2", "Fix the app", _check_app, """
         app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"],
                            allow_headers=["Authorization"])
         return app
-""")
+""",
+)
 
 
 # --- 6.3: an origin regex that lets only your sites in --------------------------------------------------------
@@ -260,27 +290,33 @@ def _allowed(pattern: str, origin: str) -> bool:
 
 def _check_regex(pattern: Any) -> str:
     if not isinstance(pattern, str):
-        raise NotYet(f"give the pattern as a string, such as r'https://example\\.com', not a "
-                     f"{type(pattern).__name__}")
+        raise NotYet(f"give the pattern as a string, such as r'https://example\\.com', not a {type(pattern).__name__}")
     try:
         re.compile(pattern)
     except re.error as error:
         raise NotYet(f"{pattern!r} is not a valid regular expression: {error}") from None
     for origin, why in BAD_ORIGINS.items():
         if _allowed(pattern, origin):
-            raise NotYet(f"a page at {origin} can still read /users (Starlette fullmatches {pattern!r} against "
-                         f"its Origin): {why}")
+            raise NotYet(
+                f"a page at {origin} can still read /users (Starlette fullmatches {pattern!r} against "
+                f"its Origin): {why}"
+            )
     for origin in GOOD_ORIGINS:
         if not _allowed(pattern, origin):
-            raise NotYet(f"the attackers are out, but so is {origin}: the pattern must still let in "
-                         f"{', '.join(GOOD_ORIGINS)}")
+            raise NotYet(
+                f"the attackers are out, but so is {origin}: the pattern must still let in {', '.join(GOOD_ORIGINS)}"
+            )
     loose = [f for f in audit({"allow_origin_regex": pattern}) if f.code == "origin-regex-too-loose"]
     if loose:
         raise NotYet(f"the listed origins behave, but audit() finds more: {loose[0].message}")
-    return (f"{', '.join(GOOD_ORIGINS)} get in; {', '.join(BAD_ORIGINS)} are refused, and audit() finds no "
-            "loose match.")
+    return f"{', '.join(GOOD_ORIGINS)} get in; {', '.join(BAD_ORIGINS)} are refused, and audit() finds no loose match."
 
 
-tighten_the_regex = Exercise("6.3", "Tighten the origin regex", _check_regex, r"""
+tighten_the_regex = Exercise(
+    "6.3",
+    "Tighten the origin regex",
+    _check_regex,
+    r"""
     pattern = r"https://([a-z0-9-]+\.)?example\.com"
-""")
+""",
+)

@@ -35,14 +35,22 @@ def _allow_origin(result: FetchResult) -> str | None:
 
 #: The pages of the shop in exercise 5.1: its storefront and its admin panel.
 SHOP_PAGES = ("https://www.shop.example", "https://admin.shop.example:8443")
-_SHOP_LOOKALIKES = ("https://shop.example", "http://www.shop.example", "https://admin.shop.example",
-                    "https://www.shop.exampl", "https://evil.example", DEFAULT_DEV_ORIGIN)
+_SHOP_LOOKALIKES = (
+    "https://shop.example",
+    "http://www.shop.example",
+    "https://admin.shop.example",
+    "https://www.shop.exampl",
+    "https://evil.example",
+    DEFAULT_DEV_ORIGIN,
+)
 
 
 def _check_production_origins(value: Any) -> str:
     if not isinstance(value, str):
-        raise NotYet(f"the answer is {type(value).__name__} {value!r}: an environment variable is a string, "
-                     "such as 'https://a.example,https://b.example'")
+        raise NotYet(
+            f"the answer is {type(value).__name__} {value!r}: an environment variable is a string, "
+            "such as 'https://a.example,https://b.example'"
+        )
     environ = {"ALLOWED_ORIGINS": value, "CORS_ALLOW_CREDENTIALS": "true"}
     try:
         config = CorsConfig.from_env(environ)
@@ -51,8 +59,9 @@ def _check_production_origins(value: Any) -> str:
     serious = [f for f in audit_env(environ, production=True) if f.severity != "info"]
     if serious:
         first = serious[0]
-        raise NotYet(f"audit_env(production=True) reports {first.severity} {first.code}: {first.message} "
-                     f"(fix: {first.fix})")
+        raise NotYet(
+            f"audit_env(production=True) reports {first.severity} {first.code}: {first.message} (fix: {first.fix})"
+        )
     app = demo_api(config)
     for page in SHOP_PAGES:
         result = _fetch(page, app)
@@ -61,29 +70,41 @@ def _check_production_origins(value: Any) -> str:
     extra = [origin for origin in config.allow_origins if origin not in SHOP_PAGES]
     for page in [*extra, *(p for p in _SHOP_LOOKALIKES if p not in extra)]:
         if _fetch(page, app).ok:
-            raise NotYet(f"a page at {page} can read the API too, but the shop has no page there: "
-                         "list only the shop's two origins")
-    return (f"from_env accepts it, audit_env(production=True) finds nothing to fix, both shop pages can read "
-            f"the API, and none of {len(_SHOP_LOOKALIKES)} look-alike origins can")
+            raise NotYet(
+                f"a page at {page} can read the API too, but the shop has no page there: "
+                "list only the shop's two origins"
+            )
+    return (
+        f"from_env accepts it, audit_env(production=True) finds nothing to fix, both shop pages can read "
+        f"the API, and none of {len(_SHOP_LOOKALIKES)} look-alike origins can"
+    )
 
 
-production_origins = Exercise("5.1", "A production ALLOWED_ORIGINS value", _check_production_origins, """
+production_origins = Exercise(
+    "5.1",
+    "A production ALLOWED_ORIGINS value",
+    _check_production_origins,
+    """
     allowed_origins = "https://www.shop.example,https://admin.shop.example:8443"
-""")
+""",
+)
 
 
 # --- 5.2: fix the settings function ----------------------------------------------------------------
 
 #: (environment, pages that must read the API, pages that must not), as exercise 5.2 tries them.
 _SCENARIOS: tuple[tuple[dict[str, str], tuple[str, ...], tuple[str, ...]], ...] = (
-    ({}, (DEFAULT_DEV_ORIGIN,),
-     ("http://localhost:300", "http://localhost:3001", "https://evil.example")),
-    ({"ALLOWED_ORIGINS": "https://myfrontend.com,https://admin.myfrontend.com"},
-     ("https://myfrontend.com", "https://admin.myfrontend.com"),
-     ("https://myfrontend.co", "https://admin.myfrontend.co", DEFAULT_DEV_ORIGIN, "https://evil.example")),
-    ({"ALLOWED_ORIGINS": "https://myfrontend.com, https://admin.myfrontend.com"},
-     ("https://myfrontend.com", "https://admin.myfrontend.com"),
-     ("https://myfrontend.co", DEFAULT_DEV_ORIGIN, "https://evil.example")),
+    ({}, (DEFAULT_DEV_ORIGIN,), ("http://localhost:300", "http://localhost:3001", "https://evil.example")),
+    (
+        {"ALLOWED_ORIGINS": "https://myfrontend.com,https://admin.myfrontend.com"},
+        ("https://myfrontend.com", "https://admin.myfrontend.com"),
+        ("https://myfrontend.co", "https://admin.myfrontend.co", DEFAULT_DEV_ORIGIN, "https://evil.example"),
+    ),
+    (
+        {"ALLOWED_ORIGINS": "https://myfrontend.com, https://admin.myfrontend.com"},
+        ("https://myfrontend.com", "https://admin.myfrontend.com"),
+        ("https://myfrontend.co", DEFAULT_DEV_ORIGIN, "https://evil.example"),
+    ),
 )
 
 
@@ -111,26 +132,39 @@ def _check_fix_settings(settings_from: Callable[[dict[str, str]], Any]) -> str:
                     spaced = [o for o in origins if isinstance(o, str) and o != o.strip()]
                     if spaced:
                         hint = f" (allow_origins holds {spaced[0]!r}, spaces included: strip each item)"
-                raise NotYet(f"with {_describe(environ)}, the page at {page} is still blocked{hint}: "
-                             f"{result.console_message}")
+                raise NotYet(
+                    f"with {_describe(environ)}, the page at {page} is still blocked{hint}: {result.console_message}"
+                )
         for page in evil:
             result = _fetch(page, app)
             if result.ok:
                 hint = ""
                 if isinstance(origins, str):
-                    hint = (f": allow_origins is the string {origins!r}, and Starlette tests `origin in "
-                            f"{origins!r}`, a substring match; split the value into a list")
+                    hint = (
+                        f": allow_origins is the string {origins!r}, and Starlette tests `origin in "
+                        f"{origins!r}`, a substring match; split the value into a list"
+                    )
                 elif "*" in origins:
-                    hint = (": allow_origins contains '*', and with allow_credentials=True Starlette echoes any "
-                            "Origin; list the exact origins instead")
-                raise NotYet(f"with {_describe(environ)}, a page at {page} can read the API "
-                             f"(Access-Control-Allow-Origin: {_allow_origin(result)}), but it is not one of "
-                             f"your frontends{hint}")
-    return (f"in {len(_SCENARIOS)} environments every intended page can read the API with credentials, "
-            "and none of the look-alike origins can")
+                    hint = (
+                        ": allow_origins contains '*', and with allow_credentials=True Starlette echoes any "
+                        "Origin; list the exact origins instead"
+                    )
+                raise NotYet(
+                    f"with {_describe(environ)}, a page at {page} can read the API "
+                    f"(Access-Control-Allow-Origin: {_allow_origin(result)}), but it is not one of "
+                    f"your frontends{hint}"
+                )
+    return (
+        f"in {len(_SCENARIOS)} environments every intended page can read the API with credentials, "
+        "and none of the look-alike origins can"
+    )
 
 
-fix_settings = Exercise("5.2", "Fix the settings function", _check_fix_settings, """
+fix_settings = Exercise(
+    "5.2",
+    "Fix the settings function",
+    _check_fix_settings,
+    """
     def cors_settings(environ):
         value = environ.get("ALLOWED_ORIGINS", "http://localhost:3000")
         origins = [item.strip() for item in value.split(",") if item.strip()]
@@ -140,7 +174,8 @@ fix_settings = Exercise("5.2", "Fix the settings function", _check_fix_settings,
     # or let the library do the splitting and the checking:
     # def cors_settings(environ):
     #     return cors_lab.CorsConfig.from_env({"CORS_ALLOW_CREDENTIALS": "true", **environ})
-""")
+""",
+)
 
 
 # --- 5.3: which values does from_env refuse? --------------------------------------------------------
@@ -188,24 +223,37 @@ def _check_spot_refused(answer: Any) -> str:
         if value == "*":
             flagged = [f for f in audit_env({"ALLOWED_ORIGINS": value}, production=True) if f.severity == "error"]
             codes = ", ".join(f.code for f in flagged)
-            raise NotYet(f"from_env accepts {letter} ({value!r}): '*' is a valid value, fine in development; "
-                         f"it is audit_env(production=True) that stops it in production (error: {codes})")
+            raise NotYet(
+                f"from_env accepts {letter} ({value!r}): '*' is a valid value, fine in development; "
+                f"it is audit_env(production=True) that stops it in production (error: {codes})"
+            )
         detail = " (it strips the spaces around each item)" if value != ",".join(origins) else ""
         raise NotYet(f"from_env accepts {letter} ({value!r}){detail}: it gives allow_origins={origins!r}")
     missing = refused - chosen
     if missing:
         found = len(refused & chosen)
-        raise NotYet(f"you found {found} of the {len(refused)} values from_env refuses; {len(missing)} more "
-                     f"{'is' if len(missing) == 1 else 'are'} refused. Compare each with what a browser sends in "
-                     "its Origin header: lower-case scheme and host, no default port, no path")
+        raise NotYet(
+            f"you found {found} of the {len(refused)} values from_env refuses; {len(missing)} more "
+            f"{'is' if len(missing) == 1 else 'are'} refused. Compare each with what a browser sends in "
+            "its Origin header: lower-case scheme and host, no default port, no path"
+        )
     accepted = sorted(set(CANDIDATES) - refused)
-    flagged = [letter for letter in accepted
-               if any(f.severity == "error" for f in audit_env({"ALLOWED_ORIGINS": CANDIDATES[letter]},
-                                                                production=True))]
-    return (f"from_env refuses exactly {', '.join(sorted(refused))} and accepts {', '.join(accepted)}; of those, "
-            f"audit_env(production=True) still reports an error for {', '.join(flagged) or 'none'}")
+    flagged = [
+        letter
+        for letter in accepted
+        if any(f.severity == "error" for f in audit_env({"ALLOWED_ORIGINS": CANDIDATES[letter]}, production=True))
+    ]
+    return (
+        f"from_env refuses exactly {', '.join(sorted(refused))} and accepts {', '.join(accepted)}; of those, "
+        f"audit_env(production=True) still reports an error for {', '.join(flagged) or 'none'}"
+    )
 
 
-spot_refused = Exercise("5.3", "Which values does from_env refuse?", _check_spot_refused, """
+spot_refused = Exercise(
+    "5.3",
+    "Which values does from_env refuse?",
+    _check_spot_refused,
+    """
     refused = {"B", "D", "E", "G"}
-""")
+""",
+)

@@ -51,8 +51,10 @@ def _near_miss(entry: str, origin: str) -> str | None:
     if entry == origin:
         return None
     if entry.rstrip("/") == origin:
-        return (f"{entry!r} ends with a slash, but the browser sends its Origin header as {origin!r}, with no "
-                "slash, and Starlette compares the two character for character")
+        return (
+            f"{entry!r} ends with a slash, but the browser sends its Origin header as {origin!r}, with no "
+            "slash, and Starlette compares the two character for character"
+        )
     try:
         comparison = compare_origins(entry, origin)
     except OriginError:
@@ -75,8 +77,7 @@ def _why_blocked(result: FetchResult, allow_origins: Any) -> str:
         reason = _near_miss(str(entry), result.page_origin)
         if reason:
             return reason
-    return (f"{result.page_origin!r} is not in your list, so CORSMiddleware sends no Access-Control-Allow-Origin "
-            "header")
+    return f"{result.page_origin!r} is not in your list, so CORSMiddleware sends no Access-Control-Allow-Origin header"
 
 
 # --- 2.1 ---------------------------------------------------------------------------------------------------
@@ -84,20 +85,25 @@ def _why_blocked(result: FetchResult, allow_origins: Any) -> str:
 
 def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
     if isinstance(allow_origins, str):
-        raise NotYet(f"allow_origins must be a list of origins, such as [{allow_origins!r}], not a single string "
-                     "(Starlette would search inside the string)")
+        raise NotYet(
+            f"allow_origins must be a list of origins, such as [{allow_origins!r}], not a single string "
+            "(Starlette would search inside the string)"
+        )
     if not isinstance(allow_origins, (list, tuple)) or not all(isinstance(o, str) for o in allow_origins):
-        raise NotYet("allow_origins must be a list of origins written as strings, such as "
-                     f"[{frontend_origin!r}]")
+        raise NotYet(f"allow_origins must be a list of origins written as strings, such as [{frontend_origin!r}]")
     settings = CorsConfig(allow_origins=list(allow_origins))
     mine = _fetch(settings, frontend_origin)
     if not mine.ok:
-        raise NotYet(f"the browser still blocks the frontend at {frontend_origin}: {_why_blocked(mine, allow_origins)}.")
+        raise NotYet(
+            f"the browser still blocks the frontend at {frontend_origin}: {_why_blocked(mine, allow_origins)}."
+        )
     evil = _fetch(settings, EVIL_ORIGIN)
     if evil.ok:
-        raise NotYet(f"the frontend gets in, but a page at {EVIL_ORIGIN} can read the users too (the server "
-                     f"answers Access-Control-Allow-Origin: {evil.server_response.get('access-control-allow-origin')}"
-                     "): '*' lets every website in. List only the frontend's origin.")
+        raise NotYet(
+            f"the frontend gets in, but a page at {EVIL_ORIGIN} can read the users too (the server "
+            f"answers Access-Control-Allow-Origin: {evil.server_response.get('access-control-allow-origin')}"
+            "): '*' lets every website in. List only the frontend's origin."
+        )
     for entry in allow_origins:
         if entry in (frontend_origin, "*"):
             continue
@@ -106,16 +112,26 @@ def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
         except (OriginError, ValueError):
             raise NotYet(f"{entry!r} is not an origin a browser could send: remove it from the list") from None
         if other.ok:
-            raise NotYet(f"the frontend gets in, but so does a page at {other.page_origin}: remove {entry!r}, "
-                         "so that only the frontend is allowed.")
-    return (f"the page at {frontend_origin} reads the users (Access-Control-Allow-Origin: "
-            f"{mine.server_response.get('access-control-allow-origin')}), and {EVIL_ORIGIN} is blocked.")
+            raise NotYet(
+                f"the frontend gets in, but so does a page at {other.page_origin}: remove {entry!r}, "
+                "so that only the frontend is allowed."
+            )
+    return (
+        f"the page at {frontend_origin} reads the users (Access-Control-Allow-Origin: "
+        f"{mine.server_response.get('access-control-allow-origin')}), and {EVIL_ORIGIN} is blocked."
+    )
 
 
-only_the_frontend = Exercise("2.1", "Let exactly the frontend in", _check_only_the_frontend, """
-    allowed = [FRONTEND]   # the page's real origin, e.g. 'http://localhost:41234' (not frontend.url: 127.0.0.1 is another host)
+only_the_frontend = Exercise(
+    "2.1",
+    "Let exactly the frontend in",
+    _check_only_the_frontend,
+    """
+    # the page's real origin, e.g. 'http://localhost:41234' (not frontend.url: 127.0.0.1 is another host)
+    allowed = [FRONTEND]
     only_the_frontend.check(allowed, FRONTEND)
-""")
+""",
+)
 
 
 # --- 2.2 ---------------------------------------------------------------------------------------------------
@@ -162,22 +178,31 @@ def _check_did_the_server_run_it(answers: Any) -> str:
             problems.append(
                 f"message {label} is about the response ('No Access-Control-Allow-Origin header is present on the "
                 f"requested resource'): the server did run {what} and answered {first.response.status}; the "
-                "browser only hid that answer from the page")
+                "browser only hid that answer from the page"
+            )
         else:
             problems.append(
                 f"message {label} says 'Response to preflight request': the browser only sent its OPTIONS question "
                 f"first, the server answered it with {first.response.status} and no CORS headers, so the browser "
-                f"never sent the {request.method} itself: the server did not run {what}")
+                f"never sent the {request.method} itself: the server did not run {what}"
+            )
     if problems:
         raise NotYet("; ".join(problems) + ".")
-    return ("a CORS error about the response means the server ran the request and the page just cannot read the "
-            "answer; only a failed preflight stops the request from being sent.")
+    return (
+        "a CORS error about the response means the server ran the request and the page just cannot read the "
+        "answer; only a failed preflight stops the request from being sent."
+    )
 
 
-did_the_server_run_it = Exercise("2.2", "Did the server run it?", _check_did_the_server_run_it, """
+did_the_server_run_it = Exercise(
+    "2.2",
+    "Did the server run it?",
+    _check_did_the_server_run_it,
+    """
     server_ran = {"A": True, "B": False}
     did_the_server_run_it.check(server_ran)
-""")
+""",
+)
 
 
 # --- 2.3 ---------------------------------------------------------------------------------------------------
@@ -193,17 +218,27 @@ def _check_trailing_slash(settings: Any) -> str:
         raise NotYet(f"the page at {PRODUCTION_PAGE} is still blocked on GET /users: {_why_blocked(get, origins)}.")
     evil = _fetch(config, EVIL_ORIGIN)
     if evil.ok:
-        raise NotYet(f"{PRODUCTION_PAGE} gets in now, but so does {EVIL_ORIGIN}: '*' lets every website in. Remove "
-                     "the trailing slash instead.")
+        raise NotYet(
+            f"{PRODUCTION_PAGE} gets in now, but so does {EVIL_ORIGIN}: '*' lets every website in. Remove "
+            "the trailing slash instead."
+        )
     post = _fetch(config, PRODUCTION_PAGE, method="POST", json={"name": "carol"})
     if not post.ok:
-        raise NotYet(f"GET works, but the page's POST /users with a JSON body is blocked now: {post.fix} Keep the "
-                     "other settings as they were.")
-    return (f"the browser sends 'Origin: {PRODUCTION_PAGE}' with no slash, and now the list has exactly that: GET "
-            f"and POST /users both pass, and {EVIL_ORIGIN} stays out.")
+        raise NotYet(
+            f"GET works, but the page's POST /users with a JSON body is blocked now: {post.fix} Keep the "
+            "other settings as they were."
+        )
+    return (
+        f"the browser sends 'Origin: {PRODUCTION_PAGE}' with no slash, and now the list has exactly that: GET "
+        f"and POST /users both pass, and {EVIL_ORIGIN} stays out."
+    )
 
 
-trailing_slash = Exercise("2.3", "Fix the trailing slash", _check_trailing_slash, """
+trailing_slash = Exercise(
+    "2.3",
+    "Fix the trailing slash",
+    _check_trailing_slash,
+    """
     production_settings = dict(
         allow_origins=["https://myfrontend.com"],   # no slash: exactly what the browser sends
         allow_credentials=True,
@@ -211,4 +246,5 @@ trailing_slash = Exercise("2.3", "Fix the trailing slash", _check_trailing_slash
         allow_headers=["Authorization", "Content-Type"],
     )
     trailing_slash.check(production_settings)
-""")
+""",
+)

@@ -76,8 +76,9 @@ URLS = (
 
 def _check_origin_sent(answers: Any) -> str:
     if not isinstance(answers, dict):
-        raise NotYet(f"answers should be a dict from each page URL to the Origin you expect, not a "
-                     f"{type(answers).__name__}.")
+        raise NotYet(
+            f"answers should be a dict from each page URL to the Origin you expect, not a {type(answers).__name__}."
+        )
     problems = [f"{url!r} is missing: put it back with your answer" for url in URLS if url not in answers]
     problems += [f"{key!r} is not one of this exercise's URLs: remove it" for key in answers if key not in URLS]
     for url in URLS:
@@ -94,11 +95,15 @@ def _check_origin_sent(answers: Any) -> str:
             if given.strip().lower() == "null":
                 problems.append(where + f"write {given!r} exactly as the browser does: 'null', lower case, no spaces")
             else:
-                problems.append(where + f"{given!r} is not it: a {scheme}: page has an opaque origin, which has no "
-                                        "scheme, host or port, and the browser sends it as one word")
+                problems.append(
+                    where + f"{given!r} is not it: a {scheme}: page has an opaque origin, which has no "
+                    "scheme, host or port, and the browser sends it as one word"
+                )
         elif given.strip().lower() == "null":
-            problems.append(where + "'null' is only for opaque origins (file:, data:, sandboxed pages); this page has "
-                                    "a scheme, host and port")
+            problems.append(
+                where + "'null' is only for opaque origins (file:, data:, sandboxed pages); this page has "
+                "a scheme, host and port"
+            )
         else:
             try:
                 named = str(origin_of(given))
@@ -114,13 +119,18 @@ def _check_origin_sent(answers: Any) -> str:
     return "each page sends exactly the origin you wrote (origin_of agrees on all three)."
 
 
-origin_sent = Exercise("1.1", "The Origin a page sends", _check_origin_sent, """
+origin_sent = Exercise(
+    "1.1",
+    "The Origin a page sends",
+    _check_origin_sent,
+    """
     answers = {
         "HTTPS://Shop.Example.com:443/cart?item=3#reviews": "https://shop.example.com",
         "http://localhost:8000/docs": "http://localhost:8000",
         "file:///home/me/report.html": "null",
     }
-""")
+""",
+)
 
 
 # --- 1.2 which URLs are same-origin with a page -----------------------------------------------------------------
@@ -175,8 +185,9 @@ def _check_same_origin(picks: Any) -> str:
     for index, url in enumerate(CANDIDATES):
         comparison = compare_origins(PAGE, url)
         if index in chosen and not comparison.same_origin:
-            problems.append(f"you picked {index} ({url}), but it is cross-origin with the page: "
-                            f"{comparison.explanation}")
+            problems.append(
+                f"you picked {index} ({url}), but it is cross-origin with the page: {comparison.explanation}"
+            )
         elif index not in chosen and comparison.same_origin:
             problems.append(f"you left out {index} ({url}), which is the same origin as the page: {_why_same(url)}")
     if problems:
@@ -185,11 +196,16 @@ def _check_same_origin(picks: Any) -> str:
     return f"{same} are the same origin as {PAGE}; every other URL differs in scheme, host or port."
 
 
-same_origin_picks = Exercise("1.2", "Same origin or not", _check_same_origin, """
+same_origin_picks = Exercise(
+    "1.2",
+    "Same origin or not",
+    _check_same_origin,
+    """
     same_origin = {0, 3, 5}
     # 1: http, not https. 2: another host (api.). 4: port 8443, not 443.
     # 6: example.com is a different host from app.example.com.
-""")
+""",
+)
 
 
 # --- 1.3 an allow_origins list that matches what browsers send ---------------------------------------------------
@@ -206,8 +222,10 @@ ATTACKER_PAGE = "https://evil.example/"
 
 def _check_allowed_origins(allow_origins: Any) -> str:
     if isinstance(allow_origins, str):
-        raise NotYet("allow_origins is one string; give a list of strings (given a string, Starlette looks for the "
-                     "origin anywhere inside it, so parts of an origin would match).")
+        raise NotYet(
+            "allow_origins is one string; give a list of strings (given a string, Starlette looks for the "
+            "origin anywhere inside it, so parts of an origin would match)."
+        )
     if not isinstance(allow_origins, (list, tuple)):
         raise NotYet(f"allow_origins should be a list of strings, not a {type(allow_origins).__name__}.")
     entries = list(allow_origins)
@@ -227,11 +245,15 @@ def _check_allowed_origins(allow_origins: Any) -> str:
         meant = [entry for entry in entries if _names_origin(entry) == sent]
         if meant:
             which = "your entry " if len(meant) == 1 else "none of your entries for it matches: "
-            problems.append(f"the page at {page} is still blocked ({result.error_code}): its browser sends "
-                            f"Origin: {sent}, but {which}" + "; ".join(_describe(entry, sent) for entry in meant))
+            problems.append(
+                f"the page at {page} is still blocked ({result.error_code}): its browser sends "
+                f"Origin: {sent}, but {which}" + "; ".join(_describe(entry, sent) for entry in meant)
+            )
         else:
-            problems.append(f"the page at {page} is still blocked ({result.error_code}): no entry names its origin "
-                            "(scheme, host and port)")
+            problems.append(
+                f"the page at {page} is still blocked ({result.error_code}): no entry names its origin "
+                "(scheme, host and port)"
+            )
     attacker = Browser(ATTACKER_PAGE, app=app).fetch(API_URL)
     if attacker.ok:
         wildcard = " because of '*'" if "*" in entries else ""
@@ -240,8 +262,10 @@ def _check_allowed_origins(allow_origins: Any) -> str:
         if entry == "*":
             continue
         if entry.strip().lower() == "null":
-            problems.append(f"the entry {entry!r} would let in every opaque origin: sandboxed iframes, file: and "
-                            "data: pages all send 'null', and any website can make one; remove it")
+            problems.append(
+                f"the entry {entry!r} would let in every opaque origin: sandboxed iframes, file: and "
+                "data: pages all send 'null', and any website can make one; remove it"
+            )
             continue
         named = _names_origin(entry)
         if named is None:
@@ -250,8 +274,9 @@ def _check_allowed_origins(allow_origins: Any) -> str:
             except OriginError as error:
                 problems.append(f"the entry {error}")
             else:
-                problems.append(f"the entry {entry!r} is an opaque origin ('null'), which any sandboxed page sends: "
-                                "remove it")
+                problems.append(
+                    f"the entry {entry!r} is an opaque origin ('null'), which any sandboxed page sends: remove it"
+                )
         elif named not in page_origins:
             problems.append(f"the entry {entry!r} is not the origin of any of your frontends: remove it")
         elif named != entry and not any(named == other for other in entries):
@@ -260,8 +285,10 @@ def _check_allowed_origins(allow_origins: Any) -> str:
             problems.append(f"the entry {_describe(entry, named)}, so it never matches: remove it")
     if problems:
         raise NotYet(_join(problems))
-    return (f"all three frontends can read {API_URL}, every entry is exactly an Origin a browser sends, "
-            f"and a page at {ATTACKER_PAGE} is still blocked.")
+    return (
+        f"all three frontends can read {API_URL}, every entry is exactly an Origin a browser sends, "
+        f"and a page at {ATTACKER_PAGE} is still blocked."
+    )
 
 
 def _names_origin(entry: str) -> str | None:
@@ -273,13 +300,18 @@ def _names_origin(entry: str) -> str | None:
     return None if origin.is_opaque else str(origin)
 
 
-allowed_origins = Exercise("1.3", "An allow_origins list that matches", _check_allowed_origins, """
+allowed_origins = Exercise(
+    "1.3",
+    "An allow_origins list that matches",
+    _check_allowed_origins,
+    """
     allow_origins = [
         "http://localhost:3000",
         "https://myfrontend.com",
         "https://admin.myfrontend.com",
     ]
-""")
+""",
+)
 
 
 def _join(problems: list[str]) -> str:

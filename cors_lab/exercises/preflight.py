@@ -61,8 +61,10 @@ def _hidden_refusal(result: FetchResult) -> str | None:
 def _failure_sentence(result: FetchResult) -> str:
     """Which step fails, what Chromium says, what the hidden response says, and the fix."""
     at_preflight = result.verdict.failure is not None and result.verdict.failure.at_preflight
-    message = (f"{'the preflight' if at_preflight else 'the actual request'} fails; Chromium says only "
-               f"\"{_chromium_reason(result)}\"")
+    message = (
+        f"{'the preflight' if at_preflight else 'the actual request'} fails; Chromium says only "
+        f'"{_chromium_reason(result)}"'
+    )
     refusal = _hidden_refusal(result)
     if refusal:
         message += f", and the response it hides from the page is {refusal}"
@@ -86,35 +88,48 @@ def _put(settings: Mapping[str, Any], origin: str) -> FetchResult:
 def _check_put_settings(settings: Any) -> str:
     settings_answer(settings, f"{{'allow_origins': [{FRONTEND!r}]}}")
     if not settings:
-        raise NotYet("with no settings demo_api() has no CORSMiddleware at all, so nothing answers the preflight: "
-                     f"start with allow_origins=[{FRONTEND!r}]")
+        raise NotYet(
+            "with no settings demo_api() has no CORSMiddleware at all, so nothing answers the preflight: "
+            f"start with allow_origins=[{FRONTEND!r}]"
+        )
     result = _put(settings, FRONTEND)
     if result.blocked:
-        raise NotYet(f"the PUT from {FRONTEND} with JSON and X-Request-Id does not pass yet: "
-                     + _failure_sentence(result))
+        raise NotYet(
+            f"the PUT from {FRONTEND} with JSON and X-Request-Id does not pass yet: " + _failure_sentence(result)
+        )
     if result.status != 200 or result.json().get("name") != "alicia":
-        raise NotYet(f"the browser lets the page read the answer, but the server answered {result.status}: "
-                     f"{result.text[:200]}")
+        raise NotYet(
+            f"the browser lets the page read the answer, but the server answered {result.status}: {result.text[:200]}"
+        )
     if not result.preflighted:  # cannot happen for a PUT; kept so the message below stays true
         raise NotYet("the request was not preflighted, so this check cannot tell whether the settings are right")
     stranger = _put(settings, OTHER_SITE)
     if stranger.ok:
-        raise NotYet(f"the PUT passes, but so does the same PUT from a page at {OTHER_SITE}: any site can now "
-                     f"change your users. List only {FRONTEND!r} in allow_origins (no '*', no broad regex)")
+        raise NotYet(
+            f"the PUT passes, but so does the same PUT from a page at {OTHER_SITE}: any site can now "
+            f"change your users. List only {FRONTEND!r} in allow_origins (no '*', no broad regex)"
+        )
     preflight = result.exchanges[0].response
     assert preflight is not None
-    return (f"the preflight passes (Access-Control-Allow-Methods: {preflight.get('access-control-allow-methods')}; "
-            f"Access-Control-Allow-Headers: {preflight.get('access-control-allow-headers')}), the PUT returns "
-            f"200, and a page at {OTHER_SITE} is still refused.")
+    return (
+        f"the preflight passes (Access-Control-Allow-Methods: {preflight.get('access-control-allow-methods')}; "
+        f"Access-Control-Allow-Headers: {preflight.get('access-control-allow-headers')}), the PUT returns "
+        f"200, and a page at {OTHER_SITE} is still refused."
+    )
 
 
-allow_the_put = Exercise("3.1", "CORSMiddleware settings that let the PUT through", _check_put_settings, """
+allow_the_put = Exercise(
+    "3.1",
+    "CORSMiddleware settings that let the PUT through",
+    _check_put_settings,
+    """
     settings = {
         "allow_origins": ["http://localhost:3000"],
         "allow_methods": ["GET", "POST", "PUT"],
         "allow_headers": ["X-Request-Id"],  # Content-Type needs no listing: Starlette always allows it
     }
-""")
+""",
+)
 
 
 # --- 3.2: make a request simple without changing what it says ----------------------------------------------
@@ -144,9 +159,13 @@ def events_app() -> FastAPI:
         elif essence == "application/x-www-form-urlencoded":
             data = dict(parse_qsl(body, keep_blank_values=True))
         else:
-            return JSONResponse({"detail": f"this endpoint reads JSON, text/plain (holding JSON) or a URL-encoded "
-                                           f"form, not {content_type or 'a body without Content-Type'}"},
-                                status_code=415)
+            return JSONResponse(
+                {
+                    "detail": f"this endpoint reads JSON, text/plain (holding JSON) or a URL-encoded "
+                    f"form, not {content_type or 'a body without Content-Type'}"
+                },
+                status_code=415,
+            )
         return JSONResponse({"received": data})
 
     CorsConfig(allow_origins=[FRONTEND]).apply(app)
@@ -181,14 +200,22 @@ def _check_simple(request: Any) -> str:
         raise NotYet(f"no preflight now, but the server answered {result.status}: {detail}")
     received = result.json().get("received")
     if received != EVENT:
-        raise NotYet(f"no preflight now, but the server received {received!r} instead of {EVENT!r}: "
-                     "send the same data, just encoded differently")
+        raise NotYet(
+            f"no preflight now, but the server received {received!r} instead of {EVENT!r}: "
+            "send the same data, just encoded differently"
+        )
     content_type = dict((n.lower(), v) for n, v in result.request.headers).get("content-type")
-    return (f"a simple request: no OPTIONS, the POST goes out at once with Content-Type {content_type}, "
-            f"and the server received {received!r}.")
+    return (
+        f"a simple request: no OPTIONS, the POST goes out at once with Content-Type {content_type}, "
+        f"and the server received {received!r}."
+    )
 
 
-make_it_simple = Exercise("3.2", "Make the request simple", _check_simple, """
+make_it_simple = Exercise(
+    "3.2",
+    "Make the request simple",
+    _check_simple,
+    """
     beacon = {
         "method": "POST",
         "headers": {"Content-Type": "text/plain", "Accept": "application/json"},  # Accept was never the problem
@@ -200,7 +227,8 @@ make_it_simple = Exercise("3.2", "Make the request simple", _check_simple, """
         "headers": {"Content-Type": "application/x-www-form-urlencoded"},
         "body": "event=signup&plan=pro",
     }
-""")
+""",
+)
 
 
 # --- 3.3: how many OPTIONS does the preflight cache spare? ---------------------------------------------------
@@ -244,9 +272,11 @@ def run_cache_sequence() -> list[tuple[bool, str]]:
                 why = f"{method} with no unsafe headers is a simple request, which is never preflighted"
             elif not sent:
                 since = preflighted_at[path]
-                why = (f"the answer to the preflight for {path} at t={since:g} s is still cached (max_age="
-                       f"{CACHE_MAX_AGE}: until t={since + CACHE_MAX_AGE:g} s), and its Access-Control-Allow-Methods "
-                       f"lists {method}")
+                why = (
+                    f"the answer to the preflight for {path} at t={since:g} s is still cached (max_age="
+                    f"{CACHE_MAX_AGE}: until t={since + CACHE_MAX_AGE:g} s), and its Access-Control-Allow-Methods "
+                    f"lists {method}"
+                )
             elif left is None:
                 why = f"nothing is cached for {path} yet: the cache keeps one entry per URL (and page origin)"
             elif left == 0:
@@ -264,12 +294,17 @@ def run_cache_sequence() -> list[tuple[bool, str]]:
 
 def _check_predictions(predictions: Any) -> str:
     count = len(CACHE_SEQUENCE)
-    if not isinstance(predictions, (list, tuple)) or len(predictions) != count \
-            or not all(isinstance(p, bool) for p in predictions):
-        raise NotYet(f"give a list of {count} True/False values, one per fetch: True if the browser sends "
-                     "an OPTIONS request first")
+    if (
+        not isinstance(predictions, (list, tuple))
+        or len(predictions) != count
+        or not all(isinstance(p, bool) for p in predictions)
+    ):
+        raise NotYet(
+            f"give a list of {count} True/False values, one per fetch: True if the browser sends "
+            "an OPTIONS request first"
+        )
     outcomes = run_cache_sequence()
-    wrong = [i for i, (predicted, (sent, _)) in enumerate(zip(predictions, outcomes)) if predicted != sent]
+    wrong = [i for i, (predicted, (sent, _)) in enumerate(zip(predictions, outcomes, strict=True)) if predicted != sent]
     if wrong:
         i = wrong[0]
         at, method, path = CACHE_SEQUENCE[i]
@@ -278,14 +313,21 @@ def _check_predictions(predictions: Any) -> str:
         did = "sent one" if sent else "sent none"
         numbers = ", ".join(str(n + 1) for n in wrong)
         verb = "is" if len(wrong) == 1 else "are"
-        raise NotYet(f"{len(wrong)} of {count} predictions {verb} wrong (fetch {numbers}). Fetch {i + 1} "
-                     f"({method} {path} at t={at} s): you predicted {said}, but the browser {did}: {why}.")
+        raise NotYet(
+            f"{len(wrong)} of {count} predictions {verb} wrong (fetch {numbers}). Fetch {i + 1} "
+            f"({method} {path} at t={at} s): you predicted {said}, but the browser {did}: {why}."
+        )
     total = sum(sent for sent, _ in outcomes)
     return f"all {count} right: {total} OPTIONS requests for {count} fetches."
 
 
-predict_preflights = Exercise("3.3", "Predict the preflights", _check_predictions, """
+predict_preflights = Exercise(
+    "3.3",
+    "Predict the preflights",
+    _check_predictions,
+    """
     predictions = [True, False, True, False, False, True]
     # 1 nothing cached yet; 2 cached until t=60; 3 a new URL; 4 the answer for /users/2 lists DELETE;
     # 5 a simple GET; 6 the entry for /users/1 expired at t=60
-""")
+""",
+)

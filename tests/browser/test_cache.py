@@ -32,26 +32,36 @@ def cache(clock):
 
 # --- max-age --------------------------------------------------------------------------------------
 
+
 # Chromium 156, checked live by tests/test_browser_vs_chromium.py: a value that is not a number is
 # ignored (the 5 s default, as the Fetch Standard says); a negative number means no caching.
 def test_max_age():
-    headers = [None, "600", " 600\t", "0", "-0", "7200", "7201", "86400", "-1", "abc", "1.5", "", "²", "٧"]
+    headers = [None, "600", " 600\t", "0", "-0", "7200", "7201", "86400", "-1", "abc", "1.5", "", "²", "٧"]  # noqa: RUF001
     assert {h: PreflightCache.max_age(h) for h in headers} == {
-        None: 5,                                  # absent: Chromium's default
-        "600": 600, " 600\t": 600, "0": 0, "-0": 0, "7200": 7200,
-        "7201": 7200, "86400": 7200,              # Chromium's cap
-        "-1": 0,                                  # negative: not cached
-        "abc": 5, "1.5": 5, "": 5,                # not a number: the default
-        "²": 5,                                   # str.isdigit() says digit; int() would then raise
-        "٧": 5,                                   # Arabic-Indic seven: not an ASCII number, so not 7
+        None: 5,  # absent: Chromium's default
+        "600": 600,
+        " 600\t": 600,
+        "0": 0,
+        "-0": 0,
+        "7200": 7200,
+        "7201": 7200,
+        "86400": 7200,  # Chromium's cap
+        "-1": 0,  # negative: not cached
+        "abc": 5,
+        "1.5": 5,
+        "": 5,  # not a number: the default
+        "²": 5,  # str.isdigit() says digit; int() would then raise
+        "٧": 5,  # noqa: RUF001 -- Arabic-Indic seven: not an ASCII number, so not 7
     }
 
 
 # --- store and lookup -----------------------------------------------------------------------------
 
+
 def _store(cache, *, methods=("PUT",), headers=(), include=False, max_age="60", origin=PAGE, url=URL):
-    return cache.store(origin, url, methods=list(methods), headers=list(headers), include_credentials=include,
-                       max_age_header=max_age)
+    return cache.store(
+        origin, url, methods=list(methods), headers=list(headers), include_credentials=include, max_age_header=max_age
+    )
 
 
 def _hit(cache, method="PUT", headers=(), include=False, origin=PAGE, url=URL):
@@ -90,39 +100,48 @@ def test_cap_at_7200_seconds(cache, clock):
     assert not _hit(cache)
 
 
-@pytest.mark.parametrize(("origin", "url", "hit"), [
-    (PAGE, URL, True),
-    ("http://localhost:3001", URL, False),   # keyed by the origin sent
-    ("null", URL, False),
-    (PAGE, URL + "/1", False),               # and by the exact URL
-])
+@pytest.mark.parametrize(
+    ("origin", "url", "hit"),
+    [
+        (PAGE, URL, True),
+        ("http://localhost:3001", URL, False),  # keyed by the origin sent
+        ("null", URL, False),
+        (PAGE, URL + "/1", False),  # and by the exact URL
+    ],
+)
 def test_key_is_origin_and_url(cache, origin, url, hit):
     _store(cache)
     assert _hit(cache, origin=origin, url=url) is hit
 
 
-@pytest.mark.parametrize(("stored_with", "looked_up_with", "hit"), [
-    (True, True, True),
-    (True, False, True),    # a credentialed entry also serves non-credentialed requests
-    (False, False, True),
-    (False, True, False),   # but not the other way round
-])
+@pytest.mark.parametrize(
+    ("stored_with", "looked_up_with", "hit"),
+    [
+        (True, True, True),
+        (True, False, True),  # a credentialed entry also serves non-credentialed requests
+        (False, False, True),
+        (False, True, False),  # but not the other way round
+    ],
+)
 def test_credentials_asymmetry(cache, stored_with, looked_up_with, hit):
     _store(cache, include=stored_with)
     assert _hit(cache, include=looked_up_with) is hit
 
 
-@pytest.mark.parametrize(("methods", "headers", "method", "request_headers", "include", "hit"), [
-    (["PUT"], [], "PUT", [], False, True),
-    (["PUT"], [], "DELETE", [], False, False),
-    (["PUT"], [], "put", [], False, False),                          # methods are case-sensitive
-    (["PUT"], ["X-A"], "GET", [("x-a", "1")], False, True),          # header names are not
-    (["PUT"], ["x-a"], "PUT", [("X-A", "1"), ("X-B", "2")], False, False),
-    (["PUT"], ["x-a"], "PUT", [("X-A", "1"), ("Accept", "text/plain")], False, True),  # safelisted: no need
-    (["*"], ["*"], "PATCH", [("X-Anything", "1")], False, True),
-    (["*"], ["*"], "PATCH", [], True, False),                        # '*' is literal with credentials
-    (["*", "PATCH"], ["X-Anything"], "PATCH", [("X-Anything", "1")], True, True),
-])
+@pytest.mark.parametrize(
+    ("methods", "headers", "method", "request_headers", "include", "hit"),
+    [
+        (["PUT"], [], "PUT", [], False, True),
+        (["PUT"], [], "DELETE", [], False, False),
+        (["PUT"], [], "put", [], False, False),  # methods are case-sensitive
+        (["PUT"], ["X-A"], "GET", [("x-a", "1")], False, True),  # header names are not
+        (["PUT"], ["x-a"], "PUT", [("X-A", "1"), ("X-B", "2")], False, False),
+        (["PUT"], ["x-a"], "PUT", [("X-A", "1"), ("Accept", "text/plain")], False, True),  # safelisted: no need
+        (["*"], ["*"], "PATCH", [("X-Anything", "1")], False, True),
+        (["*"], ["*"], "PATCH", [], True, False),  # '*' is literal with credentials
+        (["*", "PATCH"], ["X-Anything"], "PATCH", [("X-Anything", "1")], True, True),
+    ],
+)
 def test_entry_covers_methods_and_headers(cache, methods, headers, method, request_headers, include, hit):
     _store(cache, methods=methods, headers=headers, include=True)
     assert _hit(cache, method=method, headers=request_headers, include=include) is hit
@@ -149,6 +168,7 @@ def test_property_hit_exactly_while_younger_than_capped_max_age(max_age, elapsed
 
 # --- the cache inside Fetch -----------------------------------------------------------------------
 
+
 def _ok_preflight(max_age=None, credentials=False, methods="PUT"):
     headers = [("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Methods", methods)]
     if credentials:
@@ -173,11 +193,17 @@ def _fetch(cache, credentials="same-origin", preflight=None):
     return kinds
 
 
-@pytest.mark.parametrize(("max_age", "wait", "preflight_again"), [
-    (None, 4, False), (None, 5, True),
-    ("abc", 4, False), ("-1", 0, True),
-    ("100000", 7199, False), ("100000", 7200, True),
-])
+@pytest.mark.parametrize(
+    ("max_age", "wait", "preflight_again"),
+    [
+        (None, 4, False),
+        (None, 5, True),
+        ("abc", 4, False),
+        ("-1", 0, True),
+        ("100000", 7199, False),
+        ("100000", 7200, True),
+    ],
+)
 def test_second_fetch_reuses_the_cached_preflight(cache, clock, max_age, wait, preflight_again):
     assert _fetch(cache, preflight=_ok_preflight(max_age)) == ["preflight", "actual"]
     clock.now += wait
@@ -185,10 +211,13 @@ def test_second_fetch_reuses_the_cached_preflight(cache, clock, max_age, wait, p
     assert _fetch(cache, preflight=_ok_preflight(max_age)) == expected
 
 
-@pytest.mark.parametrize(("first", "second", "preflight_again"), [
-    ("include", "same-origin", False),
-    ("same-origin", "include", True),
-])
+@pytest.mark.parametrize(
+    ("first", "second", "preflight_again"),
+    [
+        ("include", "same-origin", False),
+        ("same-origin", "include", True),
+    ],
+)
 def test_fetch_credentials_asymmetry(cache, first, second, preflight_again):
     _fetch(cache, first, _ok_preflight("600", credentials=True))
     kinds = _fetch(cache, second, _ok_preflight("600", credentials=True))

@@ -15,51 +15,102 @@ VALID = " Have the server send the header with a valid value."
 
 # Every code, with a parameter, and Chromium's full console line written out by hand.
 MESSAGES = [
-    ("MissingAllowOriginHeader", "",
-     HEAD + "No 'Access-Control-Allow-Origin' header is present on the requested resource."),
-    ("AllowOriginMismatch", "http://localhost:3000/",
-     HEAD + "The 'Access-Control-Allow-Origin' header has a value 'http://localhost:3000/' that is not equal to the "
-            "supplied origin." + VALID),
-    ("MultipleAllowOriginValues", "http://a.com, http://b.com",
-     HEAD + "The 'Access-Control-Allow-Origin' header contains multiple values 'http://a.com, http://b.com', but "
-            "only one is allowed." + VALID),
-    ("InvalidAllowOriginValue", "foo",
-     HEAD + "The 'Access-Control-Allow-Origin' header contains the invalid value 'foo'." + VALID),
-    ("WildcardOriginNotAllowed", "",
-     HEAD + "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' "
-            "when the request's credentials mode is 'include'."),
-    ("InvalidAllowCredentials", "",
-     HEAD + "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which must be 'true' "
-            "when the request's credentials mode is 'include'."),
+    (
+        "MissingAllowOriginHeader",
+        "",
+        HEAD + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    (
+        "AllowOriginMismatch",
+        "http://localhost:3000/",
+        HEAD + "The 'Access-Control-Allow-Origin' header has a value 'http://localhost:3000/' that is not equal to the "
+        "supplied origin." + VALID,
+    ),
+    (
+        "MultipleAllowOriginValues",
+        "http://a.com, http://b.com",
+        HEAD + "The 'Access-Control-Allow-Origin' header contains multiple values 'http://a.com, http://b.com', but "
+        "only one is allowed." + VALID,
+    ),
+    (
+        "InvalidAllowOriginValue",
+        "foo",
+        HEAD + "The 'Access-Control-Allow-Origin' header contains the invalid value 'foo'." + VALID,
+    ),
+    (
+        "WildcardOriginNotAllowed",
+        "",
+        HEAD + "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' "
+        "when the request's credentials mode is 'include'.",
+    ),
+    (
+        "InvalidAllowCredentials",
+        "",
+        HEAD + "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which must be 'true' "
+        "when the request's credentials mode is 'include'.",
+    ),
     ("PreflightInvalidStatus", "", HEAD + PRE + "It does not have HTTP ok status."),
     ("PreflightDisallowedRedirect", "", HEAD + PRE + "Redirect is not allowed for a preflight request."),
-    ("MethodDisallowedByPreflightResponse", "PUT",
-     HEAD + "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response."),
-    ("HeaderDisallowedByPreflightResponse", "x-custom",
-     HEAD + "Request header field x-custom is not allowed by Access-Control-Allow-Headers in preflight response."),
-    ("InvalidAllowMethodsPreflightResponse", "",
-     HEAD + "Cannot parse Access-Control-Allow-Methods response header field in preflight response."),
-    ("InvalidAllowHeadersPreflightResponse", "",
-     HEAD + "Cannot parse Access-Control-Allow-Headers response header field in preflight response."),
-    ("RedirectContainsCredentials", "http://user:pw@127.0.0.1:9000/x",
-     HEAD + "Redirect location 'http://user:pw@127.0.0.1:9000/x' contains a username and password, which is "
-            "disallowed for cross-origin requests."),
-    ("PreflightMissingAllowOriginHeader", "",
-     HEAD + PRE + "No 'Access-Control-Allow-Origin' header is present on the requested resource."),
-    ("PreflightAllowOriginMismatch", "null",
-     HEAD + PRE + "The 'Access-Control-Allow-Origin' header has a value 'null' that is not equal to the supplied "
-                  "origin." + VALID),
-    ("PreflightMultipleAllowOriginValues", "*, *",
-     HEAD + PRE + "The 'Access-Control-Allow-Origin' header contains multiple values '*, *', but only one is "
-                  "allowed." + VALID),
-    ("PreflightInvalidAllowOriginValue", "**",
-     HEAD + PRE + "The 'Access-Control-Allow-Origin' header contains the invalid value '**'." + VALID),
-    ("PreflightWildcardOriginNotAllowed", "",
-     HEAD + PRE + "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard "
-                  "'*' when the request's credentials mode is 'include'."),
-    ("PreflightInvalidAllowCredentials", "True",
-     HEAD + PRE + "The value of the 'Access-Control-Allow-Credentials' header in the response is 'True' which must "
-                  "be 'true' when the request's credentials mode is 'include'."),
+    (
+        "MethodDisallowedByPreflightResponse",
+        "PUT",
+        HEAD + "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.",
+    ),
+    (
+        "HeaderDisallowedByPreflightResponse",
+        "x-custom",
+        HEAD + "Request header field x-custom is not allowed by Access-Control-Allow-Headers in preflight response.",
+    ),
+    (
+        "InvalidAllowMethodsPreflightResponse",
+        "",
+        HEAD + "Cannot parse Access-Control-Allow-Methods response header field in preflight response.",
+    ),
+    (
+        "InvalidAllowHeadersPreflightResponse",
+        "",
+        HEAD + "Cannot parse Access-Control-Allow-Headers response header field in preflight response.",
+    ),
+    (
+        "RedirectContainsCredentials",
+        "http://user:pw@127.0.0.1:9000/x",
+        HEAD + "Redirect location 'http://user:pw@127.0.0.1:9000/x' contains a username and password, which is "
+        "disallowed for cross-origin requests.",
+    ),
+    (
+        "PreflightMissingAllowOriginHeader",
+        "",
+        HEAD + PRE + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    (
+        "PreflightAllowOriginMismatch",
+        "null",
+        HEAD + PRE + "The 'Access-Control-Allow-Origin' header has a value 'null' that is not equal to the supplied "
+        "origin." + VALID,
+    ),
+    (
+        "PreflightMultipleAllowOriginValues",
+        "*, *",
+        HEAD + PRE + "The 'Access-Control-Allow-Origin' header contains multiple values '*, *', but only one is "
+        "allowed." + VALID,
+    ),
+    (
+        "PreflightInvalidAllowOriginValue",
+        "**",
+        HEAD + PRE + "The 'Access-Control-Allow-Origin' header contains the invalid value '**'." + VALID,
+    ),
+    (
+        "PreflightWildcardOriginNotAllowed",
+        "",
+        HEAD + PRE + "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard "
+        "'*' when the request's credentials mode is 'include'.",
+    ),
+    (
+        "PreflightInvalidAllowCredentials",
+        "True",
+        HEAD + PRE + "The value of the 'Access-Control-Allow-Credentials' header in the response is 'True' which must "
+        "be 'true' when the request's credentials mode is 'include'.",
+    ),
 ]
 
 
@@ -71,16 +122,19 @@ def test_the_table_covers_every_code():
 def test_console_message_for_every_code():
     # One comparison for the whole table: a failure shows every code whose line differs.
     assert {code: console_message(code, parameter, URL, PAGE) for code, parameter, _ in MESSAGES} == {
-        code: expected for code, _, expected in MESSAGES}
+        code: expected for code, _, expected in MESSAGES
+    }
 
 
 def test_console_message_after_a_redirect():
-    message = console_message("AllowOriginMismatch", PAGE, "http://127.0.0.1:9000/final", PAGE,
-                              redirected_from="http://localhost:8000/start")
+    message = console_message(
+        "AllowOriginMismatch", PAGE, "http://127.0.0.1:9000/final", PAGE, redirected_from="http://localhost:8000/start"
+    )
     assert message == (
         "Access to fetch at 'http://127.0.0.1:9000/final' (redirected from 'http://localhost:8000/start') from origin "
         "'http://localhost:3000' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a "
-        "value 'http://localhost:3000' that is not equal to the supplied origin." + VALID)
+        "value 'http://localhost:3000' that is not equal to the supplied origin." + VALID
+    )
 
 
 def test_preflight_codes_map_to_their_twins():
@@ -96,17 +150,27 @@ def test_preflight_codes_map_to_their_twins():
 
 def test_at_preflight():
     preflight_stage = [code for code in CODES if CorsFailure.build(code, "", URL, _context()).at_preflight]
-    assert sorted(preflight_stage) == sorted(set(CODES) - {
-        "MissingAllowOriginHeader", "AllowOriginMismatch", "MultipleAllowOriginValues", "InvalidAllowOriginValue",
-        "WildcardOriginNotAllowed", "InvalidAllowCredentials", "RedirectContainsCredentials"})
+    assert sorted(preflight_stage) == sorted(
+        set(CODES)
+        - {
+            "MissingAllowOriginHeader",
+            "AllowOriginMismatch",
+            "MultipleAllowOriginValues",
+            "InvalidAllowOriginValue",
+            "WildcardOriginNotAllowed",
+            "InvalidAllowCredentials",
+            "RedirectContainsCredentials",
+        }
+    )
 
 
 # --- explanations and fixes -----------------------------------------------------------------------
 
-def _context(status=200, headers=(), body=b"", origin_sent=PAGE, method="GET", credentials="same-origin",
-             unsafe=()):
-    return FailureContext(PAGE, origin_sent, method, credentials, HttpResponse(status, tuple(headers), body),
-                          tuple(unsafe))
+
+def _context(status=200, headers=(), body=b"", origin_sent=PAGE, method="GET", credentials="same-origin", unsafe=()):
+    return FailureContext(
+        PAGE, origin_sent, method, credentials, HttpResponse(status, tuple(headers), body), tuple(unsafe)
+    )
 
 
 def _build(code, parameter="", **context):
@@ -119,47 +183,74 @@ def test_build_carries_code_parameter_url_and_console_line():
     assert failure.console_message == console_message("AllowOriginMismatch", "http://localhost:3001", URL, PAGE)
 
 
-@pytest.mark.parametrize(("code", "parameter", "context", "in_fix"), [
-    # An unhandled exception: Starlette's 500 comes from outside CORSMiddleware.
-    ("MissingAllowOriginHeader", "", {"status": 500}, "unhandled exception"),
-    ("MissingAllowOriginHeader", "", {"origin_sent": "null"}, "'Origin: null'"),
-    ("PreflightMissingAllowOriginHeader", "", {"status": 401}, "let OPTIONS requests through"),
-    ("AllowOriginMismatch", "http://localhost:3000/", {}, "Remove the trailing slash"),
-    ("AllowOriginMismatch", "HTTP://LOCALHOST:3000", {}, "exactly as the browser sends it"),
-    ("AllowOriginMismatch", "http://localhost:3001", {}, "different port"),
-    ("AllowOriginMismatch", PAGE, {"origin_sent": "null"}, "call the final URL directly"),
-    ("WildcardOriginNotAllowed", "", {"credentials": "include"}, "allow_credentials=True"),
-    ("PreflightInvalidStatus", "", {"status": 405}, "add CORSMiddleware"),
-    ("PreflightInvalidStatus", "", {"status": 403}, "Authentication answered the preflight"),
-    ("PreflightDisallowedRedirect", "", {"status": 307, "headers": [("Location", "http://localhost:8000/users/")]},
-     "(http://localhost:8000/users/)"),
-    ("MethodDisallowedByPreflightResponse", "patch", {"method": "patch"}, "write 'PATCH' in the fetch call"),
-    ("MethodDisallowedByPreflightResponse", "PUT",
-     {"credentials": "include", "headers": [("Access-Control-Allow-Methods", "*")]}, "taken literally"),
-    ("HeaderDisallowedByPreflightResponse", "x-api-key",
-     {"credentials": "include", "headers": [("Access-Control-Allow-Headers", "*")]}, "list 'X-Api-Key' by name"),
-])
+@pytest.mark.parametrize(
+    ("code", "parameter", "context", "in_fix"),
+    [
+        # An unhandled exception: Starlette's 500 comes from outside CORSMiddleware.
+        ("MissingAllowOriginHeader", "", {"status": 500}, "unhandled exception"),
+        ("MissingAllowOriginHeader", "", {"origin_sent": "null"}, "'Origin: null'"),
+        ("PreflightMissingAllowOriginHeader", "", {"status": 401}, "let OPTIONS requests through"),
+        ("AllowOriginMismatch", "http://localhost:3000/", {}, "Remove the trailing slash"),
+        ("AllowOriginMismatch", "HTTP://LOCALHOST:3000", {}, "exactly as the browser sends it"),
+        ("AllowOriginMismatch", "http://localhost:3001", {}, "different port"),
+        ("AllowOriginMismatch", PAGE, {"origin_sent": "null"}, "call the final URL directly"),
+        ("WildcardOriginNotAllowed", "", {"credentials": "include"}, "allow_credentials=True"),
+        ("PreflightInvalidStatus", "", {"status": 405}, "add CORSMiddleware"),
+        ("PreflightInvalidStatus", "", {"status": 403}, "Authentication answered the preflight"),
+        (
+            "PreflightDisallowedRedirect",
+            "",
+            {"status": 307, "headers": [("Location", "http://localhost:8000/users/")]},
+            "(http://localhost:8000/users/)",
+        ),
+        ("MethodDisallowedByPreflightResponse", "patch", {"method": "patch"}, "write 'PATCH' in the fetch call"),
+        (
+            "MethodDisallowedByPreflightResponse",
+            "PUT",
+            {"credentials": "include", "headers": [("Access-Control-Allow-Methods", "*")]},
+            "taken literally",
+        ),
+        (
+            "HeaderDisallowedByPreflightResponse",
+            "x-api-key",
+            {"credentials": "include", "headers": [("Access-Control-Allow-Headers", "*")]},
+            "list 'X-Api-Key' by name",
+        ),
+    ],
+)
 def test_fix_points_at_the_cause(code, parameter, context, in_fix):
     assert in_fix in _build(code, parameter, **context).fix
 
 
 def test_starlette_refusal_in_the_preflight_body_is_explained():
-    failure = _build("PreflightInvalidStatus", status=400, body=b"Disallowed CORS origin, method, headers",
-                     method="PUT", unsafe=("x-api-key", "x-trace"),
-                     headers=[("Access-Control-Allow-Headers", "Accept, X-Trace")])
+    failure = _build(
+        "PreflightInvalidStatus",
+        status=400,
+        body=b"Disallowed CORS origin, method, headers",
+        method="PUT",
+        unsafe=("x-api-key", "x-trace"),
+        headers=[("Access-Control-Allow-Headers", "Accept, X-Trace")],
+    )
     assert "'Disallowed CORS origin, method, headers'" in failure.explanation
-    assert failure.fix == ("In CORSMiddleware, add 'http://localhost:3000' to allow_origins and add 'PUT' to "
-                           "allow_methods and add 'X-Api-Key' to allow_headers.")
+    assert failure.fix == (
+        "In CORSMiddleware, add 'http://localhost:3000' to allow_origins and add 'PUT' to "
+        "allow_methods and add 'X-Api-Key' to allow_headers."
+    )
 
 
 def test_explanation_names_the_response_and_its_status():
     assert _build("MissingAllowOriginHeader", status=404).explanation == (
         "The response (status 404) has no Access-Control-Allow-Origin header, so the browser will not let a page at "
-        "http://localhost:3000 read it.")
+        "http://localhost:3000 read it."
+    )
 
 
-@pytest.mark.parametrize(("code", "parameter"), [
-    ("PreflightMissingAllowOriginHeader", ""), ("PreflightAllowOriginMismatch", "http://localhost:3001"),
-])
+@pytest.mark.parametrize(
+    ("code", "parameter"),
+    [
+        ("PreflightMissingAllowOriginHeader", ""),
+        ("PreflightAllowOriginMismatch", "http://localhost:3001"),
+    ],
+)
 def test_preflight_explanations_keep_options_in_capitals(code, parameter):
     assert _build(code, parameter, status=404).explanation.startswith("The preflight (OPTIONS) response")

@@ -25,8 +25,9 @@ def ok(*headers, status=200):
 
 def run(request: FetchRequest, *responses: HttpResponse, page=PAGE, cache=None, cookies=None):
     """Answer the machine's requests with ``responses``, in order; all of them must be asked for."""
-    fetch = Fetch(page, request, cache=cache if cache is not None else PreflightCache(clock=lambda: 0.0),
-                  cookies=cookies)
+    fetch = Fetch(
+        page, request, cache=cache if cache is not None else PreflightCache(clock=lambda: 0.0), cookies=cookies
+    )
     sent: list[HttpRequest] = []
     for response in responses:
         request_now = fetch.next_request()
@@ -47,29 +48,51 @@ def titles(verdict):
 
 # --- what the browser sends ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "headers", "expect_preflight"), [
-    ("GET", (), False),
-    ("POST", (("Content-Type", "text/plain;charset=UTF-8"),), False),
-    ("POST", (("Content-Type", "application/json"),), True),
-    ("GET", (("X-Custom", "1"),), True),
-    ("put", (), True),
-    ("GET", (("Cookie", "a=1"), ("Origin", "http://evil.com"), ("Sec-Fetch-Mode", "no-cors")), False),
-])
+
+@pytest.mark.parametrize(
+    ("method", "headers", "expect_preflight"),
+    [
+        ("GET", (), False),
+        ("POST", (("Content-Type", "text/plain;charset=UTF-8"),), False),
+        ("POST", (("Content-Type", "application/json"),), True),
+        ("GET", (("X-Custom", "1"),), True),
+        ("put", (), True),
+        ("GET", (("Cookie", "a=1"), ("Origin", "http://evil.com"), ("Sec-Fetch-Mode", "no-cors")), False),
+    ],
+)
 def test_simple_or_preflighted(method, headers, expect_preflight):
     first = Fetch(PAGE, FetchRequest(URL, method=method, headers=headers)).next_request()
     assert first.kind == ("preflight" if expect_preflight else "actual")
 
 
 def test_preflight_request_shape():
-    request = FetchRequest(URL, method="PUT", credentials="include",
-                           headers=(("X-B", "1"), ("x-a", "2"), ("X-A", "3"), ("Content-Type", "application/json"),
-                                    ("Accept", "application/json")))
+    request = FetchRequest(
+        URL,
+        method="PUT",
+        credentials="include",
+        headers=(
+            ("X-B", "1"),
+            ("x-a", "2"),
+            ("X-A", "3"),
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+        ),
+    )
     jar = CookieJar()
     jar.store("sid=1", URL, page_url=PAGE)
     preflight = Fetch(PAGE, request, cookies=jar).next_request()
-    assert preflight == HttpRequest("OPTIONS", URL, (
-        ("Accept", "*/*"), ("Origin", PAGE), ("Access-Control-Request-Method", "PUT"),
-        ("Access-Control-Request-Headers", "content-type,x-a,x-b")), b"", "preflight")
+    assert preflight == HttpRequest(
+        "OPTIONS",
+        URL,
+        (
+            ("Accept", "*/*"),
+            ("Origin", PAGE),
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "content-type,x-a,x-b"),
+        ),
+        b"",
+        "preflight",
+    )
 
 
 def test_preflight_for_method_only_has_no_request_headers_header():
@@ -77,15 +100,34 @@ def test_preflight_for_method_only_has_no_request_headers_header():
     assert preflight.headers == (("Accept", "*/*"), ("Origin", PAGE), ("Access-Control-Request-Method", "DELETE"))
 
 
-@given(st.lists(st.tuples(st.sampled_from(["X-Custom", "x-custom", "X-API-Key", "Authorization", "Content-Type",
-                                           "Accept", "X-Requested-With", "Cookie", "Sec-X", "Range"]),
-                          st.sampled_from(["1", "application/json", "text/plain", "bytes=0-", "a b"])),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "X-Custom",
+                    "x-custom",
+                    "X-API-Key",
+                    "Authorization",
+                    "Content-Type",
+                    "Accept",
+                    "X-Requested-With",
+                    "Cookie",
+                    "Sec-X",
+                    "Range",
+                ]
+            ),
+            st.sampled_from(["1", "application/json", "text/plain", "bytes=0-", "a b"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_property_request_headers_header_is_sorted_lowercase_unique_without_spaces(headers):
     preflight = Fetch(PAGE, FetchRequest(URL, method="PUT", headers=tuple(headers))).next_request()
     assert preflight.kind == "preflight"
     value = preflight.get("access-control-request-headers")
-    assert value != ""                                   # omitted rather than empty
+    assert value != ""  # omitted rather than empty
     names = value.split(",") if value else []
     assert names == sorted(set(names)) and (value or "") == (value or "").lower() and " " not in (value or "")
     given_names = {name.lower() for name, _ in headers}
@@ -94,13 +136,16 @@ def test_property_request_headers_header_is_sorted_lowercase_unique_without_spac
     assert always_unsafe & given_names <= set(names)
 
 
-@pytest.mark.parametrize(("url", "method", "origin_sent"), [
-    (URL, "GET", PAGE),
-    (PAGE + "/api", "GET", None),      # same-origin GET/HEAD: no Origin header
-    (PAGE + "/api", "HEAD", None),
-    (PAGE + "/api", "POST", PAGE),
-    (PAGE + "/api", "DELETE", PAGE),
-])
+@pytest.mark.parametrize(
+    ("url", "method", "origin_sent"),
+    [
+        (URL, "GET", PAGE),
+        (PAGE + "/api", "GET", None),  # same-origin GET/HEAD: no Origin header
+        (PAGE + "/api", "HEAD", None),
+        (PAGE + "/api", "POST", PAGE),
+        (PAGE + "/api", "DELETE", PAGE),
+    ],
+)
 def test_origin_header_on_the_actual_request(url, method, origin_sent):
     verdict, (actual,) = run(FetchRequest(url, method=method), ok(ACAO))
     assert verdict.ok and actual.method == method
@@ -108,8 +153,9 @@ def test_origin_header_on_the_actual_request(url, method, origin_sent):
 
 
 def test_actual_request_keeps_page_headers_and_body():
-    request = FetchRequest(URL, method="POST", headers={"Accept": "application/json", "Content-Type": "text/plain"},
-                           body=b"hello")
+    request = FetchRequest(
+        URL, method="POST", headers={"Accept": "application/json", "Content-Type": "text/plain"}, body=b"hello"
+    )
     verdict, (actual,) = run(request, ok(ACAO))
     assert actual.headers == (("Origin", PAGE), ("Accept", "application/json"), ("Content-Type", "text/plain"))
     assert actual.body == b"hello" and actual.method == "POST"
@@ -128,6 +174,7 @@ def test_forbidden_headers_are_dropped_and_recorded():
 
 # --- same-origin requests ----------------------------------------------------------------------
 
+
 def test_same_origin_needs_no_cors_and_reads_everything_but_set_cookie():
     response = ok(("X-Secret", "1"), ("Content-Type", "text/plain"), ("Set-Cookie", "a=1"), status=404)
     verdict, sent = run(FetchRequest(PAGE + "/api", method="PUT", headers={"X-Custom": "1"}), response)
@@ -138,19 +185,23 @@ def test_same_origin_needs_no_cors_and_reads_everything_but_set_cookie():
 
 # --- the CORS check on the response ---------------------------------------------------------------
 
+
 # The ACAO rules in full are in test_rules.py; here, how Fetch feeds them (lines, credentials, ACAC).
-@pytest.mark.parametrize(("acao_lines", "credentials", "acac", "expected", "parameter"), [
-    ([], "same-origin", None, "MissingAllowOriginHeader", ""),
-    (["\t*"], "omit", None, None, ""),
-    (["*"], "include", "true", "WildcardOriginNotAllowed", ""),
-    ([PAGE], "include", "true", None, ""),
-    ([PAGE], "include", None, "InvalidAllowCredentials", ""),
-    ([PAGE], "include", "True", "InvalidAllowCredentials", "True"),
-    ([PAGE], "same-origin", "false", None, ""),   # ACAC only matters with credentials
-    ([PAGE, PAGE], "same-origin", None, "MultipleAllowOriginValues", f"{PAGE}, {PAGE}"),
-    (["null"], "same-origin", None, "AllowOriginMismatch", "null"),
-    (["http://ex\u00e4mple.com"], "same-origin", None, "InvalidAllowOriginValue", "http://ex\\u00E4mple.com"),
-])
+@pytest.mark.parametrize(
+    ("acao_lines", "credentials", "acac", "expected", "parameter"),
+    [
+        ([], "same-origin", None, "MissingAllowOriginHeader", ""),
+        (["\t*"], "omit", None, None, ""),
+        (["*"], "include", "true", "WildcardOriginNotAllowed", ""),
+        ([PAGE], "include", "true", None, ""),
+        ([PAGE], "include", None, "InvalidAllowCredentials", ""),
+        ([PAGE], "include", "True", "InvalidAllowCredentials", "True"),
+        ([PAGE], "same-origin", "false", None, ""),  # ACAC only matters with credentials
+        ([PAGE, PAGE], "same-origin", None, "MultipleAllowOriginValues", f"{PAGE}, {PAGE}"),
+        (["null"], "same-origin", None, "AllowOriginMismatch", "null"),
+        (["http://ex\u00e4mple.com"], "same-origin", None, "InvalidAllowOriginValue", "http://ex\\u00E4mple.com"),
+    ],
+)
 def test_cors_check(acao_lines, credentials, acac, expected, parameter):
     headers = [("Access-Control-Allow-Origin", v) for v in acao_lines]
     if acac is not None:
@@ -165,33 +216,62 @@ def test_cors_check(acao_lines, credentials, acac, expected, parameter):
 
 # --- the preflight: order of checks ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("status", "headers", "credentials", "expected"), [
-    (301, [ACAO, ("Location", "/elsewhere")], "same-origin", "PreflightDisallowedRedirect"),
-    (307, [("Location", URL + "/")], "same-origin", "PreflightDisallowedRedirect"),   # before the CORS check
-    (308, [("Location", URL + "/"), ("Access-Control-Allow-Methods", "(")], "include", "PreflightDisallowedRedirect"),
-    (302, [], "same-origin", "PreflightMissingAllowOriginHeader"),      # no Location: not a redirect
-    (302, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "PreflightInvalidStatus"),
-    (404, [], "same-origin", "PreflightMissingAllowOriginHeader"),      # the CORS check wins over the status
-    (500, [("Access-Control-Allow-Origin", "*")], "include", "PreflightWildcardOriginNotAllowed"),
-    (401, [ACAO], "include", "PreflightInvalidAllowCredentials"),
-    (200, [("Access-Control-Allow-Origin", "null")], "same-origin", "PreflightAllowOriginMismatch"),
-    (200, [ACAO, ACAO], "same-origin", "PreflightMultipleAllowOriginValues"),
-    (200, [("Access-Control-Allow-Origin", "foo")], "same-origin", "PreflightInvalidAllowOriginValue"),
-    (500, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "PreflightInvalidStatus"),
-    (300, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "PreflightInvalidStatus"),
-    (403, [ACAO, ("Access-Control-Allow-Methods", "(")], "same-origin", "PreflightInvalidStatus"),
-    (200, [ACAO, ("Access-Control-Allow-Methods", "PUT DELETE"), ("Access-Control-Allow-Headers", "a b")],
-     "same-origin", "InvalidAllowMethodsPreflightResponse"),       # methods are parsed first
-    (200, [ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "a b")],
-     "same-origin", "InvalidAllowHeadersPreflightResponse"),
-    (200, [ACAO, ("Access-Control-Allow-Methods", "GET"), ("Access-Control-Allow-Headers", "X-Other")],
-     "same-origin", "MethodDisallowedByPreflightResponse"),        # the method before the headers
-    (200, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "HeaderDisallowedByPreflightResponse"),
-    (204, [ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-custom")],
-     "same-origin", None),
-    (299, [ACAO, ACAC, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "X-CUSTOM")],
-     "include", None),
-])
+
+@pytest.mark.parametrize(
+    ("status", "headers", "credentials", "expected"),
+    [
+        (301, [ACAO, ("Location", "/elsewhere")], "same-origin", "PreflightDisallowedRedirect"),
+        (307, [("Location", URL + "/")], "same-origin", "PreflightDisallowedRedirect"),  # before the CORS check
+        (
+            308,
+            [("Location", URL + "/"), ("Access-Control-Allow-Methods", "(")],
+            "include",
+            "PreflightDisallowedRedirect",
+        ),
+        (302, [], "same-origin", "PreflightMissingAllowOriginHeader"),  # no Location: not a redirect
+        (302, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "PreflightInvalidStatus"),
+        (404, [], "same-origin", "PreflightMissingAllowOriginHeader"),  # the CORS check wins over the status
+        (500, [("Access-Control-Allow-Origin", "*")], "include", "PreflightWildcardOriginNotAllowed"),
+        (401, [ACAO], "include", "PreflightInvalidAllowCredentials"),
+        (200, [("Access-Control-Allow-Origin", "null")], "same-origin", "PreflightAllowOriginMismatch"),
+        (200, [ACAO, ACAO], "same-origin", "PreflightMultipleAllowOriginValues"),
+        (200, [("Access-Control-Allow-Origin", "foo")], "same-origin", "PreflightInvalidAllowOriginValue"),
+        (500, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "PreflightInvalidStatus"),
+        (300, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "PreflightInvalidStatus"),
+        (403, [ACAO, ("Access-Control-Allow-Methods", "(")], "same-origin", "PreflightInvalidStatus"),
+        (
+            200,
+            [ACAO, ("Access-Control-Allow-Methods", "PUT DELETE"), ("Access-Control-Allow-Headers", "a b")],
+            "same-origin",
+            "InvalidAllowMethodsPreflightResponse",
+        ),  # methods are parsed first
+        (
+            200,
+            [ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "a b")],
+            "same-origin",
+            "InvalidAllowHeadersPreflightResponse",
+        ),
+        (
+            200,
+            [ACAO, ("Access-Control-Allow-Methods", "GET"), ("Access-Control-Allow-Headers", "X-Other")],
+            "same-origin",
+            "MethodDisallowedByPreflightResponse",
+        ),  # the method before the headers
+        (200, [ACAO, ("Access-Control-Allow-Methods", "PUT")], "same-origin", "HeaderDisallowedByPreflightResponse"),
+        (
+            204,
+            [ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-custom")],
+            "same-origin",
+            None,
+        ),
+        (
+            299,
+            [ACAO, ACAC, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "X-CUSTOM")],
+            "include",
+            None,
+        ),
+    ],
+)
 def test_preflight_check_order(status, headers, credentials, expected):
     request = FetchRequest(URL, method="PUT", headers={"X-Custom": "1"}, credentials=credentials)
     fetch = Fetch(PAGE, request)
@@ -206,18 +286,21 @@ def test_preflight_check_order(status, headers, credentials, expected):
         assert verdict.steps[-1].passed is False and verdict.steps[-1].fix
 
 
-@pytest.mark.parametrize(("method", "allow_methods", "credentials", "disallowed"), [
-    ("PUT", "PUT", "same-origin", None),
-    ("put", "PUT", "same-origin", None),            # fetch() upper-cases put
-    ("PUT", "put", "same-origin", "PUT"),           # and the comparison is case-sensitive
-    ("DELETE", None, "same-origin", "DELETE"),
-    ("patch", "PATCH", "same-origin", "patch"),     # fetch() leaves patch alone
-    ("patch", "patch", "same-origin", None),
-    ("DELETE", "*", "same-origin", None),
-    ("DELETE", "*", "include", "DELETE"),           # '*' is literal with credentials
-    ("DELETE", "*, DELETE", "include", None),
-    ("POST", None, "same-origin", None),            # safelisted methods need no listing
-])
+@pytest.mark.parametrize(
+    ("method", "allow_methods", "credentials", "disallowed"),
+    [
+        ("PUT", "PUT", "same-origin", None),
+        ("put", "PUT", "same-origin", None),  # fetch() upper-cases put
+        ("PUT", "put", "same-origin", "PUT"),  # and the comparison is case-sensitive
+        ("DELETE", None, "same-origin", "DELETE"),
+        ("patch", "PATCH", "same-origin", "patch"),  # fetch() leaves patch alone
+        ("patch", "patch", "same-origin", None),
+        ("DELETE", "*", "same-origin", None),
+        ("DELETE", "*", "include", "DELETE"),  # '*' is literal with credentials
+        ("DELETE", "*, DELETE", "include", None),
+        ("POST", None, "same-origin", None),  # safelisted methods need no listing
+    ],
+)
 def test_method_check(method, allow_methods, credentials, disallowed):
     headers = [ACAO, ACAC, ("Access-Control-Allow-Headers", "x-custom")]
     if allow_methods is not None:
@@ -231,17 +314,20 @@ def test_method_check(method, allow_methods, credentials, disallowed):
         assert (code(verdict), verdict.failure.parameter) == ("MethodDisallowedByPreflightResponse", disallowed)
 
 
-@pytest.mark.parametrize(("headers", "allow_headers", "credentials", "disallowed"), [
-    ({"X-Custom": "1"}, "X-Custom", "same-origin", None),
-    ({"X-Custom": "1"}, "x-custom", "same-origin", None),
-    ({"X-Custom": "1"}, None, "same-origin", "x-custom"),
-    ({"X-B": "1", "X-A": "2"}, "x-b", "same-origin", "x-a"),       # the first missing name, sorted
-    ({"X-Custom": "1"}, "*", "same-origin", None),
-    ({"X-Custom": "1"}, "*", "include", "x-custom"),
-    ({"X-Custom": "1"}, "*, X-Custom", "include", None),
-    ({"Content-Type": "application/json"}, "", "same-origin", "content-type"),
-    ({"Authorization": "Bearer t"}, "*", "include", "authorization"),
-])
+@pytest.mark.parametrize(
+    ("headers", "allow_headers", "credentials", "disallowed"),
+    [
+        ({"X-Custom": "1"}, "X-Custom", "same-origin", None),
+        ({"X-Custom": "1"}, "x-custom", "same-origin", None),
+        ({"X-Custom": "1"}, None, "same-origin", "x-custom"),
+        ({"X-B": "1", "X-A": "2"}, "x-b", "same-origin", "x-a"),  # the first missing name, sorted
+        ({"X-Custom": "1"}, "*", "same-origin", None),
+        ({"X-Custom": "1"}, "*", "include", "x-custom"),
+        ({"X-Custom": "1"}, "*, X-Custom", "include", None),
+        ({"Content-Type": "application/json"}, "", "same-origin", "content-type"),
+        ({"Authorization": "Bearer t"}, "*", "include", "authorization"),
+    ],
+)
 def test_header_check(headers, allow_headers, credentials, disallowed):
     preflight = [ACAO, ACAC, ("Access-Control-Allow-Methods", "PUT")]
     if allow_headers is not None:
@@ -270,8 +356,10 @@ def test_a_passed_preflight_still_needs_a_passing_response():
     verdict, sent = run(FetchRequest(URL, method="PUT"), ok(ACAO, ("Access-Control-Allow-Methods", "PUT")), ok())
     assert [r.kind for r in sent] == ["preflight", "actual"]
     assert code(verdict) == "MissingAllowOriginHeader" and not verdict.failure.at_preflight
-    assert verdict.failure.console_message == HEAD + "No 'Access-Control-Allow-Origin' header is present on the " \
-                                                     "requested resource."
+    assert (
+        verdict.failure.console_message == HEAD + "No 'Access-Control-Allow-Origin' header is present on the "
+        "requested resource."
+    )
     assert [e.response.status for e in verdict.exchanges] == [200, 200]
 
 
@@ -281,54 +369,109 @@ PUT_X = dict(method="PUT", headers={"X-Custom": "1"})
 INCLUDE = dict(credentials="include")
 PF_OK = (ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "X-Custom"))
 MISSING = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
-WILDCARD = ("The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when "
-            "the request's credentials mode is 'include'.")
-CREDS_TRUE = ("The value of the 'Access-Control-Allow-Credentials' header in the response is 'false' which must be "
-              "'true' when the request's credentials mode is 'include'.")
+WILDCARD = (
+    "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when "
+    "the request's credentials mode is 'include'."
+)
+CREDS_TRUE = (
+    "The value of the 'Access-Control-Allow-Credentials' header in the response is 'false' which must be "
+    "'true' when the request's credentials mode is 'include'."
+)
 
 END_TO_END = [
     ("MissingAllowOriginHeader", {}, [ok()], HEAD + MISSING),
-    ("AllowOriginMismatch", {}, [ok(("Access-Control-Allow-Origin", "http://localhost:3001"))],
-     HEAD + "The 'Access-Control-Allow-Origin' header has a value 'http://localhost:3001' that is not equal to the "
-            "supplied origin." + VALID),
-    ("MultipleAllowOriginValues", {}, [ok(("Access-Control-Allow-Origin", f"{PAGE},http://x.com"))],
-     HEAD + f"The 'Access-Control-Allow-Origin' header contains multiple values '{PAGE},http://x.com', but only one "
-            "is allowed." + VALID),
-    ("InvalidAllowOriginValue", {}, [ok(("Access-Control-Allow-Origin", "**"))],
-     HEAD + "The 'Access-Control-Allow-Origin' header contains the invalid value '**'." + VALID),
+    (
+        "AllowOriginMismatch",
+        {},
+        [ok(("Access-Control-Allow-Origin", "http://localhost:3001"))],
+        HEAD + "The 'Access-Control-Allow-Origin' header has a value 'http://localhost:3001' that is not equal to the "
+        "supplied origin." + VALID,
+    ),
+    (
+        "MultipleAllowOriginValues",
+        {},
+        [ok(("Access-Control-Allow-Origin", f"{PAGE},http://x.com"))],
+        HEAD + f"The 'Access-Control-Allow-Origin' header contains multiple values '{PAGE},http://x.com', but only one "
+        "is allowed." + VALID,
+    ),
+    (
+        "InvalidAllowOriginValue",
+        {},
+        [ok(("Access-Control-Allow-Origin", "**"))],
+        HEAD + "The 'Access-Control-Allow-Origin' header contains the invalid value '**'." + VALID,
+    ),
     ("WildcardOriginNotAllowed", INCLUDE, [ok(("Access-Control-Allow-Origin", "*"), ACAC)], HEAD + WILDCARD),
-    ("InvalidAllowCredentials", INCLUDE, [ok(ACAO, ("Access-Control-Allow-Credentials", "false"))],
-     HEAD + CREDS_TRUE),
+    ("InvalidAllowCredentials", INCLUDE, [ok(ACAO, ("Access-Control-Allow-Credentials", "false"))], HEAD + CREDS_TRUE),
     ("PreflightInvalidStatus", PUT_X, [ok(*PF_OK, status=405)], HEAD + PRE + "It does not have HTTP ok status."),
-    ("PreflightDisallowedRedirect", PUT_X, [ok(ACAO, ("Location", URL + "/"), status=307)],
-     HEAD + PRE + "Redirect is not allowed for a preflight request."),
-    ("MethodDisallowedByPreflightResponse", PUT_X, [ok(ACAO, ("Access-Control-Allow-Methods", "put"))],
-     HEAD + "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response."),
-    ("HeaderDisallowedByPreflightResponse", PUT_X, [ok(ACAO, ("Access-Control-Allow-Methods", "PUT"))],
-     HEAD + "Request header field x-custom is not allowed by Access-Control-Allow-Headers in preflight response."),
-    ("InvalidAllowMethodsPreflightResponse", PUT_X, [ok(ACAO, ("Access-Control-Allow-Methods", "PUT;"))],
-     HEAD + "Cannot parse Access-Control-Allow-Methods response header field in preflight response."),
-    ("InvalidAllowHeadersPreflightResponse", PUT_X,
-     [ok(ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "X-Custom:"))],
-     HEAD + "Cannot parse Access-Control-Allow-Headers response header field in preflight response."),
+    (
+        "PreflightDisallowedRedirect",
+        PUT_X,
+        [ok(ACAO, ("Location", URL + "/"), status=307)],
+        HEAD + PRE + "Redirect is not allowed for a preflight request.",
+    ),
+    (
+        "MethodDisallowedByPreflightResponse",
+        PUT_X,
+        [ok(ACAO, ("Access-Control-Allow-Methods", "put"))],
+        HEAD + "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.",
+    ),
+    (
+        "HeaderDisallowedByPreflightResponse",
+        PUT_X,
+        [ok(ACAO, ("Access-Control-Allow-Methods", "PUT"))],
+        HEAD + "Request header field x-custom is not allowed by Access-Control-Allow-Headers in preflight response.",
+    ),
+    (
+        "InvalidAllowMethodsPreflightResponse",
+        PUT_X,
+        [ok(ACAO, ("Access-Control-Allow-Methods", "PUT;"))],
+        HEAD + "Cannot parse Access-Control-Allow-Methods response header field in preflight response.",
+    ),
+    (
+        "InvalidAllowHeadersPreflightResponse",
+        PUT_X,
+        [ok(ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "X-Custom:"))],
+        HEAD + "Cannot parse Access-Control-Allow-Headers response header field in preflight response.",
+    ),
     ("PreflightMissingAllowOriginHeader", PUT_X, [ok(status=404)], HEAD + PRE + MISSING),
-    ("PreflightAllowOriginMismatch", PUT_X, [ok(("Access-Control-Allow-Origin", PAGE + "/"))],
-     HEAD + PRE + f"The 'Access-Control-Allow-Origin' header has a value '{PAGE}/' that is not equal to the "
-                  "supplied origin." + VALID),
-    ("PreflightMultipleAllowOriginValues", PUT_X, [ok(ACAO, ACAO)],
-     HEAD + PRE + f"The 'Access-Control-Allow-Origin' header contains multiple values '{PAGE}, {PAGE}', but only "
-                  "one is allowed." + VALID),
-    ("PreflightInvalidAllowOriginValue", PUT_X, [ok(("Access-Control-Allow-Origin", "foo"))],
-     HEAD + PRE + "The 'Access-Control-Allow-Origin' header contains the invalid value 'foo'." + VALID),
-    ("PreflightWildcardOriginNotAllowed", {**PUT_X, **INCLUDE}, [ok(("Access-Control-Allow-Origin", "*"), ACAC)],
-     HEAD + PRE + WILDCARD),
-    ("PreflightInvalidAllowCredentials", {**PUT_X, **INCLUDE},
-     [ok(ACAO, ("Access-Control-Allow-Credentials", "false"))], HEAD + PRE + CREDS_TRUE),
+    (
+        "PreflightAllowOriginMismatch",
+        PUT_X,
+        [ok(("Access-Control-Allow-Origin", PAGE + "/"))],
+        HEAD + PRE + f"The 'Access-Control-Allow-Origin' header has a value '{PAGE}/' that is not equal to the "
+        "supplied origin." + VALID,
+    ),
+    (
+        "PreflightMultipleAllowOriginValues",
+        PUT_X,
+        [ok(ACAO, ACAO)],
+        HEAD + PRE + f"The 'Access-Control-Allow-Origin' header contains multiple values '{PAGE}, {PAGE}', but only "
+        "one is allowed." + VALID,
+    ),
+    (
+        "PreflightInvalidAllowOriginValue",
+        PUT_X,
+        [ok(("Access-Control-Allow-Origin", "foo"))],
+        HEAD + PRE + "The 'Access-Control-Allow-Origin' header contains the invalid value 'foo'." + VALID,
+    ),
+    (
+        "PreflightWildcardOriginNotAllowed",
+        {**PUT_X, **INCLUDE},
+        [ok(("Access-Control-Allow-Origin", "*"), ACAC)],
+        HEAD + PRE + WILDCARD,
+    ),
+    (
+        "PreflightInvalidAllowCredentials",
+        {**PUT_X, **INCLUDE},
+        [ok(ACAO, ("Access-Control-Allow-Credentials", "false"))],
+        HEAD + PRE + CREDS_TRUE,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("expected_code", "init", "responses", "message"), END_TO_END,
-                         ids=[case[0] for case in END_TO_END])
+@pytest.mark.parametrize(
+    ("expected_code", "init", "responses", "message"), END_TO_END, ids=[case[0] for case in END_TO_END]
+)
 def test_every_code_end_to_end(expected_code, init, responses, message):
     verdict, _ = run(FetchRequest(URL, **init), *responses)
     assert code(verdict) == expected_code
@@ -338,18 +481,21 @@ def test_every_code_end_to_end(expected_code, init, responses, message):
 
 # --- redirects of the actual request --------------------------------------------------------------
 
+
 def redirect(location, status=302, *headers):
     return HttpResponse(status, (("Location", location),) + tuple(headers))
 
 
-@pytest.mark.parametrize(("c_allows", "expected"), [
-    ("*", None),
-    ("null", None),
-    (PAGE, "AllowOriginMismatch"),
-])
+@pytest.mark.parametrize(
+    ("c_allows", "expected"),
+    [
+        ("*", None),
+        ("null", None),
+        (PAGE, "AllowOriginMismatch"),
+    ],
+)
 def test_redirect_to_a_third_origin_sends_origin_null(c_allows, expected):
-    verdict, sent = run(FetchRequest(URL), redirect(C_URL, 302, ACAO),
-                        ok(("Access-Control-Allow-Origin", c_allows)))
+    verdict, sent = run(FetchRequest(URL), redirect(C_URL, 302, ACAO), ok(("Access-Control-Allow-Origin", c_allows)))
     assert [r.url for r in sent] == [URL, C_URL]
     assert [r.get("origin") for r in sent] == [PAGE, "null"]
     assert code(verdict) == expected and verdict.redirected and verdict.url == C_URL
@@ -357,51 +503,64 @@ def test_redirect_to_a_third_origin_sends_origin_null(c_allows, expected):
         assert verdict.failure.console_message == (
             f"Access to fetch at '{C_URL}' (redirected from '{URL}') from origin '{PAGE}' has been blocked by CORS "
             f"policy: The 'Access-Control-Allow-Origin' header has a value '{PAGE}' that is not equal to the "
-            "supplied origin." + VALID)
+            "supplied origin." + VALID
+        )
 
 
 def test_the_redirect_response_itself_must_pass_the_cors_check():
     verdict, sent = run(FetchRequest(URL), redirect(C_URL))
     assert len(sent) == 1 and code(verdict) == "MissingAllowOriginHeader"
-    assert verdict.failure.console_message == HEAD + MISSING   # no "(redirected from ...)": still the first URL
+    assert verdict.failure.console_message == HEAD + MISSING  # no "(redirected from ...)": still the first URL
 
 
-@pytest.mark.parametrize(("start", "location", "origin_after"), [
-    (URL, "/users/2", PAGE),                                       # same origin as before: no taint
-    (URL, "http://localhost:8000/other", PAGE),
-    (PAGE + "/api", URL, PAGE),                                    # from the page's own origin
-    (URL, PAGE + "/back", "null"),                                 # B -> A is still a cross-origin hop from B
-])
+@pytest.mark.parametrize(
+    ("start", "location", "origin_after"),
+    [
+        (URL, "/users/2", PAGE),  # same origin as before: no taint
+        (URL, "http://localhost:8000/other", PAGE),
+        (PAGE + "/api", URL, PAGE),  # from the page's own origin
+        (URL, PAGE + "/back", "null"),  # B -> A is still a cross-origin hop from B
+    ],
+)
 def test_origin_after_a_redirect(start, location, origin_after):
-    verdict, sent = run(FetchRequest(start), redirect(location, 307, ACAO),
-                        ok(("Access-Control-Allow-Origin", origin_after)))
+    verdict, sent = run(
+        FetchRequest(start), redirect(location, 307, ACAO), ok(("Access-Control-Allow-Origin", origin_after))
+    )
     assert sent[1].get("origin") == origin_after
     assert verdict.ok
 
 
 def test_same_origin_request_redirected_cross_origin_becomes_cors():
-    verdict, sent = run(FetchRequest(PAGE + "/api"), redirect(URL), ok())   # B answers without ACAO
+    verdict, sent = run(FetchRequest(PAGE + "/api"), redirect(URL), ok())  # B answers without ACAO
     assert sent[0].get("origin") is None and sent[1].get("origin") == PAGE
     assert code(verdict) == "MissingAllowOriginHeader"
     assert f"(redirected from '{PAGE}/api') " in verdict.failure.console_message
 
 
-@pytest.mark.parametrize(("method", "status", "method_after", "body_kept"), [
-    ("POST", 301, "GET", False),
-    ("POST", 303, "GET", False),
-    ("POST", 307, "POST", True),
-    ("PUT", 302, "PUT", True),       # 301/302 change only POST
-    ("PUT", 303, "GET", False),      # 303 changes everything but GET and HEAD
-    ("HEAD", 303, "HEAD", True),
-])
+@pytest.mark.parametrize(
+    ("method", "status", "method_after", "body_kept"),
+    [
+        ("POST", 301, "GET", False),
+        ("POST", 303, "GET", False),
+        ("POST", 307, "POST", True),
+        ("PUT", 302, "PUT", True),  # 301/302 change only POST
+        ("PUT", 303, "GET", False),  # 303 changes everything but GET and HEAD
+        ("HEAD", 303, "HEAD", True),
+    ],
+)
 def test_redirect_method_rewriting(method, status, method_after, body_kept):
     body = b"" if method == "HEAD" else b"name=x"
-    request = FetchRequest(URL, method=method, body=body, headers={"Content-Type": "text/plain",
-                                                                   "Content-Language": "en"})
+    request = FetchRequest(
+        URL, method=method, body=body, headers={"Content-Type": "text/plain", "Content-Language": "en"}
+    )
     answers = [ok(ACAO, ("Access-Control-Allow-Methods", "PUT"))] if method == "PUT" else []
-    verdict, sent = run(request, *answers, redirect("/next", status, ACAO),
-                        *([ok(ACAO, ("Access-Control-Allow-Methods", "PUT"))] if method_after == "PUT" else []),
-                        ok(ACAO))
+    verdict, sent = run(
+        request,
+        *answers,
+        redirect("/next", status, ACAO),
+        *([ok(ACAO, ("Access-Control-Allow-Methods", "PUT"))] if method_after == "PUT" else []),
+        ok(ACAO),
+    )
     after = sent[-1]
     assert verdict.ok and after.method == method_after and after.url == "http://localhost:8000/next"
     assert (after.body == body) is body_kept
@@ -411,19 +570,31 @@ def test_redirect_method_rewriting(method, status, method_after, body_kept):
 
 def test_a_post_turned_get_needs_no_second_preflight():
     request = FetchRequest(URL, method="POST", headers={"Content-Type": "application/json"}, body=b"{}")
-    verdict, sent = run(request, ok(ACAO, ("Access-Control-Allow-Headers", "content-type")),
-                        redirect(C_URL, 302, ACAO), ok(("Access-Control-Allow-Origin", "*")))
+    verdict, sent = run(
+        request,
+        ok(ACAO, ("Access-Control-Allow-Headers", "content-type")),
+        redirect(C_URL, 302, ACAO),
+        ok(("Access-Control-Allow-Origin", "*")),
+    )
     assert [(r.kind, r.method) for r in sent] == [("preflight", "OPTIONS"), ("actual", "POST"), ("actual", "GET")]
     assert verdict.ok
 
 
 def test_a_preflighted_request_redirected_elsewhere_is_preflighted_again_with_origin_null():
     request = FetchRequest(URL, method="PUT")
-    verdict, sent = run(request, ok(ACAO, ("Access-Control-Allow-Methods", "PUT")), redirect(C_URL, 307, ACAO),
-                        ok(("Access-Control-Allow-Origin", "null"), ("Access-Control-Allow-Methods", "PUT")),
-                        ok(("Access-Control-Allow-Origin", "*")))
+    verdict, sent = run(
+        request,
+        ok(ACAO, ("Access-Control-Allow-Methods", "PUT")),
+        redirect(C_URL, 307, ACAO),
+        ok(("Access-Control-Allow-Origin", "null"), ("Access-Control-Allow-Methods", "PUT")),
+        ok(("Access-Control-Allow-Origin", "*")),
+    )
     assert [(r.kind, r.url, r.get("origin")) for r in sent] == [
-        ("preflight", URL, PAGE), ("actual", URL, PAGE), ("preflight", C_URL, "null"), ("actual", C_URL, "null")]
+        ("preflight", URL, PAGE),
+        ("actual", URL, PAGE),
+        ("preflight", C_URL, "null"),
+        ("actual", C_URL, "null"),
+    ]
     assert verdict.ok
 
 
@@ -442,14 +613,27 @@ def test_at_most_twenty_redirects(hops, ok_expected):
 RESPONSE = (("Content-Type", "application/json"), ("X-Total-Count", "3"), ("ETag", "v1"), ("Set-Cookie", "a=1"))
 
 
-@pytest.mark.parametrize(("expose", "credentials", "readable"), [
-    (None, "same-origin", {"content-type"}),
-    ("X-Total-Count", "same-origin", {"content-type", "x-total-count"}),
-    ("*", "same-origin", {"content-type", "x-total-count", "etag", "access-control-allow-origin",
-                          "access-control-expose-headers", "access-control-allow-credentials"}),
-    ("*", "include", {"content-type"}),
-    ("*, ETag", "include", {"content-type", "etag"}),
-])
+@pytest.mark.parametrize(
+    ("expose", "credentials", "readable"),
+    [
+        (None, "same-origin", {"content-type"}),
+        ("X-Total-Count", "same-origin", {"content-type", "x-total-count"}),
+        (
+            "*",
+            "same-origin",
+            {
+                "content-type",
+                "x-total-count",
+                "etag",
+                "access-control-allow-origin",
+                "access-control-expose-headers",
+                "access-control-allow-credentials",
+            },
+        ),
+        ("*", "include", {"content-type"}),
+        ("*, ETag", "include", {"content-type", "etag"}),
+    ],
+)
 def test_readable_headers(expose, credentials, readable):
     headers = RESPONSE + (ACAO, ACAC) + ((("Access-Control-Expose-Headers", expose),) if expose else ())
     verdict, _ = run(FetchRequest(URL, credentials=credentials), ok(*headers))
@@ -460,10 +644,11 @@ def test_readable_headers(expose, credentials, readable):
 
 # --- the interface ------------------------------------------------------------------------------
 
+
 def test_verdict_before_the_end_and_receive_after_it_are_errors():
     fetch = Fetch(PAGE, FetchRequest(URL))
     with pytest.raises(RuntimeError):
-        fetch.verdict
+        _ = fetch.verdict
     fetch.receive(ok(ACAO))
     with pytest.raises(RuntimeError):
         fetch.receive(ok(ACAO))
@@ -474,7 +659,11 @@ def test_network_error():
     fetch.network_error("net::ERR_CONNECTION_REFUSED")
     verdict = fetch.verdict
     assert (verdict.ok, verdict.network_error, verdict.failure, verdict.response) == (
-        False, "net::ERR_CONNECTION_REFUSED", None, None)
+        False,
+        "net::ERR_CONNECTION_REFUSED",
+        None,
+        None,
+    )
     assert verdict.exchanges[0].response is None and verdict.exchanges[0].request.kind == "preflight"
     assert verdict.steps[-1].passed is False
 
@@ -486,12 +675,15 @@ def test_as_sent_is_what_the_exchange_records():
     assert fetch.verdict.exchanges[0].request == wire
 
 
-@pytest.mark.parametrize(("kwargs", "page"), [
-    (dict(url="/users"), PAGE),
-    (dict(url="ftp://localhost/users"), PAGE),
-    (dict(url=URL, method="TRACE"), PAGE),
-    (dict(url=URL, method="GET PUT"), PAGE),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "page"),
+    [
+        (dict(url="/users"), PAGE),
+        (dict(url="ftp://localhost/users"), PAGE),
+        (dict(url=URL, method="TRACE"), PAGE),
+        (dict(url=URL, method="GET PUT"), PAGE),
+    ],
+)
 def test_fetch_refuses_what_fetch_would_refuse(kwargs, page):
     with pytest.raises(ValueError):
         Fetch(page, FetchRequest(**kwargs))
@@ -507,7 +699,8 @@ def test_page_origin_is_taken_from_a_full_page_url():
     assert verdict.failure.console_message == HEAD + MISSING
 
 
-# --- redirects and headers fetch() refuses -------------------------------------------------------------------------------
+# --- redirects and headers fetch() refuses ---------------------------------------------------------
+
 
 def test_unparsable_location_is_a_network_error():
     fetch = Fetch(PAGE, FetchRequest(URL))

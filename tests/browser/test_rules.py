@@ -23,12 +23,21 @@ ORIGIN = "http://localhost:3000"
 
 # --- normalize_method ---------------------------------------------------------------------------
 
+
 def test_normalize_method_uppercases_only_the_six_standard_names():
     given_methods = ["get", "Post", "put", "delete", "head", "options", "patch", "Patch", "PATCH", "purge"]
     assert {m: normalize_method(m) for m in given_methods} == {
-        "get": "GET", "Post": "POST", "put": "PUT", "delete": "DELETE", "head": "HEAD", "options": "OPTIONS",
+        "get": "GET",
+        "Post": "POST",
+        "put": "PUT",
+        "delete": "DELETE",
+        "head": "HEAD",
+        "options": "OPTIONS",
         # fetch() upper-cases only the six names above: everything else keeps its case.
-        "patch": "patch", "Patch": "Patch", "PATCH": "PATCH", "purge": "purge",
+        "patch": "patch",
+        "Patch": "Patch",
+        "PATCH": "PATCH",
+        "purge": "purge",
     }
 
 
@@ -39,56 +48,86 @@ def test_normalize_method_refuses_forbidden_and_malformed_names(bad):
 
 
 def test_forbidden_request_headers():
-    names = ["Cookie", "origin", "HOST", "Referer", "Content-Length", "Access-Control-Request-Headers",
-             "Sec-Fetch-Mode", "sec-ch-ua", "Proxy-Authorization", "Set-Cookie", "Keep-Alive",
-             "X-Custom", "Authorization", "Content-Type", "Accept", "Secret", "Proxyish"]
+    names = [
+        "Cookie",
+        "origin",
+        "HOST",
+        "Referer",
+        "Content-Length",
+        "Access-Control-Request-Headers",
+        "Sec-Fetch-Mode",
+        "sec-ch-ua",
+        "Proxy-Authorization",
+        "Set-Cookie",
+        "Keep-Alive",
+        "X-Custom",
+        "Authorization",
+        "Content-Type",
+        "Accept",
+        "Secret",
+        "Proxyish",
+    ]
     assert [n for n in names if is_forbidden_request_header(n)] == names[:11]
 
 
 # --- safelisted request headers -----------------------------------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    (),
-    (("Accept", "text/html, */*;q=0.8"),),
-    (("Accept", "a\tb"),),  # HTAB is not an unsafe byte
-    (("Accept", "a" * 128),),
-    (("Accept-Language", "en-US,en;q=0.9"),),
-    (("Content-Type", "text/plain;charset=UTF-8"),),
-    (("Content-Type", "  TEXT/PLAIN  "),),
-    (("Content-Type", "multipart/form-data; boundary=----x"),),
-    (("Range", "bytes=0-"),),
-    (("Range", "bytes=5-5"),),
-    # Forbidden headers never count: fetch() drops them before the check.
-    (("Cookie", "a=1"), ("Sec-Fetch-Mode", "cors")),
-    # Five safelisted headers at 128 bytes each: 640 bytes, under the 1024-byte budget.
-    (("Accept", "a" * 128), ("Accept-Language", "b" * 128), ("Content-Language", "c" * 128),
-     ("Content-Type", "text/plain;x=" + "d" * 115), ("Range", "bytes=0-" + "1" * 120)),
-])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (),
+        (("Accept", "text/html, */*;q=0.8"),),
+        (("Accept", "a\tb"),),  # HTAB is not an unsafe byte
+        (("Accept", "a" * 128),),
+        (("Accept-Language", "en-US,en;q=0.9"),),
+        (("Content-Type", "text/plain;charset=UTF-8"),),
+        (("Content-Type", "  TEXT/PLAIN  "),),
+        (("Content-Type", "multipart/form-data; boundary=----x"),),
+        (("Range", "bytes=0-"),),
+        (("Range", "bytes=5-5"),),
+        # Forbidden headers never count: fetch() drops them before the check.
+        (("Cookie", "a=1"), ("Sec-Fetch-Mode", "cors")),
+        # Five safelisted headers at 128 bytes each: 640 bytes, under the 1024-byte budget.
+        (
+            ("Accept", "a" * 128),
+            ("Accept-Language", "b" * 128),
+            ("Content-Language", "c" * 128),
+            ("Content-Type", "text/plain;x=" + "d" * 115),
+            ("Range", "bytes=0-" + "1" * 120),
+        ),
+    ],
+)
 def test_safelisted_headers_need_no_preflight(headers):
     assert cors_unsafe_header_names(headers) == []
     assert preflight_reasons("GET", headers) == []
 
 
-@pytest.mark.parametrize(("headers", "unsafe"), [
-    ((("X-Custom", "1"),), ["x-custom"]),
-    ((("Accept", "a" * 129),), ["accept"]),
-    ((("Accept", "text/html("),), ["accept"]),
-    ((("Accept", "a\x01"),), ["accept"]),
-    ((("Accept", "a\x7f"),), ["accept"]),
-    ((("Accept-Language", "en_US"),), ["accept-language"]),
-    ((("Content-Language", "x" * 129),), ["content-language"]),
-    ((("Content-Type", "application/json"),), ["content-type"]),
-    ((("Content-Type", "text"),), ["content-type"]),
-    ((("Content-Type", "text/plain; a=\"b\""),), ["content-type"]),
-    ((("Range", "bytes=500-100"),), ["range"]),
-    ((("Range", "bytes=0-1,2-3"),), ["range"]),
-    ((("Range", "bytes=-500"),), ["range"]),
-    # Two lines are combined with ", " before the check: each fine alone, together over 128 bytes.
-    ((("Accept", "a" * 100), ("accept", "b" * 100)), ["accept"]),
-    # Names are lower-cased, de-duplicated and sorted.
-    ((("X-B", "1"), ("x-a", "2"), ("X-A", "3"), ("Content-Type", "application/json")),
-     ["content-type", "x-a", "x-b"]),
-])
+@pytest.mark.parametrize(
+    ("headers", "unsafe"),
+    [
+        ((("X-Custom", "1"),), ["x-custom"]),
+        ((("Accept", "a" * 129),), ["accept"]),
+        ((("Accept", "text/html("),), ["accept"]),
+        ((("Accept", "a\x01"),), ["accept"]),
+        ((("Accept", "a\x7f"),), ["accept"]),
+        ((("Accept-Language", "en_US"),), ["accept-language"]),
+        ((("Content-Language", "x" * 129),), ["content-language"]),
+        ((("Content-Type", "application/json"),), ["content-type"]),
+        ((("Content-Type", "text"),), ["content-type"]),
+        ((("Content-Type", 'text/plain; a="b"'),), ["content-type"]),
+        ((("Range", "bytes=500-100"),), ["range"]),
+        ((("Range", "bytes=0-1,2-3"),), ["range"]),
+        ((("Range", "bytes=-500"),), ["range"]),
+        # Two lines are combined with ", " before the check: each fine alone, together over 128 bytes.
+        ((("Accept", "a" * 100), ("accept", "b" * 100)), ["accept"]),
+        # Names are lower-cased, de-duplicated and sorted.
+        (
+            (("X-B", "1"), ("x-a", "2"), ("X-A", "3"), ("Content-Type", "application/json")),
+            ["content-type", "x-a", "x-b"],
+        ),
+    ],
+)
 def test_unsafe_header_names(headers, unsafe):
     assert cors_unsafe_header_names(headers) == unsafe
 
@@ -111,10 +150,25 @@ def test_combine_headers_lowercases_and_joins_repeats():
 
 
 _SAFELISTED_NAMES = {"accept", "accept-language", "content-language", "content-type", "range"}
-_header_names = st.sampled_from(["X-Custom", "x-custom", "X-Api-Key", "Authorization", "Accept", "Content-Type",
-                                 "content-type", "Range", "Accept-Language", "Cookie", "Sec-Fetch-Site",
-                                 "X-Requested-With", "Content-Language", "Proxy-X"])
-_header_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=40)
+_header_names = st.sampled_from(
+    [
+        "X-Custom",
+        "x-custom",
+        "X-Api-Key",
+        "Authorization",
+        "Accept",
+        "Content-Type",
+        "content-type",
+        "Range",
+        "Accept-Language",
+        "Cookie",
+        "Sec-Fetch-Site",
+        "X-Requested-With",
+        "Content-Language",
+        "Proxy-X",
+    ]
+)
+_header_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)
 
 
 @given(st.lists(st.tuples(_header_names, _header_values), max_size=8))
@@ -131,36 +185,44 @@ def test_property_unsafe_names_are_sorted_lowercase_unique_and_complete(headers)
 
 # --- Access-Control-Allow-Origin (Chromium's order) -----------------------------------------------
 
+
 def _verdict(values, origin=ORIGIN, include=False):
     failure = check_allow_origin(values, origin, include)
     return None if failure is None else (failure.code, failure.parameter)
 
 
-@pytest.mark.parametrize(("values", "include", "expected"), [
-    ([], False, ("MissingAllowOriginHeader", "")),
-    ([], True, ("MissingAllowOriginHeader", "")),
-    (["*"], False, None),
-    ([" *"], False, None),
-    (["\t*"], False, None),
-    (["* "], False, None),
-    (["*"], True, ("WildcardOriginNotAllowed", "")),
-    ([ORIGIN], False, None),
-    ([ORIGIN], True, None),
-    ([f"  {ORIGIN}\t"], False, None),
-    ([ORIGIN, ORIGIN], False, ("MultipleAllowOriginValues", f"{ORIGIN}, {ORIGIN}")),
-    (["*", "*"], False, ("MultipleAllowOriginValues", "*, *")),
-    ([f"{ORIGIN}, http://localhost:8000"], False, ("MultipleAllowOriginValues", f"{ORIGIN}, http://localhost:8000")),
-    ([f"{ORIGIN} http://x.com"], False, ("MultipleAllowOriginValues", f"{ORIGIN} http://x.com")),
-    (["a,b"], False, ("MultipleAllowOriginValues", "a,b")),
-    (["null"], False, ("AllowOriginMismatch", "null")),
-    (["foo"], False, ("InvalidAllowOriginValue", "foo")),
-    (["**"], False, ("InvalidAllowOriginValue", "**")),
-    ([""], False, ("InvalidAllowOriginValue", "")),
-    ([f"{ORIGIN}/"], False, ("AllowOriginMismatch", f"{ORIGIN}/")),
-    (["HTTP://LOCALHOST:3000"], False, ("AllowOriginMismatch", "HTTP://LOCALHOST:3000")),
-    (["http://localhost:3001"], False, ("AllowOriginMismatch", "http://localhost:3001")),
-    (["https://localhost:3000"], True, ("AllowOriginMismatch", "https://localhost:3000")),
-])
+@pytest.mark.parametrize(
+    ("values", "include", "expected"),
+    [
+        ([], False, ("MissingAllowOriginHeader", "")),
+        ([], True, ("MissingAllowOriginHeader", "")),
+        (["*"], False, None),
+        ([" *"], False, None),
+        (["\t*"], False, None),
+        (["* "], False, None),
+        (["*"], True, ("WildcardOriginNotAllowed", "")),
+        ([ORIGIN], False, None),
+        ([ORIGIN], True, None),
+        ([f"  {ORIGIN}\t"], False, None),
+        ([ORIGIN, ORIGIN], False, ("MultipleAllowOriginValues", f"{ORIGIN}, {ORIGIN}")),
+        (["*", "*"], False, ("MultipleAllowOriginValues", "*, *")),
+        (
+            [f"{ORIGIN}, http://localhost:8000"],
+            False,
+            ("MultipleAllowOriginValues", f"{ORIGIN}, http://localhost:8000"),
+        ),
+        ([f"{ORIGIN} http://x.com"], False, ("MultipleAllowOriginValues", f"{ORIGIN} http://x.com")),
+        (["a,b"], False, ("MultipleAllowOriginValues", "a,b")),
+        (["null"], False, ("AllowOriginMismatch", "null")),
+        (["foo"], False, ("InvalidAllowOriginValue", "foo")),
+        (["**"], False, ("InvalidAllowOriginValue", "**")),
+        ([""], False, ("InvalidAllowOriginValue", "")),
+        ([f"{ORIGIN}/"], False, ("AllowOriginMismatch", f"{ORIGIN}/")),
+        (["HTTP://LOCALHOST:3000"], False, ("AllowOriginMismatch", "HTTP://LOCALHOST:3000")),
+        (["http://localhost:3001"], False, ("AllowOriginMismatch", "http://localhost:3001")),
+        (["https://localhost:3000"], True, ("AllowOriginMismatch", "https://localhost:3000")),
+    ],
+)
 def test_check_allow_origin(values, include, expected):
     assert _verdict(values, include=include) == expected
 
@@ -182,7 +244,8 @@ def test_non_ascii_allow_origin_is_invalid_with_unicode_escapes():
 def test_check_allow_credentials_wants_exactly_true():
     cases = [["true"], [" true "], ["True"], ["false"], [], ["true", "true"]]
     assert [check_allow_credentials(values) for values in cases] == [
-        None, None,
+        None,
+        None,
         AllowOriginFailure("InvalidAllowCredentials", "True"),
         AllowOriginFailure("InvalidAllowCredentials", "false"),
         AllowOriginFailure("InvalidAllowCredentials", ""),
@@ -193,8 +256,20 @@ def test_check_allow_credentials_wants_exactly_true():
 # A value either names one of a few origins (valid URLs), or is a word with no ':' (never an
 # absolute URL), optionally padded, optionally repeated as several lines.
 _acao_atom = st.one_of(
-    st.sampled_from(["*", "null", ORIGIN, ORIGIN + "/", "http://localhost:8000", "HTTP://localhost:3000",
-                     "https://localhost:3000", "**", "", "http://café.example"]),
+    st.sampled_from(
+        [
+            "*",
+            "null",
+            ORIGIN,
+            ORIGIN + "/",
+            "http://localhost:8000",
+            "HTTP://localhost:3000",
+            "https://localhost:3000",
+            "**",
+            "",
+            "http://café.example",
+        ]
+    ),
     st.text(alphabet="ab*-. ,é", max_size=6),
 )
 _padding = st.sampled_from(["", " ", "\t", " \t"])
@@ -225,27 +300,50 @@ def test_property_allow_origin_verdict_follows_chromium_rules(values, include):
 
 # --- lists, max-age, exposed headers ----------------------------------------------------------------
 
+
 def test_parse_allow_list():
     values = [None, "", "PUT, DELETE", "PUT,\tDELETE ,patch", "*", "PUT DELETE", "PUT;DELETE", "X-A, @b"]
     assert {v: parse_allow_list(v) for v in values} == {
-        None: [], "": [], "PUT, DELETE": ["PUT", "DELETE"], "PUT,\tDELETE ,patch": ["PUT", "DELETE", "patch"],
-        "*": ["*"], "PUT DELETE": None, "PUT;DELETE": None, "X-A, @b": None,
+        None: [],
+        "": [],
+        "PUT, DELETE": ["PUT", "DELETE"],
+        "PUT,\tDELETE ,patch": ["PUT", "DELETE", "patch"],
+        "*": ["*"],
+        "PUT DELETE": None,
+        "PUT;DELETE": None,
+        "X-A, @b": None,
     }
 
 
-RESPONSE_HEADERS = (("Content-Type", "application/json"), ("Content-Length", "2"), ("X-Total", "5"),
-                    ("X-Request-Id", "r1"), ("Set-Cookie", "a=1"), ("ETag", '"v1"'))
-SAFELISTED = {"cache-control", "content-language", "content-length", "content-type", "expires", "last-modified",
-              "pragma"}
+RESPONSE_HEADERS = (
+    ("Content-Type", "application/json"),
+    ("Content-Length", "2"),
+    ("X-Total", "5"),
+    ("X-Request-Id", "r1"),
+    ("Set-Cookie", "a=1"),
+    ("ETag", '"v1"'),
+)
+SAFELISTED = {
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+}
 
 
-@pytest.mark.parametrize(("expose", "include", "extra"), [
-    (None, False, set()),
-    ("x-total, X-Request-Id", True, {"x-total", "x-request-id"}),
-    ("*", False, {"x-total", "x-request-id", "etag"}),
-    ("*", True, set()),  # with credentials "*" is a literal name, exposing nothing real
-    ("*, Set-Cookie", False, {"x-total", "x-request-id", "etag"}),
-])
+@pytest.mark.parametrize(
+    ("expose", "include", "extra"),
+    [
+        (None, False, set()),
+        ("x-total, X-Request-Id", True, {"x-total", "x-request-id"}),
+        ("*", False, {"x-total", "x-request-id", "etag"}),
+        ("*", True, set()),  # with credentials "*" is a literal name, exposing nothing real
+        ("*, Set-Cookie", False, {"x-total", "x-request-id", "etag"}),
+    ],
+)
 def test_exposed_header_names(expose, include, extra):
     names = exposed_header_names(RESPONSE_HEADERS, expose, include)
     assert names == SAFELISTED | extra

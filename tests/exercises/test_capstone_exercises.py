@@ -57,12 +57,15 @@ def test_the_solution_passes_and_prints_a_clean_checklist(capsys):
     assert "\u2718" not in printed
 
 
-@pytest.mark.parametrize("settings", [
-    with_(allow_headers=["Authorization"]),                     # Content-Type is always allowed by Starlette
-    with_(allow_origins=[STAGING, SHOP]),
-    with_(allow_methods=["DELETE", "PUT", "POST", "GET"], max_age=60),
-    with_(expose_headers=["x-total-count"]),
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        with_(allow_headers=["Authorization"]),  # Content-Type is always allowed by Starlette
+        with_(allow_origins=[STAGING, SHOP]),
+        with_(allow_methods=["DELETE", "PUT", "POST", "GET"], max_age=60),
+        with_(expose_headers=["x-total-count"]),
+    ],
+)
 def test_other_right_answers_pass(settings):
     feedback = fix_the_shop.check(settings)
     assert feedback.passed, feedback.message
@@ -134,11 +137,14 @@ def test_several_origins_in_one_string_get_the_list_written_out(origins, capsys)
     assert feedback.message.endswith("allow_origins=['https://shop.example', 'http://localhost:3000']")
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("allow_methods", "GET,POST,PUT,DELETE", "allow_methods=['GET', 'POST', 'PUT', 'DELETE']"),
-    ("allow_headers", "Authorization", "allow_headers=['Authorization']"),
-    ("expose_headers", "X-Total-Count", "expose_headers=['X-Total-Count']"),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("allow_methods", "GET,POST,PUT,DELETE", "allow_methods=['GET', 'POST', 'PUT', 'DELETE']"),
+        ("allow_headers", "Authorization", "allow_headers=['Authorization']"),
+        ("expose_headers", "X-Total-Count", "expose_headers=['X-Total-Count']"),
+    ],
+)
 def test_other_lists_written_as_strings_are_caught(name, value, expected):
     feedback = fix_the_shop.check(with_(**{name: value}))
     assert not feedback.passed
@@ -175,14 +181,23 @@ def test_a_loose_regex_or_a_listed_attacker_is_caught():
     assert "List only the shop's own origins in allow_origins, not 'https://evil.example'" in listed.message
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ({"allow_origin": [SHOP]}, "'allow_origin' is not a CORSMiddleware argument (Starlette would raise TypeError): "
-                               "did you mean 'allow_origins'?"),
-    ({"origins": [SHOP]}, "'origins' is not a CORSMiddleware argument"),
-    ([SHOP, STAGING], "give the settings as a dict of CORSMiddleware arguments"),
-    (with_(allow_credentials="true"), "allow_credentials is 'true'; write True or False (without quotes)"),
-    (with_(allow_origin_regex="https://(shop"), "allow_origin_regex 'https://(shop' is not a valid regular expression"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (
+            {"allow_origin": [SHOP]},
+            "'allow_origin' is not a CORSMiddleware argument (Starlette would raise TypeError): "
+            "did you mean 'allow_origins'?",
+        ),
+        ({"origins": [SHOP]}, "'origins' is not a CORSMiddleware argument"),
+        ([SHOP, STAGING], "give the settings as a dict of CORSMiddleware arguments"),
+        (with_(allow_credentials="true"), "allow_credentials is 'true'; write True or False (without quotes)"),
+        (
+            with_(allow_origin_regex="https://(shop"),
+            "allow_origin_regex 'https://(shop' is not a valid regular expression",
+        ),
+    ],
+)
 def test_malformed_answers_get_a_specific_message(answer, expected, capsys):
     feedback = fix_the_shop.check(answer)
     assert not feedback.passed
@@ -221,8 +236,10 @@ def test_checklist_keeps_the_fetch_results_and_finds_checks():
 def test_the_javascript_of_each_request():
     calls = [request.js() for request in capstone.REQUESTS]
     assert calls[0] == "fetch('https://api.shop.example/users')  // then response.headers.get('X-Total-Count')"
-    assert calls[4] == ("fetch('https://api.shop.example/login', {method: 'POST', headers: {'Content-Type': "
-                        "'application/json'}, body: '{\"name\": \"alice\"}', credentials: 'include'})")
+    assert calls[4] == (
+        "fetch('https://api.shop.example/login', {method: 'POST', headers: {'Content-Type': "
+        "'application/json'}, body: '{\"name\": \"alice\"}', credentials: 'include'})"
+    )
     assert calls[6] == "fetch('https://api.shop.example/me', {headers: {'Authorization': `Bearer ${token}`}})"
 
 
@@ -247,7 +264,8 @@ def test_the_starting_environments_fail_on_the_trailing_slash_first(capsys):
     assert not feedback.passed
     assert feedback.message.startswith(
         "4 of 12 checks fail. The first: production_env: CorsConfig.from_env(production_env), refused: "
-        "ALLOWED_ORIGINS item 'https://shop.example/' is not an origin as a browser sends it")
+        "ALLOWED_ORIGINS item 'https://shop.example/' is not an origin as a browser sends it"
+    )
     printed = capsys.readouterr().out
     assert "X-Total-Count is not readable" in printed
     assert "[warning] wildcard-methods-with-credentials" in printed
@@ -259,7 +277,8 @@ def test_localhost_in_production_is_refused():
     assert not feedback.passed
     assert feedback.message.startswith(
         "2 of 21 checks fail. The first: production_env: page http://localhost:3000 must be refused, GET /users: "
-        "allowed (200): this page can read the API")
+        "allowed (200): this page can read the API"
+    )
     assert "Remove 'http://localhost:3000' from this environment's allowed origins." in feedback.message
 
 
@@ -283,17 +302,28 @@ def test_missing_expose_headers_in_production_is_named():
     assert not feedback.passed
     assert feedback.message.startswith(
         "1 of 21 checks fail. The first: production_env: Frontend https://shop.example, GET /users, then read "
-        "X-Total-Count: allowed (200), but X-Total-Count is not readable")
+        "X-Total-Count: allowed (200), but X-Total-Count is not readable"
+    )
 
 
-@pytest.mark.parametrize("production, development, expected", [
-    ({"ALLOWED_ORIGINS": [SHOP]}, {}, "production_env['ALLOWED_ORIGINS'] is ['https://shop.example']; environment "
-                                      "variables are always text: write it as a string, such as 'https://shop.example'"),
-    ({"ALLOWED_ORIGINS": SHOP}, {"CORS_ALLOW_CREDENTIALS": True},
-     "development_env['CORS_ALLOW_CREDENTIALS'] is True; environment variables are always text: write it as a "
-     "string, such as 'true'"),
-    ("ALLOWED_ORIGINS=https://shop.example", {}, "production_env is a str; it should be a dict"),
-])
+@pytest.mark.parametrize(
+    "production, development, expected",
+    [
+        (
+            {"ALLOWED_ORIGINS": [SHOP]},
+            {},
+            "production_env['ALLOWED_ORIGINS'] is ['https://shop.example']; environment "
+            "variables are always text: write it as a string, such as 'https://shop.example'",
+        ),
+        (
+            {"ALLOWED_ORIGINS": SHOP},
+            {"CORS_ALLOW_CREDENTIALS": True},
+            "development_env['CORS_ALLOW_CREDENTIALS'] is True; environment variables are always text: write it as a "
+            "string, such as 'true'",
+        ),
+        ("ALLOWED_ORIGINS=https://shop.example", {}, "production_env is a str; it should be a dict"),
+    ],
+)
 def test_malformed_environments_get_a_specific_message(production, development, expected):
     feedback = env_split.check(production, development)
     assert not feedback.passed
@@ -301,7 +331,9 @@ def test_malformed_environments_get_a_specific_message(production, development, 
 
 
 def test_an_invalid_boolean_is_reported_by_from_env():
-    feedback = env_split.check({"ALLOWED_ORIGINS": SHOP, **SHARED_ENV, "CORS_ALLOW_CREDENTIALS": "yes please"},
-                               {"ALLOWED_ORIGINS": STAGING, **SHARED_ENV})
+    feedback = env_split.check(
+        {"ALLOWED_ORIGINS": SHOP, **SHARED_ENV, "CORS_ALLOW_CREDENTIALS": "yes please"},
+        {"ALLOWED_ORIGINS": STAGING, **SHARED_ENV},
+    )
     assert not feedback.passed
     assert "refused: CORS_ALLOW_CREDENTIALS='yes please' is not valid" in feedback.message

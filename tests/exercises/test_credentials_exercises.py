@@ -17,12 +17,15 @@ def not_yet(feedback) -> str:
 # --- 4.1 ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("settings", [
-    SOLVED_LOGIN,
-    {**SOLVED_LOGIN, "allow_methods": ["POST"]},  # GET needs no preflight here
-    {**SOLVED_LOGIN, "allow_headers": ["Content-Type"]},
-    CorsConfig(**SOLVED_LOGIN),
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        SOLVED_LOGIN,
+        {**SOLVED_LOGIN, "allow_methods": ["POST"]},  # GET needs no preflight here
+        {**SOLVED_LOGIN, "allow_headers": ["Content-Type"]},
+        CorsConfig(**SOLVED_LOGIN),
+    ],
+)
 def test_round_trip_accepts_the_exact_frontend(settings):
     feedback = ex.round_trip.check(settings)
     assert feedback.passed, feedback
@@ -30,17 +33,22 @@ def test_round_trip_accepts_the_exact_frontend(settings):
 
 
 def test_round_trip_starting_value_names_both_attackers():
-    message = not_yet(ex.round_trip.check({"allow_origins": ["*"], "allow_credentials": True,
-                                           "allow_methods": ["GET", "POST"]}))
+    message = not_yet(
+        ex.round_trip.check({"allow_origins": ["*"], "allow_credentials": True, "allow_methods": ["GET", "POST"]})
+    )
     assert message.startswith("the login round trip works, but a page at http://localhost:5000 reads /me as 'alice'")
     assert "Access-Control-Allow-Origin: http://localhost:5000" in message
-    assert ("a page at https://evil.example reads /me as 'alice' (in a browser that allows third-party cookies"
-            in message)
+    assert (
+        "a page at https://evil.example reads /me as 'alice' (in a browser that allows third-party cookies" in message
+    )
 
 
 def test_round_trip_refuses_an_origin_regex_that_also_matches_the_neighbour():
-    message = not_yet(ex.round_trip.check({"allow_origin_regex": r"http://localhost:\d+", "allow_credentials": True,
-                                           "allow_methods": ["GET", "POST"]}))
+    message = not_yet(
+        ex.round_trip.check(
+            {"allow_origin_regex": r"http://localhost:\d+", "allow_credentials": True, "allow_methods": ["GET", "POST"]}
+        )
+    )
     assert "http://localhost:5000 reads /me" in message
     assert "evil.example" not in message
 
@@ -77,15 +85,15 @@ def test_round_trip_bad_answers_get_feedback():
 
 @pytest.mark.parametrize("exposed", [["X-Total-Count"], ["x-total-count"], ["X-Total-Count", "ETag"]])
 def test_total_count_accepts_the_header_by_name(exposed):
-    feedback = ex.total_count.check({"allow_origins": [FRONTEND], "allow_credentials": True,
-                                     "expose_headers": exposed})
+    feedback = ex.total_count.check({"allow_origins": [FRONTEND], "allow_credentials": True, "expose_headers": exposed})
     assert feedback.passed, feedback
     assert feedback.message == "the page reads X-Total-Count: 2"
 
 
 def test_total_count_explains_the_wildcard_with_credentials():
-    message = not_yet(ex.total_count.check({"allow_origins": [FRONTEND], "allow_credentials": True,
-                                            "expose_headers": ["*"]}))
+    message = not_yet(
+        ex.total_count.check({"allow_origins": [FRONTEND], "allow_credentials": True, "expose_headers": ["*"]})
+    )
     assert "Access-Control-Expose-Headers: *" in message
     assert "credentials: 'include'" in message and "literally named '*'" in message
 
@@ -96,8 +104,11 @@ def test_total_count_without_expose_headers():
 
 
 def test_total_count_with_a_string_instead_of_a_list():
-    message = not_yet(ex.total_count.check({"allow_origins": [FRONTEND], "allow_credentials": True,
-                                            "expose_headers": "X-Total-Count"}))
+    message = not_yet(
+        ex.total_count.check(
+            {"allow_origins": [FRONTEND], "allow_credentials": True, "expose_headers": "X-Total-Count"}
+        )
+    )
     assert "Access-Control-Expose-Headers: X, -, T" in message and "does not name X-Total-Count" in message
 
 
@@ -117,8 +128,9 @@ def test_pick_mode_accepts_the_working_modes(token):
 
 def test_pick_mode_starting_value_names_me_and_public():
     message = not_yet(ex.pick_mode.check({"me": "same-origin", "token": "same-origin", "public": "same-origin"}))
-    assert message.startswith("'me' with 'same-origin': /me answered 401, because 'same-origin' sends no cookie to "
-                              "another origin")
+    assert message.startswith(
+        "'me' with 'same-origin': /me answered 401, because 'same-origin' sends no cookie to another origin"
+    )
     assert "'public' with 'same-origin': the request carried the session cookie" in message
     assert "'token'" not in message
 
@@ -138,7 +150,8 @@ def test_pick_mode_omit_for_me():
 def test_pick_mode_bad_answers_get_feedback():
     assert "no answer for 'public'" in not_yet(ex.pick_mode.check({"me": "include", "token": "omit"}))
     assert "'cors' (for 'me') is not a fetch() credentials mode" in not_yet(
-        ex.pick_mode.check({"me": "cors", "token": "omit", "public": "omit"}))
+        ex.pick_mode.check({"me": "cors", "token": "omit", "public": "omit"})
+    )
     assert "give a dict" in not_yet(ex.pick_mode.check("include"))
 
 

@@ -18,8 +18,13 @@ class UserNotFound(Exception):
 
 def solution_namespace(exercise):
     """Run an exercise's folded solution and return the names it defines."""
-    namespace = {"FastAPI": FastAPI, "Request": Request, "CORSMiddleware": CORSMiddleware,
-                 "JSONResponse": JSONResponse, "UserNotFound": UserNotFound}
+    namespace = {
+        "FastAPI": FastAPI,
+        "Request": Request,
+        "CORSMiddleware": CORSMiddleware,
+        "JSONResponse": JSONResponse,
+        "UserNotFound": UserNotFound,
+    }
     exec(textwrap.dedent(exercise.solution().code), namespace)
     return namespace
 
@@ -62,13 +67,16 @@ def test_6_1_a_code_with_other_words():
     assert "It does not have HTTP ok status." in feedback.message
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ({**RIGHT_CODES, 2: ""}, "message 2: '' is not one of Chromium's CorsError codes"),
-    ({**RIGHT_CODES, 1: "CORS error"}, "message 1: 'CORS error' is not one of"),
-    ({**RIGHT_CODES, 3: None}, "message 3: None is not one of"),
-    ([RIGHT_CODES[1], RIGHT_CODES[2], RIGHT_CODES[3]], "give a dict with one code per message"),
-    ({1: RIGHT_CODES[1]}, "give a dict with one code per message"),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ({**RIGHT_CODES, 2: ""}, "message 2: '' is not one of Chromium's CorsError codes"),
+        ({**RIGHT_CODES, 1: "CORS error"}, "message 1: 'CORS error' is not one of"),
+        ({**RIGHT_CODES, 3: None}, "message 3: None is not one of"),
+        ([RIGHT_CODES[1], RIGHT_CODES[2], RIGHT_CODES[3]], "give a dict with one code per message"),
+        ({1: RIGHT_CODES[1]}, "give a dict with one code per message"),
+    ],
+)
 def test_6_1_rejects_malformed_answers(answer, expected):
     feedback = ex.name_the_code.check(answer)
     assert not feedback.passed
@@ -78,8 +86,14 @@ def test_6_1_rejects_malformed_answers(answer, expected):
 # --- 6.2 ---------------------------------------------------------------------------------------------------
 
 
-def make_build_app(*, cors_last=True, handler=UserNotFound, handler_status=404, options_through=False,
-                   origins=("http://localhost:3000",)):
+def make_build_app(
+    *,
+    cors_last=True,
+    handler=UserNotFound,
+    handler_status=404,
+    options_through=False,
+    origins=("http://localhost:3000",),
+):
     def build_app():
         app = FastAPI()
 
@@ -90,6 +104,7 @@ def make_build_app(*, cors_last=True, handler=UserNotFound, handler_status=404, 
             return {"id": 1, "name": "alice"}
 
         if handler is not None:
+
             @app.exception_handler(handler)
             async def not_found(request: Request, exc: Exception):
                 return JSONResponse({"detail": f"no user {exc}"}, status_code=handler_status)
@@ -118,17 +133,20 @@ def make_build_app(*, cors_last=True, handler=UserNotFound, handler_status=404, 
 def test_6_2_accepts_the_solution():
     feedback = ex.fix_the_app.check(solution_namespace(ex.fix_the_app)["build_app"])
     assert feedback.passed, feedback.message
-    assert feedback.message == ("every request behaves: GET /users/1 with the token: 200; GET /users/2 (no such "
-                                "user) with the token: 404; GET /users/1 without a token: 401; "
-                                "https://evil.example is refused.")
+    assert feedback.message == (
+        "every request behaves: GET /users/1 with the token: 200; GET /users/2 (no such "
+        "user) with the token: 404; GET /users/1 without a token: 401; "
+        "https://evil.example is refused."
+    )
     assert ex.fix_the_app.check(make_build_app()).passed
 
 
 def test_6_2_starting_value_names_the_401_preflight():
     feedback = ex.fix_the_app.check(make_build_app(cors_last=False, handler=None))
     assert not feedback.passed
-    assert feedback.message.startswith("GET /users/1 with the token from http://localhost:3000 is still blocked "
-                                       "(PreflightMissingAllowOriginHeader)")
+    assert feedback.message.startswith(
+        "GET /users/1 with the token from http://localhost:3000 is still blocked (PreflightMissingAllowOriginHeader)"
+    )
     assert "the preflight (OPTIONS) got 401 with no Access-Control-Allow-Origin" in feedback.message
     assert "add CORSMiddleware after your own middleware" in feedback.message
 
@@ -136,8 +154,10 @@ def test_6_2_starting_value_names_the_401_preflight():
 def test_6_2_an_unhandled_exception():
     feedback = ex.fix_the_app.check(make_build_app(handler=None))
     assert not feedback.passed
-    assert feedback.message.startswith("GET /users/2 (no such user) with the token from http://localhost:3000 is "
-                                       "still blocked (MissingAllowOriginHeader)")
+    assert feedback.message.startswith(
+        "GET /users/2 (no such user) with the token from http://localhost:3000 is "
+        "still blocked (MissingAllowOriginHeader)"
+    )
     assert "the GET got 500 with no Access-Control-Allow-Origin" in feedback.message
     assert "@app.exception_handler(UserNotFound)" in feedback.message
 
@@ -159,22 +179,25 @@ def test_6_2_letting_options_through_still_hides_the_401():
 def test_6_2_a_wrong_status():
     feedback = ex.fix_the_app.check(make_build_app(handler_status=400))
     assert not feedback.passed
-    assert feedback.message.startswith("the page can read GET /users/2 (no such user) with the token from "
-                                       "http://localhost:3000 now, but the status is 400, not 404")
+    assert feedback.message.startswith(
+        "the page can read GET /users/2 (no such user) with the token from "
+        "http://localhost:3000 now, but the status is 400, not 404"
+    )
 
 
 def test_6_2_any_origin_is_too_much():
     feedback = ex.fix_the_app.check(make_build_app(origins=("*",)))
     assert not feedback.passed
-    assert feedback.message.startswith("GET /users/1 with the token from https://evil.example is allowed "
-                                       "(status 200)")
+    assert feedback.message.startswith("GET /users/1 with the token from https://evil.example is allowed (status 200)")
 
 
 def test_6_2_rejects_what_is_not_a_builder():
     assert ex.fix_the_app.check(make_build_app()()).message.startswith(
-        "pass the function that builds the app (build_app), not the app it returns")
+        "pass the function that builds the app (build_app), not the app it returns"
+    )
     assert ex.fix_the_app.check("build_app").message.startswith(
-        "pass the function that builds the app (build_app), not a str")
+        "pass the function that builds the app (build_app), not a str"
+    )
     assert ex.fix_the_app.check(lambda: None).message.startswith("build_app() returned NoneType, not a FastAPI app")
     broken = ex.fix_the_app.check(lambda: 1 / 0)
     assert not broken.passed and broken.message.startswith("checking your answer raised ZeroDivisionError")
@@ -183,11 +206,14 @@ def test_6_2_rejects_what_is_not_a_builder():
 # --- 6.3 ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pattern", [
-    r"https://([a-z0-9-]+\.)?example\.com",
-    r"https://(.*\.)?example\.com",
-    r"https://(app\.|admin\.)?example\.com",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"https://([a-z0-9-]+\.)?example\.com",
+        r"https://(.*\.)?example\.com",
+        r"https://(app\.|admin\.)?example\.com",
+    ],
+)
 def test_6_3_accepts_tight_patterns(pattern):
     feedback = ex.tighten_the_regex.check(pattern)
     assert feedback.passed, feedback.message
@@ -197,18 +223,23 @@ def test_6_3_accepts_the_solution():
     assert ex.tighten_the_regex.check(solution_namespace(ex.tighten_the_regex)["pattern"]).passed
 
 
-@pytest.mark.parametrize("pattern, expected", [
-    (r"https://.*example.com", "a page at https://evilexample.com can still read /users"),
-    (r"https://([a-z0-9-]+\.)?example.com", "a page at https://examplexcom can still read /users"),
-    (r"https://([a-z0-9-]+\.)?example\.com.*", "a page at https://example.com.evil.net can still read /users"),
-    (r"https?://([a-z0-9-]+\.)?example\.com", "a page at http://example.com can still read /users"),
-    (r"https://.*", "a page at https://evilexample.com can still read /users"),
-    (r"https://.*\.example\.com", "the attackers are out, but so is https://example.com"),
-    (r"https://([a-z0-9-]+\.|evil-)?example\.com", "the listed origins behave, but audit() finds more: "
-                                                    "allow_origin_regex"),
-    (r"https://(example", "'https://(example' is not a valid regular expression"),
-    (["https://example.com"], "give the pattern as a string"),
-])
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        (r"https://.*example.com", "a page at https://evilexample.com can still read /users"),
+        (r"https://([a-z0-9-]+\.)?example.com", "a page at https://examplexcom can still read /users"),
+        (r"https://([a-z0-9-]+\.)?example\.com.*", "a page at https://example.com.evil.net can still read /users"),
+        (r"https?://([a-z0-9-]+\.)?example\.com", "a page at http://example.com can still read /users"),
+        (r"https://.*", "a page at https://evilexample.com can still read /users"),
+        (r"https://.*\.example\.com", "the attackers are out, but so is https://example.com"),
+        (
+            r"https://([a-z0-9-]+\.|evil-)?example\.com",
+            "the listed origins behave, but audit() finds more: allow_origin_regex",
+        ),
+        (r"https://(example", "'https://(example' is not a valid regular expression"),
+        (["https://example.com"], "give the pattern as a string"),
+    ],
+)
 def test_6_3_rejects_loose_patterns(pattern, expected):
     feedback = ex.tighten_the_regex.check(pattern)
     assert not feedback.passed

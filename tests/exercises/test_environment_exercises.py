@@ -8,11 +8,14 @@ from cors_lab.exercises import environment as ex
 # --- 5.1 --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [
-    "https://www.shop.example,https://admin.shop.example:8443",
-    "https://admin.shop.example:8443,https://www.shop.example",
-    "https://www.shop.example, https://admin.shop.example:8443",  # from_env strips the spaces
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.shop.example,https://admin.shop.example:8443",
+        "https://admin.shop.example:8443,https://www.shop.example",
+        "https://www.shop.example, https://admin.shop.example:8443",  # from_env strips the spaces
+    ],
+)
 def test_production_origins_accepts_the_two_shop_origins(value):
     feedback = ex.production_origins.check(value)
     assert feedback.passed, feedback.message
@@ -21,15 +24,18 @@ def test_production_origins_accepts_the_two_shop_origins(value):
 
 def test_production_origins_starting_value_is_refused_by_from_env():
     feedback = ex.production_origins.check(
-        "https://www.shop.example/,https://admin.shop.example:8443,http://localhost:3000")
+        "https://www.shop.example/,https://admin.shop.example:8443,http://localhost:3000"
+    )
     assert not feedback.passed
-    assert feedback.message.startswith("CorsConfig.from_env refuses this value: ALLOWED_ORIGINS item "
-                                       "'https://www.shop.example/'")
+    assert feedback.message.startswith(
+        "CorsConfig.from_env refuses this value: ALLOWED_ORIGINS item 'https://www.shop.example/'"
+    )
 
 
 def test_production_origins_localhost_is_reported_by_audit_env():
     feedback = ex.production_origins.check(
-        "https://www.shop.example,https://admin.shop.example:8443,http://localhost:3000")
+        "https://www.shop.example,https://admin.shop.example:8443,http://localhost:3000"
+    )
     assert not feedback.passed
     assert feedback.message.startswith("audit_env(production=True) reports error production-localhost")
 
@@ -43,20 +49,23 @@ def test_production_origins_wildcard_is_reported():
 def test_production_origins_missing_port_leaves_the_admin_page_blocked():
     feedback = ex.production_origins.check("https://www.shop.example,https://admin.shop.example")
     assert not feedback.passed
-    assert feedback.message.startswith("the shop's page at https://admin.shop.example:8443 is still blocked: "
-                                       "Access to fetch at")
+    assert feedback.message.startswith(
+        "the shop's page at https://admin.shop.example:8443 is still blocked: Access to fetch at"
+    )
 
 
 def test_production_origins_extra_origin_is_named():
     feedback = ex.production_origins.check(
-        "https://www.shop.example,https://admin.shop.example:8443,https://shop.example")
+        "https://www.shop.example,https://admin.shop.example:8443,https://shop.example"
+    )
     assert not feedback.passed
     assert feedback.message.startswith("a page at https://shop.example can read the API too")
 
 
 def test_production_origins_plain_http_is_a_warning_that_fails():
-    feedback = ex.production_origins.check("https://www.shop.example,https://admin.shop.example:8443,"
-                                           "http://www.shop.example")
+    feedback = ex.production_origins.check(
+        "https://www.shop.example,https://admin.shop.example:8443,http://www.shop.example"
+    )
     assert not feedback.passed
     assert "http" in feedback.message and "warning" in feedback.message
 
@@ -72,21 +81,24 @@ def test_production_origins_not_a_string():
 
 def forgot_split(environ):
     origins = environ.get("ALLOWED_ORIGINS", "http://localhost:3000")
-    return dict(allow_origins=origins, allow_credentials=True, allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"])
+    return dict(
+        allow_origins=origins, allow_credentials=True, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+    )
 
 
 def split_only(environ):
     origins = environ.get("ALLOWED_ORIGINS", "http://localhost:3000").split(",")
-    return dict(allow_origins=origins, allow_credentials=True, allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"])
+    return dict(
+        allow_origins=origins, allow_credentials=True, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+    )
 
 
 def stripped(environ):
     value = environ.get("ALLOWED_ORIGINS", "http://localhost:3000")
     origins = [item.strip() for item in value.split(",") if item.strip()]
-    return dict(allow_origins=origins, allow_credentials=True, allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"])
+    return dict(
+        allow_origins=origins, allow_credentials=True, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+    )
 
 
 def stripped_without_credentials(environ):
@@ -121,7 +133,8 @@ def test_fix_settings_spaces_leave_the_admin_page_blocked():
     assert not feedback.passed
     assert feedback.message.startswith(
         "with ALLOWED_ORIGINS='https://myfrontend.com, https://admin.myfrontend.com', the page at "
-        "https://admin.myfrontend.com is still blocked (allow_origins holds ' https://admin.myfrontend.com'")
+        "https://admin.myfrontend.com is still blocked (allow_origins holds ' https://admin.myfrontend.com'"
+    )
 
 
 def test_fix_settings_needs_credentials():
@@ -136,11 +149,14 @@ def test_fix_settings_wildcard_lets_anyone_in():
     assert "allow_origins contains '*'" in feedback.message
 
 
-@pytest.mark.parametrize("answer, start", [
-    (3, "the answer is int"),
-    (lambda environ: ["http://localhost:3000"], "give the settings as a dict of CORSMiddleware arguments"),
-    (lambda environ: {"origins": []}, "'origins' is not a CORSMiddleware argument"),
-])
+@pytest.mark.parametrize(
+    "answer, start",
+    [
+        (3, "the answer is int"),
+        (lambda environ: ["http://localhost:3000"], "give the settings as a dict of CORSMiddleware arguments"),
+        (lambda environ: {"origins": []}, "'origins' is not a CORSMiddleware argument"),
+    ],
+)
 def test_fix_settings_odd_answers(answer, start):
     feedback = ex.fix_settings.check(answer)
     assert not feedback.passed
@@ -160,8 +176,10 @@ def test_fix_settings_a_function_that_raises_gets_feedback():
 def test_spot_refused_right_answer(answer):
     feedback = ex.spot_refused.check(answer)
     assert feedback.passed, feedback.message
-    assert feedback.message == ("from_env refuses exactly B, D, E, G and accepts A, C, F; of those, "
-                                "audit_env(production=True) still reports an error for F")
+    assert feedback.message == (
+        "from_env refuses exactly B, D, E, G and accepts A, C, F; of those, "
+        "audit_env(production=True) still reports an error for F"
+    )
 
 
 def test_spot_refused_spaces_are_accepted():

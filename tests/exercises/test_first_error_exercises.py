@@ -38,14 +38,17 @@ def test_only_the_frontend_rejects_the_wildcard(answer):
     assert "Access-Control-Allow-Origin: *" in feedback.message
 
 
-@pytest.mark.parametrize(("answer", "why"), [
-    (["http://localhost:3000"], "'http://localhost:3000' has another port than the page"),
-    ([FRONTEND + "/"], f"'{FRONTEND}/' ends with a slash"),
-    (["http://127.0.0.1:41234"], "different host: 127.0.0.1 vs localhost"),
-    (["https://localhost:41234"], "has another scheme than the page's"),
-    (["HTTP://LOCALHOST:41234"], f"must be written exactly as the browser sends it: '{FRONTEND}'"),
-    ([], f"'{FRONTEND}' is not in your list"),
-])
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        (["http://localhost:3000"], "'http://localhost:3000' has another port than the page"),
+        ([FRONTEND + "/"], f"'{FRONTEND}/' ends with a slash"),
+        (["http://127.0.0.1:41234"], "different host: 127.0.0.1 vs localhost"),
+        (["https://localhost:41234"], "has another scheme than the page's"),
+        (["HTTP://LOCALHOST:41234"], f"must be written exactly as the browser sends it: '{FRONTEND}'"),
+        ([], f"'{FRONTEND}' is not in your list"),
+    ],
+)
 def test_only_the_frontend_names_why_the_page_is_still_blocked(answer, why):
     feedback = only_the_frontend.check(answer, FRONTEND)
     assert not feedback.passed
@@ -75,11 +78,13 @@ def test_console_messages_are_chromiums_lines():
     messages = console_messages()
     assert messages["A"] == (
         "Access to fetch at 'http://localhost:8000/login' from origin 'http://localhost:3000' has been blocked by "
-        "CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.")
+        "CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+    )
     assert messages["B"] == (
         "Access to fetch at 'http://localhost:8000/users' from origin 'http://localhost:3000' has been blocked by "
         "CORS policy: Response to preflight request doesn't pass access control check: No "
-        "'Access-Control-Allow-Origin' header is present on the requested resource.")
+        "'Access-Control-Allow-Origin' header is present on the requested resource."
+    )
 
 
 def test_did_the_server_run_it_accepts_the_right_answer():
@@ -138,7 +143,10 @@ def test_trailing_slash_keeps_the_post_working():
 
 def test_trailing_slash_explains_bad_input():
     assert "not a single string" in trailing_slash.check({**SEED, "allow_origins": "https://myfrontend.com"}).message
-    assert "'allow_origin' is not a CORSMiddleware argument" in trailing_slash.check({"allow_origin": ["https://myfrontend.com"]}).message
+    assert (
+        "'allow_origin' is not a CORSMiddleware argument"
+        in trailing_slash.check({"allow_origin": ["https://myfrontend.com"]}).message
+    )
     assert "as a dict" in trailing_slash.check(["https://myfrontend.com"]).message
     feedback = trailing_slash.check({**SEED, "allow_origins": ["https://www.myfrontend.com"]})
     assert not feedback.passed and "a subdomain is a different host" in feedback.message

@@ -9,9 +9,14 @@ def is_even(number):
     return f"{number} is even"
 
 
-EVEN = Exercise("0.1", "Pick an even number", is_even, """
+EVEN = Exercise(
+    "0.1",
+    "Pick an even number",
+    is_even,
+    """
     answer = 2
-""")
+""",
+)
 
 
 def test_right_and_wrong_answers():

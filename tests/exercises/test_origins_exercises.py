@@ -28,23 +28,27 @@ def test_1_1_accepts_the_origins_a_browser_sends():
 def test_1_1_the_notebooks_starting_answer_names_both_mistakes():
     feedback = ex.origin_sent.check(answers(shop="https://shop.example.com/cart", file=FILE))
     assert not feedback.passed
-    assert ("you named the right origin, but 'https://shop.example.com/cart' has '/cart' after the host"
-            in feedback.message)
+    assert (
+        "you named the right origin, but 'https://shop.example.com/cart' has '/cart' after the host" in feedback.message
+    )
     assert "a file: page has an opaque origin" in feedback.message
     assert DOCS not in feedback.message  # the right one is not mentioned
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("https://shop.example.com/", "ends with a trailing slash"),
-    ("https://Shop.Example.com", "has upper-case letters"),
-    ("HTTPS://shop.example.com", "has upper-case letters"),
-    ("https://shop.example.com:443", "names the port :443 (the default for https"),
-    ("http://shop.example.com", "is another origin: different scheme: http vs https"),
-    ("https://example.com", "is another origin: different host: example.com vs shop.example.com"),
-    ("shop.example.com", "has no scheme"),
-    ("null", "'null' is only for opaque origins"),
-    (443, "give the origin as a string, not int 443"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("https://shop.example.com/", "ends with a trailing slash"),
+        ("https://Shop.Example.com", "has upper-case letters"),
+        ("HTTPS://shop.example.com", "has upper-case letters"),
+        ("https://shop.example.com:443", "names the port :443 (the default for https"),
+        ("http://shop.example.com", "is another origin: different scheme: http vs https"),
+        ("https://example.com", "is another origin: different host: example.com vs shop.example.com"),
+        ("shop.example.com", "has no scheme"),
+        ("null", "'null' is only for opaque origins"),
+        (443, "give the origin as a string, not int 443"),
+    ],
+)
 def test_1_1_names_what_is_wrong_with_the_shop_origin(given, expected):
     feedback = ex.origin_sent.check(answers(shop=given))
     assert not feedback.passed
@@ -74,12 +78,15 @@ def test_1_1_missing_extra_and_wrongly_typed_answers():
 # --- 1.2 ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("picks", [
-    {0, 3, 5},
-    [5, 3, 0],
-    {ex.CANDIDATES[0], ex.CANDIDATES[3], ex.CANDIDATES[5]},
-    {0, ex.CANDIDATES[3], 5},
-])
+@pytest.mark.parametrize(
+    "picks",
+    [
+        {0, 3, 5},
+        [5, 3, 0],
+        {ex.CANDIDATES[0], ex.CANDIDATES[3], ex.CANDIDATES[5]},
+        {0, ex.CANDIDATES[3], 5},
+    ],
+)
 def test_1_2_accepts_the_same_origin_urls_as_indices_or_urls(picks):
     feedback = ex.same_origin_picks.check(picks)
     assert feedback.passed, feedback.message
@@ -87,32 +94,44 @@ def test_1_2_accepts_the_same_origin_urls_as_indices_or_urls(picks):
 
 def test_1_2_the_notebooks_starting_answer():
     message = ex.same_origin_picks.check({0, 2}).message
-    assert ("(1) You picked 2 (https://api.example.com/users), but it is cross-origin with the page: "
-            "different host: app.example.com vs api.example.com") in message
+    assert (
+        "(1) You picked 2 (https://api.example.com/users), but it is cross-origin with the page: "
+        "different host: app.example.com vs api.example.com"
+    ) in message
     assert "(2) You left out 3 (https://app.example.com:443/health)" in message
     assert ":443 is the default port of https" in message
     assert "(3) You left out 5 (https://APP.Example.com/users?page=2)" in message
     assert "host names ignore case" in message
 
 
-@pytest.mark.parametrize("index, reason", [
-    (1, "different scheme: https vs http; different port: 443 (the default for https) vs 80 (the default for http)"),
-    (4, "different port: 443 (the default for https) vs 8443"),
-    (6, "different host: app.example.com vs example.com (a subdomain is a different host)"),
-])
+@pytest.mark.parametrize(
+    "index, reason",
+    [
+        (
+            1,
+            "different scheme: https vs http; different port: 443 (the default for https) vs 80 (the default for http)",
+        ),
+        (4, "different port: 443 (the default for https) vs 8443"),
+        (6, "different host: app.example.com vs example.com (a subdomain is a different host)"),
+    ],
+)
 def test_1_2_a_wrong_pick_is_explained_by_compare_origins(index, reason):
     feedback = ex.same_origin_picks.check({0, 3, 5, index})
     assert not feedback.passed
-    assert feedback.message == (f"you picked {index} ({ex.CANDIDATES[index]}), but it is cross-origin with the "
-                                f"page: {reason}.")
+    assert feedback.message == (
+        f"you picked {index} ({ex.CANDIDATES[index]}), but it is cross-origin with the page: {reason}."
+    )
 
 
-@pytest.mark.parametrize("picks, expected", [
-    (3, "give a set of picks"),
-    ({0, 9}, "9 is not an index of CANDIDATES"),
-    ({0, "https://app.example.com"}, "'https://app.example.com' is not one of the CANDIDATES"),
-    ({0, 1.5}, "1.5 is not a pick"),
-])
+@pytest.mark.parametrize(
+    "picks, expected",
+    [
+        (3, "give a set of picks"),
+        ({0, 9}, "9 is not an index of CANDIDATES"),
+        ({0, "https://app.example.com"}, "'https://app.example.com' is not one of the CANDIDATES"),
+        ({0, 1.5}, "1.5 is not a pick"),
+    ],
+)
 def test_1_2_bad_picks_get_feedback(picks, expected):
     feedback = ex.same_origin_picks.check(picks)
     assert not feedback.passed
@@ -122,8 +141,7 @@ def test_1_2_bad_picks_get_feedback(picks, expected):
 # --- 1.3 ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("allow_origins", [RIGHT_ALLOW_LIST, list(reversed(RIGHT_ALLOW_LIST)),
-                                           tuple(RIGHT_ALLOW_LIST)])
+@pytest.mark.parametrize("allow_origins", [RIGHT_ALLOW_LIST, list(reversed(RIGHT_ALLOW_LIST)), tuple(RIGHT_ALLOW_LIST)])
 def test_1_3_accepts_the_exact_origins(allow_origins):
     feedback = ex.allowed_origins.check(allow_origins)
     assert feedback.passed, feedback.message
@@ -132,10 +150,12 @@ def test_1_3_accepts_the_exact_origins(allow_origins):
 
 def test_1_3_the_notebooks_starting_answer_names_each_mistake():
     message = ex.allowed_origins.check(
-        ["http://localhost:3000/", "https://MyFrontend.com", "https://admin.myfrontend.com:443"]).message
-    assert ("(1) The page at http://localhost:3000/ is still blocked (MissingAllowOriginHeader): its browser sends "
-            "Origin: http://localhost:3000, but your entry 'http://localhost:3000/' ends with a trailing slash"
-            ) in message
+        ["http://localhost:3000/", "https://MyFrontend.com", "https://admin.myfrontend.com:443"]
+    ).message
+    assert (
+        "(1) The page at http://localhost:3000/ is still blocked (MissingAllowOriginHeader): its browser sends "
+        "Origin: http://localhost:3000, but your entry 'http://localhost:3000/' ends with a trailing slash"
+    ) in message
     assert "(2) The page at https://myfrontend.com/dashboard is still blocked" in message
     assert "'https://MyFrontend.com' has upper-case letters" in message
     assert "(3) The page at https://admin.myfrontend.com/login is still blocked" in message
@@ -143,8 +163,9 @@ def test_1_3_the_notebooks_starting_answer_names_each_mistake():
 
 
 def test_1_3_one_mistake_left():
-    feedback = ex.allowed_origins.check(["http://localhost:3000", "https://myfrontend.com/",
-                                         "https://admin.myfrontend.com"])
+    feedback = ex.allowed_origins.check(
+        ["http://localhost:3000", "https://myfrontend.com/", "https://admin.myfrontend.com"]
+    )
     assert not feedback.passed
     assert feedback.message.startswith("the page at https://myfrontend.com/dashboard is still blocked")
     assert "'https://myfrontend.com/' ends with a trailing slash" in feedback.message
@@ -152,20 +173,24 @@ def test_1_3_one_mistake_left():
 
 def test_1_3_a_missing_frontend():
     message = ex.allowed_origins.check(RIGHT_ALLOW_LIST[:2]).message
-    assert message == ("the page at https://admin.myfrontend.com/login is still blocked (MissingAllowOriginHeader): "
-                       "no entry names its origin (scheme, host and port).")
+    assert message == (
+        "the page at https://admin.myfrontend.com/login is still blocked (MissingAllowOriginHeader): "
+        "no entry names its origin (scheme, host and port)."
+    )
 
 
 def test_1_3_a_wildcard_lets_the_attacker_in():
     for allow_origins in (["*"], RIGHT_ALLOW_LIST + ["*"]):
         message = ex.allowed_origins.check(allow_origins).message
-        assert message == ("a page at https://evil.example/ can read the API too because of '*': "
-                           "list only your three frontends.")
+        assert message == (
+            "a page at https://evil.example/ can read the API too because of '*': list only your three frontends."
+        )
 
 
 def test_1_3_entries_that_never_match_or_let_others_in():
-    message = ex.allowed_origins.check(RIGHT_ALLOW_LIST + [
-        "http://localhost:3000/", "localhost:3000", "https://other.example", "null"]).message
+    message = ex.allowed_origins.check(
+        RIGHT_ALLOW_LIST + ["http://localhost:3000/", "localhost:3000", "https://other.example", "null"]
+    ).message
     assert "(1) The entry 'http://localhost:3000/' ends with a trailing slash" in message
     assert "so it never matches: remove it" in message
     assert "(2) The entry 'localhost:3000' has no scheme" in message
@@ -180,11 +205,14 @@ def test_1_3_two_misspellings_of_one_origin_are_both_named():
     assert "'HTTP://LOCALHOST:3000' has upper-case letters" in message
 
 
-@pytest.mark.parametrize("allow_origins, expected", [
-    (",".join(RIGHT_ALLOW_LIST), "allow_origins is one string"),
-    ({"http://localhost:3000": True}, "should be a list of strings, not a dict"),
-    (RIGHT_ALLOW_LIST + [None], "every entry must be a string; None is a NoneType"),
-])
+@pytest.mark.parametrize(
+    "allow_origins, expected",
+    [
+        (",".join(RIGHT_ALLOW_LIST), "allow_origins is one string"),
+        ({"http://localhost:3000": True}, "should be a list of strings, not a dict"),
+        (RIGHT_ALLOW_LIST + [None], "every entry must be a string; None is a NoneType"),
+    ],
+)
 def test_1_3_wrong_shapes_get_feedback(allow_origins, expected):
     feedback = ex.allowed_origins.check(allow_origins)
     assert not feedback.passed
