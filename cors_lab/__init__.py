@@ -1,16 +1,53 @@
-"""cors-lab: learn, teach and debug CORS for FastAPI backends, with live servers."""
+"""cors-lab: learn, teach and debug CORS for FastAPI backends, with live servers.
 
+Names are loaded on first use (PEP 562), so ``import cors_lab`` stays quick and the command line
+and library users do not pay for FastAPI, Jupyter or widgets until they use them.
+"""
+
+from __future__ import annotations
+
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
-from .auditing import Finding, audit, audit_env
-from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
-from .demo import demo_api, frontend_app
-from .driver import Browser, CorsBlockedError, FetchResult
-from .live import LiveBrowser, live_browser
-from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
-from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
+if TYPE_CHECKING:
+    from .auditing import Finding, audit, audit_env
+    from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
+    from .demo import demo_api, frontend_app
+    from .driver import Browser, CorsBlockedError, FetchResult
+    from .live import LiveBrowser, live_browser
+    from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
+    from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
+
+# Each public name and the module that defines it.
+_EXPORTS = {
+    "Finding": "auditing",
+    "audit": "auditing",
+    "audit_env": "auditing",
+    "DEFAULT_DEV_ORIGIN": "config",
+    "CorsConfig": "config",
+    "CorsConfigError": "config",
+    "demo_api": "demo",
+    "frontend_app": "demo",
+    "Browser": "driver",
+    "CorsBlockedError": "driver",
+    "FetchResult": "driver",
+    "LiveBrowser": "live",
+    "live_browser": "live",
+    "Origin": "origins",
+    "OriginComparison": "origins",
+    "OriginError": "origins",
+    "compare_origins": "origins",
+    "origin_of": "origins",
+    "PortInUseError": "servers",
+    "Server": "servers",
+    "ServerStartError": "servers",
+    "running_servers": "servers",
+    "serve": "servers",
+    "stop_all": "servers",
+}
 
 __all__ = [
     "DEFAULT_DEV_ORIGIN",
@@ -39,6 +76,20 @@ __all__ = [
     "serve",
     "stop_all",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cors_lab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 # A library stays quiet unless the application configures logging (the CLI does).
 logging.getLogger(__name__).addHandler(logging.NullHandler())

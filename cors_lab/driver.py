@@ -18,7 +18,7 @@ import anyio
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from . import __version__
+from ._version import __version__
 from .browser import CookieJar, Fetch, FetchRequest, PreflightCache, Verdict
 from .browser.http import HttpRequest, HttpResponse, header_items
 from .browser.machine import Credentials, Exchange, Step

@@ -59,7 +59,15 @@ def test_make_targets_do_not_reinstall_an_up_to_date_venv():
 
 
 def test_the_lab_keeps_jupyter_token_auth_on():
-    sources = (ROOT / "Makefile").read_text() + (ROOT / "cors_lab/cli.py").read_text()
+    sources = (ROOT / "Makefile").read_text() + "".join(p.read_text() for p in (ROOT / "cors_lab/cli").glob("*.py"))
     for weakening in ("token=''", 'token=""', "disable_check_xsrf", "password=''", "0.0.0.0"):
         assert weakening not in sources
     assert "--ServerApp.ip=localhost" in sources
+
+
+def test_every_public_name_is_exported_lazily():
+    import cors_lab
+
+    assert set(cors_lab.__all__) == set(cors_lab._EXPORTS) | {"__version__"}
+    for name in cors_lab.__all__:
+        assert getattr(cors_lab, name) is not None
