@@ -1,0 +1,12 @@
+"""The ``cors-lab`` command: the lab, and tools for a real app's CORS errors (check, audit, serve)."""
+
+from __future__ import annotations
+
+from . import audit, check, lab, serve  # noqa: F401  (each module registers its command)
+from ._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()
