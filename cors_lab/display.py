@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+import json
+from typing import Protocol
 
+from .browser import FetchRequest, Verdict
 from .browser.http import HeaderItems
 
-if TYPE_CHECKING:
-    from .driver import FetchResult
+
+class FetchResult(Protocol):
+    """What a view needs of a fetch's result (``cors_lab.FetchResult`` has it)."""
+
+    page_origin: str
+    request: FetchRequest
+    verdict: Verdict
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def error_code(self) -> str | None: ...
+    @property
+    def console_message(self) -> str | None: ...
+    @property
+    def fix(self) -> str | None: ...
+
 
 __all__ = ["fetch_result_html", "headers_html", "js_call"]
 
@@ -43,18 +62,23 @@ def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inh
 
 
 def js_call(result: FetchResult) -> str:
-    """The fetch() call the page made, written as JavaScript."""
+    """The fetch() call the page made, written as JavaScript (every string a valid JS literal)."""
     request = result.request
     options = []
     if request.method.upper() != "GET":
-        options.append(f"method: '{request.method}'")
+        options.append(f"method: {_js(request.method)}")
     if request.headers:
-        options.append("headers: {" + ", ".join(f"'{n}': '{v}'" for n, v in request.headers) + "}")
+        options.append("headers: {" + ", ".join(f"{_js(n)}: {_js(v)}" for n, v in request.headers) + "}")
     if request.body:
-        options.append("body: " + repr(request.body.decode("utf-8", "replace")))
+        options.append(f"body: {_js(request.body.decode('utf-8', 'replace'))}")
     if request.credentials != "same-origin":
-        options.append(f"credentials: '{request.credentials}'")
-    return f"fetch('{request.url}'" + (", {" + ", ".join(options) + "})" if options else ")")
+        options.append(f"credentials: {_js(request.credentials)}")
+    return f"fetch({_js(request.url)}" + (", {" + ", ".join(options) + "})" if options else ")")
+
+
+def _js(value: str) -> str:
+    """A JavaScript string literal (JSON's string syntax is valid JavaScript)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def fetch_result_html(result: FetchResult) -> str:
