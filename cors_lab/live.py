@@ -26,6 +26,7 @@ import ipywidgets as w
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from .browser import credentials_mode
 from .config import CorsConfig
 from .demo import demo_api, frontend_app
 from .driver import Browser, FetchResult
@@ -189,7 +190,7 @@ class LiveBrowser(_Readable, w.VBox):
             method=method or self.request_defaults["method"],
             headers=parse_header_lines(header_text),
             content=text or None,
-            credentials=credentials or self.request_defaults["credentials"],
+            credentials=credentials_mode(credentials or self.request_defaults["credentials"]),
         )
 
     def stop(self) -> None:

@@ -10,11 +10,12 @@ from .cache import PreflightCache
 from .cookies import Cookie, CookieJar, is_same_site, site_of
 from .failures import CODES, CorsFailure, console_message
 from .http import HttpRequest, HttpResponse
-from .machine import Credentials, Exchange, Fetch, FetchRequest, Step, Verdict
+from .machine import CREDENTIALS_MODES, Credentials, Exchange, Fetch, FetchRequest, Step, Verdict, credentials_mode
 from .rules import cors_unsafe_header_names, exposed_header_names, normalize_method, preflight_reasons
 
 __all__ = [
     "CODES",
+    "CREDENTIALS_MODES",
     "Cookie",
     "CookieJar",
     "CorsFailure",
@@ -29,6 +30,7 @@ __all__ = [
     "Verdict",
     "console_message",
     "cors_unsafe_header_names",
+    "credentials_mode",
     "exposed_header_names",
     "is_same_site",
     "normalize_method",

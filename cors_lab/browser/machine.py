@@ -34,11 +34,33 @@ from .rules import (
     unsafe_names,
 )
 
-__all__ = ["Credentials", "Exchange", "Fetch", "FetchRequest", "Step", "Verdict"]
+__all__ = [
+    "CREDENTIALS_MODES",
+    "Credentials",
+    "Exchange",
+    "Fetch",
+    "FetchRequest",
+    "Step",
+    "Verdict",
+    "credentials_mode",
+]
 
 Credentials = Literal["omit", "same-origin", "include"]
 MAX_REDIRECTS = 20
 _BODY_HEADERS = ("content-type", "content-encoding", "content-language", "content-location")
+
+
+CREDENTIALS_MODES: tuple[Credentials, ...] = ("omit", "same-origin", "include")
+
+
+def credentials_mode(value: str) -> Credentials:
+    """``value`` as a fetch() credentials mode; a ValueError naming the value and the choices otherwise."""
+    for mode in CREDENTIALS_MODES:
+        if value == mode:
+            return mode
+    raise ValueError(
+        f"credentials={value!r} is not a fetch() credentials mode: use 'omit', 'same-origin' (the default) or 'include'"
+    )
 
 
 @dataclass(frozen=True)
@@ -53,11 +75,7 @@ class FetchRequest:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", header_items(self.headers))
-        if self.credentials not in ("omit", "same-origin", "include"):
-            raise ValueError(
-                f"credentials={self.credentials!r} is not a fetch() credentials mode: "
-                "use 'omit', 'same-origin' (the default) or 'include'"
-            )
+        credentials_mode(self.credentials)
 
 
 class Step(NamedTuple):
@@ -125,7 +143,8 @@ class Fetch:
         self.cookies = cookies if cookies is not None else CookieJar()
         self._verdict: Verdict | None = None
         url = _absolute_url(request.url)
-        kept, dropped = [], []
+        kept: list[tuple[str, str]] = []
+        dropped: list[tuple[str, str]] = []
         for name, value in request.headers:
             (dropped if is_forbidden_request_header(name, value) else kept).append((name, value))
         method = normalize_method(request.method)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from ..browser import CookieJar
+from ..browser import CookieJar, Credentials, credentials_mode
 from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
@@ -193,7 +193,7 @@ def _logged_in(config: CorsConfig, page: str) -> tuple[Browser, str]:
     return browser, token
 
 
-def _mode_problem(situation: str, mode: str) -> str | None:
+def _mode_problem(situation: str, mode: Credentials) -> str | None:
     if situation == "me":
         browser, _ = _logged_in(CorsConfig(allow_origins=[FRONTEND], allow_credentials=True), FRONTEND)
         result = browser.fetch(f"{API}/me", credentials=mode)
@@ -237,7 +237,7 @@ def _check_modes(answers: Any) -> str:
                 f"{answers[key]!r} (for {key!r}) is not a fetch() credentials mode: use 'omit', "
                 "'same-origin' or 'include'"
             )
-    problems = [p for p in (_mode_problem(key, answers[key]) for key in SITUATIONS) if p]
+    problems = [p for p in (_mode_problem(key, credentials_mode(answers[key])) for key in SITUATIONS) if p]
     if problems:
         raise NotYet("; ".join(problems))
     token_note = "" if answers["token"] == "same-origin" else " (the default 'same-origin' works for 'token' too)"

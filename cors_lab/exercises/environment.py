@@ -238,14 +238,14 @@ def _check_spot_refused(answer: Any) -> str:
             "its Origin header: lower-case scheme and host, no default port, no path"
         )
     accepted = sorted(set(CANDIDATES) - refused)
-    flagged = [
+    flagged_letters = [
         letter
         for letter in accepted
         if any(f.severity == "error" for f in audit_env({"ALLOWED_ORIGINS": CANDIDATES[letter]}, production=True))
     ]
     return (
         f"from_env refuses exactly {', '.join(sorted(refused))} and accepts {', '.join(accepted)}; of those, "
-        f"audit_env(production=True) still reports an error for {', '.join(flagged) or 'none'}"
+        f"audit_env(production=True) still reports an error for {', '.join(flagged_letters) or 'none'}"
     )
 
 

@@ -101,7 +101,7 @@ def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
     if evil.ok:
         raise NotYet(
             f"the frontend gets in, but a page at {EVIL_ORIGIN} can read the users too (the server "
-            f"answers Access-Control-Allow-Origin: {evil.server_response.get('access-control-allow-origin')}"
+            f"answers Access-Control-Allow-Origin: {_allow_origin(evil)}"
             "): '*' lets every website in. List only the frontend's origin."
         )
     for entry in allow_origins:
@@ -118,8 +118,13 @@ def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
             )
     return (
         f"the page at {frontend_origin} reads the users (Access-Control-Allow-Origin: "
-        f"{mine.server_response.get('access-control-allow-origin')}), and {EVIL_ORIGIN} is blocked."
+        f"{_allow_origin(mine)}), and {EVIL_ORIGIN} is blocked."
     )
+
+
+def _allow_origin(result: FetchResult) -> str | None:
+    response = result.server_response
+    return response.get("access-control-allow-origin") if response is not None else None
 
 
 only_the_frontend = Exercise(
@@ -137,7 +142,7 @@ only_the_frontend = Exercise(
 # --- 2.2 ---------------------------------------------------------------------------------------------------
 
 #: The two blocked requests of exercise 2.2: a page at LESSON_PAGE calls an API with no CORSMiddleware.
-_PUZZLE = {
+_PUZZLE: dict[str, dict[str, Any]] = {
     "A": {"path": "/login", "method": "POST"},
     "B": {"path": "/users", "method": "POST", "json": {"name": "mallory"}},
 }
