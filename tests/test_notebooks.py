@@ -3,6 +3,7 @@
 (nbval re-runs every notebook and compares its outputs; this checks what nbval does not.)
 """
 
+import importlib
 import re
 from pathlib import Path
 
@@ -51,9 +52,7 @@ def test_notebook_shape(path):
     if number != "00":
         assert any(re.search(r"\b\w+\.check\(", c.source) for c in code), "at least one exercise check"
         assert any(text.startswith(("\u2718 Not yet", "\u2714 Well done")) for text in outputs)
-        assert any(
-            "<details>" in c.source and "Solution" in c.source for c in notebook.cells if c.cell_type == "markdown"
-        ), "solutions folded in <details>"
+        assert_exercises_are_tagged(notebook)
     last, before = code[-1], code[-2]
     assert "cors_lab.stop_all()" in before.source or "cors_lab.stop_all()" in last.source
     assert last.source.strip() == "cors_lab.running_servers()"
@@ -75,3 +74,24 @@ def test_readme_lists_every_notebook_with_what_it_teaches():
         row = next((line for line in readme.splitlines() if f"(notebooks/{path.name})" in line), None)
         assert row is not None, f"README has no row for {path.name}"
         assert len(row.split("|")[2].strip()) > 20, f"README's row for {path.name} says what it teaches"
+
+
+def assert_exercises_are_tagged(notebook) -> None:
+    """Each exercise is an answer cell, a check cell and a solution cell, tagged and naming their Exercise.
+
+    The solution is the Exercise's own (one source), shown folded; the classroom export relies on the tags.
+    """
+    tagged = [(c.metadata.get("tags", []), c) for c in notebook.cells if c.cell_type == "code"]
+    roles = [(tag.removeprefix("exercise-"), c) for tags, c in tagged for tag in tags if tag.startswith("exercise-")]
+    assert roles, "tagged exercise cells"
+    for at in range(0, len(roles), 3):
+        triple = roles[at : at + 3]
+        assert [role for role, _ in triple] == ["answer", "check", "solution"], triple
+        names = {c.metadata["cors_lab"]["exercise"] for _, c in triple}
+        assert len(names) == 1, names
+        module, _, attribute = names.pop().partition(":")
+        exercise = getattr(importlib.import_module(module), attribute)
+        solution = triple[2][1]
+        assert solution.source.strip().endswith(".solution()")
+        html = [o["data"]["text/html"] for o in solution.outputs if "text/html" in o.get("data", {})]
+        assert html and html[0].startswith("<details>") and exercise.solution_code.splitlines()[0].split()[0] in html[0]

@@ -50,29 +50,42 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Solution:
-    """One correct answer, shown folded so it is a click away rather than in plain sight."""
+    """One correct answer and why it is right, shown folded so it is a click away rather than in plain sight."""
 
     exercise: str
     code: str
+    explanation: str = ""
 
     def __repr__(self) -> str:
-        return f"Solution to {self.exercise}:\n{self.code}"
+        why = f"\n\n{self.explanation}" if self.explanation else ""
+        return f"Solution to {self.exercise}:\n{self.code}{why}"
 
     def _repr_html_(self) -> str:
+        why = f"<p>{_inline_code(self.explanation)}</p>" if self.explanation else ""
         return (
             f"<details><summary>Solution to {html.escape(self.exercise)} (click to open)</summary>"
-            f"<pre>{html.escape(self.code)}</pre></details>"
+            f"<pre>{html.escape(self.code)}</pre>{why}</details>"
         )
 
 
-class Exercise:
-    """An exercise: a number and title, a checker, and a solution."""
+def _inline_code(text: str) -> str:
+    """Escape ``text`` for HTML and show its `backticked` parts as code, as the lessons' markdown does."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
 
-    def __init__(self, number: str, title: str, checker: Callable[..., str], solution: str) -> None:
+
+class Exercise:
+    """An exercise: a number and title, a checker, and its solution (the one source for the notebook,
+    the solution cell and the graded assignment)."""
+
+    def __init__(
+        self, number: str, title: str, checker: Callable[..., str], solution: str, explanation: str = ""
+    ) -> None:
         self.number = number
         self.title = title
         self.checker = checker
-        self._solution = textwrap.dedent(solution).strip()
+        self.solution_code = textwrap.dedent(solution).strip()
+        self.explanation = " ".join(explanation.split())
 
     @property
     def name(self) -> str:
@@ -88,7 +101,7 @@ class Exercise:
             return Feedback(self.name, False, f"checking your answer raised {type(error).__name__}: {error}")
 
     def solution(self) -> Solution:
-        return Solution(self.name, self._solution)
+        return Solution(self.name, self.solution_code, self.explanation)
 
     def __repr__(self) -> str:
         return f"<Exercise {self.number}: {self.title}>"

@@ -425,7 +425,15 @@ fix_the_shop = Exercise(
         "allow_headers": ["Authorization", "Content-Type"],
         "expose_headers": ["X-Total-Count"],
     }
-""",
+    """,
+    (
+        'Five bugs: the trailing slash in `"https://shop.example/"` (the browser sends the origin '
+        'without it, and the comparison is exact); `allow_methods` left at its default `["GET"]`, '
+        "which refuses the preflights of POST, PUT and DELETE; no `allow_credentials=True`, so the "
+        "browser hides every response to a `credentials: 'include'` call; `Authorization` missing "
+        "from `allow_headers`; and no `expose_headers`, so the page cannot read `X-Total-Count`. "
+        "Try sections 4 to 7 before you open this."
+    ),
 )
 
 
@@ -509,5 +517,10 @@ env_split = Exercise(
     }
     production_env = {"ALLOWED_ORIGINS": "https://shop.example", **shared}
     development_env = {"ALLOWED_ORIGINS": "http://localhost:3000", **shared}
-""",
+    """,
+    (
+        "Only `ALLOWED_ORIGINS` differs between the two: everything else is what the frontend "
+        "needs, and that is the same everywhere. Development could leave `ALLOWED_ORIGINS` unset, "
+        "since `http://localhost:3000` is the default; setting it says so plainly."
+    ),
 )

@@ -119,7 +119,7 @@ round_trip = Exercise(
         "allow_credentials": True,                   # the browser needs Access-Control-Allow-Credentials: true
         "allow_methods": ["GET", "POST"],            # the login's preflight asks for POST
     }
-""",
+    """,
 )
 
 
@@ -164,9 +164,9 @@ total_count = Exercise(
     count_settings = {
         "allow_origins": ["http://localhost:3000"],
         "allow_credentials": True,
-        "expose_headers": ["X-Total-Count"],  # by name: '*' means nothing for credentialed requests
+        "expose_headers": ["X-Total-Count"],  # by name: "*" means nothing for credentialed requests
     }
-""",
+    """,
 )
 
 
@@ -250,9 +250,9 @@ pick_mode = Exercise(
     _check_modes,
     """
     modes = {
-        "me": "include",         # a cookie goes to another origin only with 'include'
-        "token": "same-origin",  # the default: a token is a header, not a credential ('omit' works too)
+        "me": "include",         # a cookie goes to another origin only with "include"
+        "token": "same-origin",  # the default: a token is a header, not a credential ("omit" works too)
         "public": "omit",        # the only mode that sends no cookie even to the page's own origin
     }
-""",
+    """,
 )

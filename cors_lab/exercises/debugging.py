@@ -132,11 +132,12 @@ name_the_code = Exercise(
     _check_codes,
     """
     codes = {
-        1: "PreflightMissingAllowOriginHeader",  # the auth middleware answered the preflight with 401
-        2: "PreflightInvalidStatus",             # Starlette's 400 "Disallowed CORS headers"
-        3: "MissingAllowOriginHeader",           # the unhandled exception's 500 has no CORS headers
+        1: "PreflightMissingAllowOriginHeader",  # an auth middleware answered the preflight with 401
+        2: "PreflightInvalidStatus",             # Starlette's 400 "Disallowed CORS headers" (X-Request-Id)
+        3: "MissingAllowOriginHeader",           # /boom: the unhandled exception's 500 has no CORS headers
     }
-""",
+    """,
+    ("`exercises.scenario(n)` returns each result, so `show(exercises.scenario(1))` shows what the server answered."),
 )
 
 
@@ -256,12 +257,11 @@ fix_the_app = Exercise(
                 return JSONResponse({"detail": "not authenticated"}, status_code=401)
             return await call_next(request)
 
-        # Added last, so it runs first: it answers preflights before the auth check sees them,
-        # and it adds CORS headers to the auth middleware's 401.
-        app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"],
-                           allow_headers=["Authorization"])
+        # Added last, so it runs first: it answers the preflight before the auth check sees it,
+        # and it adds CORS headers to the auth check's 401.
+        app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"], allow_headers=["Authorization"])
         return app
-""",
+    """,
 )
 
 
@@ -316,7 +316,11 @@ tighten_the_regex = Exercise(
     "6.3",
     "Tighten the origin regex",
     _check_regex,
-    r"""
-    pattern = r"https://([a-z0-9-]+\.)?example\.com"
-""",
+    """
+    pattern = r"https://([a-z0-9-]+\\.)?example\\.com"
+    """,
+    (
+        "One optional label followed by a dot, escaped dots, and nothing after `.com` (Starlette "
+        "matches the whole origin, so no `^...$` is needed)."
+    ),
 )

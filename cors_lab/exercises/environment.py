@@ -86,7 +86,11 @@ production_origins = Exercise(
     _check_production_origins,
     """
     allowed_origins = "https://www.shop.example,https://admin.shop.example:8443"
-""",
+    """,
+    (
+        "No trailing slash; the port stays because `8443` is not the default for https; and "
+        "`localhost` belongs in the development environment, not in production."
+    ),
 )
 
 
@@ -170,11 +174,11 @@ fix_settings = Exercise(
         origins = [item.strip() for item in value.split(",") if item.strip()]
         return dict(allow_origins=origins, allow_credentials=True,
                     allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
-
-    # or let the library do the splitting and the checking:
-    # def cors_settings(environ):
-    #     return cors_lab.CorsConfig.from_env({"CORS_ALLOW_CREDENTIALS": "true", **environ})
-""",
+    """,
+    (
+        "Or let the library split, strip and check: `return "
+        'cors_lab.CorsConfig.from_env({"CORS_ALLOW_CREDENTIALS": "true", **environ})`.'
+    ),
 )
 
 
@@ -255,5 +259,11 @@ spot_refused = Exercise(
     _check_spot_refused,
     """
     refused = {"B", "D", "E", "G"}
-""",
+    """,
+    (
+        "B has a trailing slash, D has no scheme, E spells out the default port (browsers send "
+        "`https://myfrontend.com`), and G has capitals (browsers send the host in lower case). A is "
+        "fine, C is fine because `from_env` strips the spaces, and F (`*`) is accepted: it is "
+        "`audit_env(production=True)` that reports it."
+    ),
 )

@@ -132,10 +132,8 @@ only_the_frontend = Exercise(
     "Let exactly the frontend in",
     _check_only_the_frontend,
     """
-    # the page's real origin, e.g. 'http://localhost:41234' (not frontend.url: 127.0.0.1 is another host)
-    allowed = [FRONTEND]
-    only_the_frontend.check(allowed, FRONTEND)
-""",
+    allowed = [FRONTEND]  # the page's exact origin; not frontend.url: 127.0.0.1 is another host than localhost
+    """,
 )
 
 
@@ -205,8 +203,12 @@ did_the_server_run_it = Exercise(
     _check_did_the_server_run_it,
     """
     server_ran = {"A": True, "B": False}
-    did_the_server_run_it.check(server_ran)
-""",
+    """,
+    (
+        "Message A is about the response: the server ran `POST /login`, and the browser hid its "
+        "answer. Message B is about the preflight: the server's answer to the OPTIONS question had "
+        "no CORS headers, so the POST was never sent."
+    ),
 )
 
 
@@ -245,11 +247,10 @@ trailing_slash = Exercise(
     _check_trailing_slash,
     """
     production_settings = dict(
-        allow_origins=["https://myfrontend.com"],   # no slash: exactly what the browser sends
+        allow_origins=["https://myfrontend.com"],  # no slash: exactly what the browser sends as Origin
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
-    trailing_slash.check(production_settings)
-""",
+    """,
 )

@@ -129,7 +129,8 @@ origin_sent = Exercise(
         "http://localhost:8000/docs": "http://localhost:8000",
         "file:///home/me/report.html": "null",
     }
-""",
+    """,
+    "Lower case, no default port, no path; a `file:` page has an opaque origin, sent as `null`.",
 )
 
 
@@ -202,9 +203,11 @@ same_origin_picks = Exercise(
     _check_same_origin,
     """
     same_origin = {0, 3, 5}
-    # 1: http, not https. 2: another host (api.). 4: port 8443, not 443.
-    # 6: example.com is a different host from app.example.com.
-""",
+    """,
+    (
+        "3 writes https's default port, 5 spells the host in upper case: neither changes the "
+        "origin. 1 is `http`, 2 and 6 are other hosts, 4 uses port 8443."
+    ),
 )
 
 
@@ -310,7 +313,8 @@ allowed_origins = Exercise(
         "https://myfrontend.com",
         "https://admin.myfrontend.com",
     ]
-""",
+    """,
+    "No trailing slash, lower case, no default port: `str(cors_lab.origin_of(page))` gives each one.",
 )
 
 

@@ -128,7 +128,7 @@ allow_the_put = Exercise(
         "allow_methods": ["GET", "POST", "PUT"],
         "allow_headers": ["X-Request-Id"],  # Content-Type needs no listing: Starlette always allows it
     }
-""",
+    """,
 )
 
 
@@ -227,7 +227,7 @@ make_it_simple = Exercise(
         "headers": {"Content-Type": "application/x-www-form-urlencoded"},
         "body": "event=signup&plan=pro",
     }
-""",
+    """,
 )
 
 
@@ -327,7 +327,7 @@ predict_preflights = Exercise(
     _check_predictions,
     """
     predictions = [True, False, True, False, False, True]
-    # 1 nothing cached yet; 2 cached until t=60; 3 a new URL; 4 the answer for /users/2 lists DELETE;
-    # 5 a simple GET; 6 the entry for /users/1 expired at t=60
-""",
+    # 1: nothing cached yet. 2: cached until t=60. 3: a new URL. 4: the answer cached for /users/2
+    # at t=25 lists DELETE. 5: a simple GET. 6: the entry for /users/1 expired at t=60.
+    """,
 )
