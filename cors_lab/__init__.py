@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .driver import Browser, CorsBlockedError, FetchResult
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
-    from .servers import PortInUseError, Server, ServerStartError, running_servers, serve, stop_all
+    from .servers import PortInUseError, Server, ServerStartError, ServerStopError, running_servers, serve, stop_all
 
 # Each public name and the module that defines it.
 _EXPORTS = {
@@ -44,6 +44,7 @@ _EXPORTS = {
     "PortInUseError": "servers",
     "Server": "servers",
     "ServerStartError": "servers",
+    "ServerStopError": "servers",
     "running_servers": "servers",
     "serve": "servers",
     "stop_all": "servers",
@@ -64,6 +65,7 @@ __all__ = [
     "PortInUseError",
     "Server",
     "ServerStartError",
+    "ServerStopError",
     "__version__",
     "audit",
     "audit_env",

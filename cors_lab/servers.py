@@ -8,7 +8,6 @@ a widget can change CORS settings without the URL changing.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import collections
 import contextlib
@@ -16,6 +15,7 @@ import errno
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 import uvicorn
@@ -25,6 +25,7 @@ __all__ = [
     "PortInUseError",
     "Server",
     "ServerStartError",
+    "ServerStopError",
     "running_servers",
     "serve",
     "stop_all",
@@ -62,6 +63,10 @@ class ServerStartError(RuntimeError):
     def __init__(self, message: str, log: list[str] | None = None) -> None:
         super().__init__(message)
         self.log = log or []
+
+
+class ServerStopError(RuntimeError):
+    """A server's thread did not end within the stop timeout."""
 
 
 class _AppSlot:
@@ -113,37 +118,6 @@ class _AppSlot:
             await send(held_end)
 
 
-class _UvicornServer(uvicorn.Server):
-    """uvicorn's server, told when it is ready and woken at once when asked to stop."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        await super().startup(sockets=sockets)
-        self.ready.set()
-
-    async def main_loop(self) -> None:
-        # uvicorn polls should_exit every 0.1 s; waiting on an event makes stop() prompt.
-        counter = 0
-        while not await self.on_tick(counter):
-            counter += 10  # on_tick refreshes the Date header whenever counter % 10 == 0
-            assert self._wake is not None
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-
-    def request_exit(self) -> None:
-        self.should_exit = True
-        if self._loop is not None and self._wake is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has already closed
-                self._loop.call_soon_threadsafe(self._wake.set)
-
-
 class _StartupLog(logging.Handler):
     """Collects what uvicorn logs from one server thread while it starts."""
 
@@ -168,7 +142,7 @@ class Server:
         config = uvicorn.Config(
             self._slot, log_config=None, access_log=False, lifespan="auto", timeout_graceful_shutdown=2
         )
-        self._uvicorn = _UvicornServer(config)
+        self._uvicorn = uvicorn.Server(config)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"cors-lab {self._label}", daemon=True)
 
@@ -203,15 +177,26 @@ class Server:
         """
         self._slot.app = _load(app)
 
-    def stop(self) -> None:
-        """Stop serving, wait for the thread to end and free the port. Safe to call twice."""
-        self._uvicorn.request_exit()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(_STOP_TIMEOUT)
-        self._socket.close()
-        with _registry_lock:
-            if self in _running:
-                _running.remove(self)
+    def stop(self, timeout: float = _STOP_TIMEOUT) -> None:
+        """Stop serving, wait for the thread to end and free the port. Safe to call twice.
+
+        uvicorn notices within 0.1 s. Raises ServerStopError if the thread is still running after
+        ``timeout`` seconds (a request that never ends); the port is released all the same.
+        """
+        self._uvicorn.should_exit = True
+        try:
+            if self._thread.is_alive() and self._thread is not threading.current_thread():
+                self._thread.join(timeout)
+                if self._thread.is_alive():
+                    raise ServerStopError(
+                        f"{self._label}server on port {self.port} did not stop within {timeout:g} s: a request is "
+                        "still running (an endpoint that never returns?); its thread is left to finish"
+                    )
+        finally:
+            self._socket.close()
+            with _registry_lock:
+                if self in _running:
+                    _running.remove(self)
 
     def __enter__(self) -> Server:
         return self
@@ -223,21 +208,30 @@ class Server:
         state = "running" if self.running else "stopped"
         return f"<Server {self._label}{self.url} {state}>"
 
-    def _start(self) -> None:
+    def _start(self, timeout: float) -> None:
         log = _StartupLog()
         uvicorn_log = logging.getLogger("uvicorn.error")
         uvicorn_log.addHandler(log)
+        deadline = time.monotonic() + timeout
         try:
             self._thread.start()
             log.thread_id = self._thread.ident
-            self._uvicorn.ready.wait(_START_TIMEOUT)
+            # uvicorn sets `started` once it accepts connections; a failed start ends the thread instead.
+            while not self._uvicorn.started and self._thread.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.001)
         finally:
             uvicorn_log.removeHandler(log)
-        if self._uvicorn.ready.is_set() and self._thread.is_alive():
+        if self._uvicorn.started and self._failure is None and self._thread.is_alive():
             return
-        self.stop()
+        timed_out = self._thread.is_alive() and not self._uvicorn.started
+        with contextlib.suppress(ServerStopError):
+            self.stop(timeout=1.0)
         # uvicorn logs a failing lifespan as a whole traceback: its last line is the reason.
         reasons = [message.strip().splitlines()[-1] for message in log.messages if message.strip()]
+        if timed_out:
+            reasons.append(
+                f"not accepting connections after {timeout:g} s (a slow startup handler? pass a longer start_timeout)"
+            )
         reason = "; ".join(reasons) or (repr(self._failure) if self._failure else "no reason given")
         raise ServerStartError(f"could not start {self._label}server on port {self.port}: {reason}", log.messages)
 
@@ -246,14 +240,13 @@ class Server:
             self._uvicorn.run(sockets=[self._socket])
         except BaseException as exc:  # uvicorn calls sys.exit() when startup fails
             self._failure = exc
-        finally:
-            self._uvicorn.ready.set()
 
 
-def serve(app: Any, *, port: int = 0, name: str | None = None) -> Server:
+def serve(app: Any, *, port: int = 0, name: str | None = None, start_timeout: float = _START_TIMEOUT) -> Server:
     """Serve an ASGI app (or a ``"module:attr"`` string) on 127.0.0.1 and return once it accepts connections.
 
-    ``port=0`` picks a free port. Serving again under a ``name`` that is already running
+    ``port=0`` picks a free port. ``start_timeout`` bounds the app's startup (lifespan) in seconds.
+    Serving again under a ``name`` that is already running
     stops the old server first, so re-running a notebook cell never leaks servers.
     """
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
@@ -264,7 +257,7 @@ def serve(app: Any, *, port: int = 0, name: str | None = None) -> Server:
             if server.name == name:
                 server.stop()
     server = Server(loaded, port, name)
-    server._start()
+    server._start(start_timeout)
     with _registry_lock:
         _running.append(server)
     return server
@@ -277,12 +270,28 @@ def running_servers() -> list[Server]:
 
 
 def stop_all() -> None:
-    """Stop every running server (also done automatically when the interpreter exits)."""
+    """Stop every running server (also done automatically when the interpreter exits).
+
+    Every server is asked to stop even if one of them cannot; then the first failure is raised.
+    """
+    failures: list[ServerStopError] = []
     for server in running_servers():
-        server.stop()
+        try:
+            server.stop()
+        except ServerStopError as failure:
+            failures.append(failure)
+    if failures:
+        raise failures[0]
 
 
-atexit.register(stop_all)
+def _stop_at_exit() -> None:
+    try:
+        stop_all()
+    except ServerStopError as failure:  # the interpreter is ending anyway: say so, do not raise
+        logger.warning("%s", failure)
+
+
+atexit.register(_stop_at_exit)
 
 
 def _load(app: Any) -> Any:

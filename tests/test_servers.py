@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import socket
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 import cors_lab
-from cors_lab import PortInUseError, ServerStartError, running_servers, serve, stop_all
+from cors_lab import PortInUseError, ServerStartError, ServerStopError, running_servers, serve, stop_all
 
 
 def hello_app(text: str = "hello") -> FastAPI:
@@ -230,3 +231,46 @@ def test_servers_are_stopped_gracefully_at_interpreter_exit():
 def test_exported_from_the_package():
     assert cors_lab.serve is serve
     assert cors_lab.Server.__module__ == "cors_lab.servers"
+
+
+def test_a_stop_that_cannot_finish_in_time_says_so_and_frees_the_port():
+    entered, release = threading.Event(), threading.Event()
+    app = FastAPI()
+
+    @app.get("/hang")
+    def hang() -> str:
+        entered.set()
+        release.wait(30)  # a request that does not end until the test lets it
+        return "done"
+
+    server = serve(app)
+    client = threading.Thread(target=lambda: httpx.get(server.url + "/hang", timeout=30))
+    client.start()
+    assert entered.wait(10)
+    with pytest.raises(ServerStopError, match=r"did not stop within 0.5 s: a request is still running"):
+        server.stop(timeout=0.5)
+    assert running_servers() == []
+    with serve(hello_app("again"), port=server.port) as second:  # the port is free at once
+        assert httpx.get(second.url).json() == "again"
+    release.set()
+    client.join(30)
+    server._thread.join(30)
+    assert not server._thread.is_alive()
+
+
+def test_a_startup_that_never_finishes_is_reported_not_taken_for_success():
+    from contextlib import asynccontextmanager
+
+    gate = asyncio.Event()
+
+    @asynccontextmanager
+    async def lifespan(app):
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(gate.wait(), 2)  # longer than the start timeout
+        yield
+
+    with pytest.raises(ServerStartError, match=r"not accepting connections after 0.5 s"):
+        serve(FastAPI(lifespan=lifespan), start_timeout=0.5)
+    assert running_servers() == []
+    for thread in server_threads():  # the slow startup ends on its own, and the thread with it
+        thread.join(10)
