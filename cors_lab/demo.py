@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Body, Cookie, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from .config import CorsConfig
 
@@ -125,7 +126,7 @@ def frontend_app(
     The page has a form that runs real fetch() calls in the visitor's browser; ``api_url`` and
     the other arguments fill it in. It posts what JavaScript saw to its own ``/report`` endpoint
     (same origin, so no CORS): ``app.state.reports`` collects those reports, and ``on_report``
-    is called with each one (from the server's thread).
+    is called with each one (in a worker thread, so it may block).
     """
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.reports = []
@@ -155,6 +156,7 @@ def frontend_app(
             raise HTTPException(400, "a report is the JSON the page sends") from None
         app.state.reports.append(received)
         if on_report is not None:
-            on_report(received)
+            # The callback may be slow (LiveBrowser runs the browser model): keep it off the server's loop.
+            await run_in_threadpool(on_report, received)
 
     return app

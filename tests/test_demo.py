@@ -115,3 +115,24 @@ def test_frontend_reports_are_accepted_from_the_page_only():
         assert seen == [{"loaded": "x"}]
     finally:
         server.stop()
+
+
+def test_a_slow_report_callback_does_not_hold_up_the_page_server():
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_callback(report):
+        entered.set()
+        release.wait(10)  # as slow as a model fetch can be
+
+    with serve(frontend_app(on_report=slow_callback)) as frontend:
+        poster = threading.Thread(target=lambda: httpx.post(frontend.url + "/report", content=b"{}", timeout=15))
+        poster.start()
+        try:
+            assert entered.wait(10)
+            # The callback is still running, and the page is served all the same.
+            assert httpx.get(frontend.url + "/", timeout=2).status_code == 200
+        finally:
+            release.set()
+            poster.join(15)
