@@ -61,13 +61,13 @@ def new_token() -> str:
 
 
 def with_token(url: str, token: str) -> str:
-    """The URL with ``call=<token>`` added to its query; only http(s) URLs without user info carry one.
+    """The URL with ``call=<token>`` added to its query; only http(s) URLs carry one.
 
-    Other URLs (data:, ws:, a URL with a user name) are sent exactly as written: adding to them
-    would change what is being tried.
+    Other URLs (data:, ws:) are sent exactly as written: adding to them would change what is
+    being tried.
     """
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+    if parts.scheme not in ("http", "https"):
         return url
     query = f"{parts.query}&{TOKEN_PARAM}={token}" if parts.query else f"{TOKEN_PARAM}={token}"
     return urlunsplit(parts._replace(query=query))
@@ -146,9 +146,10 @@ class Outcome:
     axios: AxiosError | None = None
     console: tuple[ConsoleLine, ...] = ()
     elapsed_ms: float = 0.0
+    token: str = ""  # the call's token: what reached the servers for this call carries it
 
     @classmethod
-    def from_harness(cls, answer: Mapping[str, Any], console: tuple[ConsoleLine, ...]) -> Outcome:
+    def from_harness(cls, answer: Mapping[str, Any], console: tuple[ConsoleLine, ...], token: str = "") -> Outcome:
         axios = answer.get("axios")
         return cls(
             resolved=bool(answer.get("resolved")),
@@ -167,6 +168,7 @@ class Outcome:
             else None,
             console=console,
             elapsed_ms=float(answer.get("elapsedMs") or 0.0),
+            token=token,
         )
 
     @property

@@ -33,9 +33,10 @@ PAGE_HTML = b"<!doctype html><meta charset=utf-8><title>cors-lab engine page</ti
 
 @dataclass(frozen=True)
 class Reply:
-    """A hand-written response. ``{page}``, ``{api}``, ``{other}``, ``{https_page}``, ``{mapped}`` in
-    header values become those live origins, ``{query}`` the request's own query string (so a
-    redirect keeps the call's token)."""
+    """A hand-written response. ``{page}``, ``{api}``, ``{other}``, ``{https_page}``, ``{mapped}`` (and
+    the other keys of :class:`Sites`' origins) in header values become those live origins,
+    ``{path}`` the case's path and ``{query}`` the request's own query string (so a redirect
+    keeps the call's token)."""
 
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
@@ -74,8 +75,9 @@ class Origins:
 
     values: dict[str, str] = field(default_factory=dict)
 
-    def fill(self, text: str, query: str) -> str:
-        return text.format(query=query, **self.values)
+    def fill(self, text: str, query: str, path: str) -> str:
+        # {path} is the case's path: a route at "/c/<id>/final" sends it without "/final".
+        return text.format(query=query, path=path.removesuffix("/final"), **self.values)
 
 
 class ScriptedSite:
@@ -109,7 +111,7 @@ class ScriptedSite:
             return
         reply = route.preflight if scope["method"] == "OPTIONS" and route.preflight is not None else route.actual
         lines = [
-            (name.lower().encode("latin-1"), self.origins.fill(value, query).encode("latin-1"))
+            (name.lower().encode("latin-1"), self.origins.fill(value, query, scope["path"]).encode("latin-1"))
             for name, value in reply.headers
         ]
         if not any(name == b"content-type" for name, _ in lines):
@@ -203,12 +205,17 @@ class Sites:
         page, api, other = (server.url for server in self._servers)
         self._tls = serve_tls(self.page) if with_tls else None
         tls = self._tls.__enter__() if self._tls else None
+        api_port, other_port = self._servers[1].port, self._servers[2].port
         self.origins.values.update(
             page=page,
             api=api,
             other=other,
+            other_host=f"{HOST}:{other_port}",
             https_page=tls.url if tls else "",
-            mapped=f"http://{MAPPED_HOST}:{self._servers[1].port}",
+            mapped=f"http://{MAPPED_HOST}:{api_port}",
+            api_with_user=f"http://user:pw@{HOST}:{api_port}",
+            api_ws=f"ws://{HOST}:{api_port}",
+            closed=f"http://{HOST}:{closed_port()}",
         )
 
     def __getitem__(self, origin: str) -> str:

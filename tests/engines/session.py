@@ -128,7 +128,7 @@ class EngineSession(ABC):
             self._wait(partial(self.router.flushed, token), CALL_TIMEOUT, f"the flush marker of {call}")
         if self.grace:
             self._pump(self.grace)
-        return [Outcome.from_harness(answer, self.router.lines(token)) for token, answer in answers]
+        return [Outcome.from_harness(answer, self.router.lines(token), token) for token, answer in answers]
 
     @abstractmethod
     def close(self) -> None:
