@@ -18,6 +18,8 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from .calls import Call, ConsoleLine, Outcome
+from .firefox_console import PREFS as DEVTOOLS_PREFS
+from .firefox_console import DevToolsConsole, free_port
 from .servers import MAPPED_HOST
 from .session import CALL_TIMEOUT, EngineError, EngineSession
 
@@ -180,12 +182,23 @@ class ChromiumSession(PlaywrightSession):
 class FirefoxSession(PlaywrightSession):
     """Firefox over WebDriver BiDi: CORS errors arrive as page errors, split at the first ': '.
 
-    BiDi's log.entryAdded forwards JavaScript errors and console API calls, not the console
-    service's warnings, so Firefox's CORS *warnings* never reach this driver.
+    BiDi's log.entryAdded does not forward the console service's warnings; those come from
+    Firefox's own remote debugging protocol instead (firefox_console.py). ``warnings`` says
+    whether that worked; without it the session still gives every error.
     """
 
     name = "firefox"
     grace = 0.05  # "CORS request did not succeed" follows the call's end; see ConsoleRouter
+
+    def __init__(self, executable: str, axios_source: str | None = None) -> None:
+        self._devtools_port = free_port()
+        self._devtools: DevToolsConsole | None = None
+        self.warnings_problem = "no page opened yet"
+        super().__init__(executable, axios_source)
+
+    @property
+    def warnings(self) -> bool:
+        return self._devtools is not None
 
     def _launch(self, playwright: Any, env: dict[str, str]) -> Any:
         return playwright.firefox.launch(
@@ -193,8 +206,24 @@ class FirefoxSession(PlaywrightSession):
             executable_path=self.executable,
             headless=True,
             env=env,
-            firefox_user_prefs=FIREFOX_PREFS,
+            # "--start-debugger-server <port>" as one argument: Playwright takes a lone number for a URL to open.
+            args=[f"--start-debugger-server={self._devtools_port}"],
+            firefox_user_prefs={**FIREFOX_PREFS, **DEVTOOLS_PREFS},
         )
+
+    def _navigate(self, url: str) -> None:
+        super()._navigate(url)
+        if self._devtools is None:
+            try:  # the watcher follows the tab through later navigations
+                self._devtools = DevToolsConsole(self._devtools_port, self.page.url, self.router.feed)
+                self.warnings_problem = ""
+            except (OSError, RuntimeError, ValueError) as problem:
+                self.warnings_problem = f"Firefox's console warnings are not available: {problem}"
+
+    def close(self) -> None:
+        if self._devtools is not None:
+            self._devtools.close()
+        super().close()
 
     def _listen(self, page: Any) -> None:
         def on_page_error(error: Any) -> None:

@@ -107,3 +107,18 @@ def test_console_lines_go_to_their_own_call_in_a_batch(engine: EngineSession, ro
     assert allowed.console == ()
     named = [{m.group(1) for line in o.errors if (m := TOKEN.search(line))} for o in (blocked_fetch, blocked_xhr)]
     assert len(named[0]) == len(named[1]) == 1 and named[0] != named[1]  # each names its own call, only
+
+
+def test_firefox_warns_when_star_is_taken_to_cover_authorization(firefox_engine: EngineSession, routes: Sites):
+    """The warning comes over Firefox's remote debugging protocol: WebDriver BiDi does not forward it."""
+    routes.api.route(
+        "/smoke/star-headers",
+        Reply(headers=(ALLOW_PAGE,)),
+        Reply(204, (ALLOW_PAGE, ("Access-Control-Allow-Headers", "*")), b""),
+    )
+    [outcome] = firefox_engine.run([Fetch(routes["api"] + "/smoke/star-headers", {"headers": {"Authorization": "t"}})])
+    assert outcome.resolved and outcome.status == 200
+    [warning] = outcome.console
+    assert warning.level == "warning"
+    assert warning.text.startswith("Cross-Origin Request Warning: The Same Origin Policy will disallow reading")
+    assert "the `Authorization` header is not covered" in warning.text
