@@ -125,6 +125,16 @@ def measure_engine(
         session.close()
 
 
+def system_name() -> str:
+    """ "Debian GNU/Linux 12 (bookworm), x86_64": the distribution says more than the kernel build."""
+    release = Path("/etc/os-release")
+    if release.is_file():
+        for line in release.read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return f"{line.split('=', 1)[1].strip(chr(34))}, {platform.machine()}"
+    return f"{platform.system()} {platform.release()}, {platform.machine()}"
+
+
 def as_json(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {k: as_json(v) for k, v in asdict(value).items()}
@@ -165,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     environment = {
         "playwright": version("playwright"),
         "python": platform.python_version(),
-        "system": platform.platform(),
+        "system": system_name(),
         "date": time.strftime("%Y-%m-%d"),
     }
     reasons = installed_reasons(locate.firefox()) if any(r.name == "firefox" and not r.skipped for r in runs) else {}
