@@ -2,15 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOWEST := .venv-lowest
+# uv installs in seconds what pip takes minutes for: use one on PATH, else the venv's own (from PyPI).
+# Without either, pip does the work (slower, same result).
+UV = $(or $(shell command -v uv 2>/dev/null),$(wildcard $(BIN)/uv))
+INSTALL = $(if $(UV),$(UV) pip install --quiet --python $(BIN)/python,$(BIN)/python -m pip install --quiet)
 
-.PHONY: lab test notebooks benchmarks clean
+.PHONY: lab test lint lowest notebooks benchmarks clean
 
 lab: $(VENV)/.installed
 	$(BIN)/cors-lab lab
 
-test: $(VENV)/.installed-test
-	@chromium="$$($(BIN)/python scripts/ensure_chromium.py)" && \
-	  CHROMIUM="$$chromium" $(BIN)/python -m pytest $(PYTEST_ARGS)
+# Lint and types, the unit tests on the lowest dependency versions allowed, then every test:
+# unit, browser engines, notebooks (nbval) and JupyterLab, on every core (pytest-xdist).
+test: lint lowest
+	@browsers="$$($(BIN)/python scripts/ensure_browsers.py)" && set -a && eval "$$browsers" && set +a && \
+	  $(BIN)/python -m pytest -n auto --durations=15 $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The declared lower bounds, tested: the unit tests (no browsers) on the lowest direct versions.
+lowest: $(LOWEST)/.installed
+	$(LOWEST)/bin/python -m pytest -n auto -m "not browser" -o addopts="-p no:cacheprovider" -q tests
 
 # Re-run every notebook in place so the committed outputs are current (then commit them).
 notebooks: $(VENV)/.installed-test
@@ -19,21 +35,28 @@ notebooks: $(VENV)/.installed-test
 	  notebooks/[0-9]*.ipynb
 
 benchmarks: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/servers.py
-	$(BIN)/python benchmarks/browser.py
+	@browsers="$$($(BIN)/python scripts/ensure_browsers.py)" && set -a && eval "$$browsers" && set +a && \
+	  for bench in benchmarks/[a-z]*.py; do $(BIN)/python $$bench || exit 1; echo; done
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@command -v uv >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet uv || \
+	  echo "uv could not be installed: using pip (slower)"
 
 # A stamp per install: re-running is instant until pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(INSTALL) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(LOWEST)/.installed: pyproject.toml | $(BIN)/python
+	@test -n "$(UV)" || { echo "make lowest needs uv (pip cannot resolve lowest versions): pip install uv"; exit 1; }
+	$(UV) venv --quiet --allow-existing --python $(BIN)/python $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
+	touch $@
+
 clean:
-	rm -rf $(VENV) test-artifacts
+	rm -rf $(VENV) $(LOWEST) test-artifacts

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
     from .servers import PortInUseError, Server, ServerStartError, ServerStopError, running_servers, serve, stop_all
+    from .versions import versions
 
 # Each public name and the module that defines it.
 _EXPORTS = {
@@ -48,6 +49,7 @@ _EXPORTS = {
     "running_servers": "servers",
     "serve": "servers",
     "stop_all": "servers",
+    "versions": "versions",
 }
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "running_servers",
     "serve",
     "stop_all",
+    "versions",
 ]
 
 

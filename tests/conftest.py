@@ -1,12 +1,14 @@
-"""Shared fixtures: a real headless Chromium for the browser tests."""
+"""Shared fixtures (a real headless Chromium for the browser tests) and how tests share the cores."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +34,28 @@ def chromium_path() -> str:
             pytrace=False,
         )
     return path
+
+
+@pytest.fixture
+def servers_started_here() -> Iterator[Callable[[], list[Any]]]:
+    """Gives a function listing the in-process servers the test started; afterwards stops them and
+    checks that their threads ended.
+
+    Only those: with pytest-xdist, servers that other modules' fixtures hold may be running in this
+    process too, and must not be touched.
+    """
+    from cors_lab import running_servers
+
+    before = set(running_servers())
+    threads_before = set(_server_threads())
+    yield lambda: [server for server in running_servers() if server not in before]
+    for server in set(running_servers()) - before:
+        server.stop()
+    assert set(_server_threads()) - threads_before == set(), "a server thread outlived its test"
+
+
+def _server_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("cors-lab")]
 
 
 @pytest.fixture(scope="session")

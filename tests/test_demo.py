@@ -4,17 +4,15 @@ import httpx
 import pytest
 from starlette.middleware.cors import CORSMiddleware
 
-from cors_lab import CorsConfig, demo_api, frontend_app, serve, stop_all
+from cors_lab import CorsConfig, demo_api, frontend_app, serve
 
 PAGE = "http://localhost:3000"
 
 
 @pytest.fixture
 def api():
-    server = serve(demo_api(), name="test-demo-api")
-    with httpx.Client(base_url=server.url) as client:
+    with serve(demo_api()) as server, httpx.Client(base_url=server.url) as client:
         yield client
-    stop_all()
 
 
 def has_cors_middleware(app) -> bool:

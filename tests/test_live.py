@@ -4,13 +4,12 @@ import time
 
 import pytest
 
-from cors_lab import live_browser, running_servers, stop_all
+from cors_lab import live_browser
 
 
 @pytest.fixture(autouse=True)
-def stop_servers():
+def stop_servers(servers_started_here):
     yield
-    stop_all()
 
 
 def wait_for(condition, timeout: float = 10.0) -> None:
@@ -66,13 +65,13 @@ def test_real_browser_results_match_the_model(chromium):
     assert repr(demo).endswith("4 requests from your browser so far")
 
 
-def test_without_a_browser_it_falls_back_to_the_model():
+def test_without_a_browser_it_falls_back_to_the_model(servers_started_here):
     demo = live_browser(wait=0.2, via="direct")
     wait_for(lambda: "has not loaded the page" in demo.status.value, timeout=5)
     assert "Blocked (MissingAllowOriginHeader)" in demo.status.value
     assert not demo.connected and demo.reports == []
     demo.stop()
-    assert running_servers() == []
+    assert servers_started_here() == []
 
 
 def test_it_serves_on_the_lesson_ports_or_free_ones():

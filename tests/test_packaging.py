@@ -55,7 +55,7 @@ def test_make_targets_do_not_reinstall_an_up_to_date_venv():
     planned = dry_run.stdout
     if (ROOT / ".venv/.installed-test").stat().st_mtime >= (ROOT / "pyproject.toml").stat().st_mtime:
         assert "pip install" not in planned
-    assert "ensure_chromium.py" in planned and "pytest" in planned
+    assert "ensure_browsers.py" in planned and "pytest" in planned
 
 
 def test_the_lab_keeps_jupyter_token_auth_on():

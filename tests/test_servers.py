@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 import cors_lab
-from cors_lab import PortInUseError, ServerStartError, ServerStopError, running_servers, serve, stop_all
+from cors_lab import PortInUseError, ServerStartError, ServerStopError, running_servers, serve
 
 
 def hello_app(text: str = "hello") -> FastAPI:
@@ -30,15 +30,24 @@ def is_listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+# With pytest-xdist, other modules' fixtures may hold servers in this process: judge only this test's own.
+BEFORE: dict[str, set] = {"servers": set(), "threads": set()}
+
+
 def server_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("cors-lab")]
+    """The server threads started by the running test."""
+    return [t for t in threading.enumerate() if t.name.startswith("cors-lab") and t not in BEFORE["threads"]]
+
+
+def started_here() -> list[cors_lab.Server]:
+    return [server for server in running_servers() if server not in BEFORE["servers"]]
 
 
 @pytest.fixture(autouse=True)
-def no_leftover_servers():
+def no_leftover_servers(servers_started_here):
+    BEFORE["servers"] = set(running_servers())
+    BEFORE["threads"] = {t for t in threading.enumerate() if t.name.startswith("cors-lab")}
     yield
-    stop_all()
-    assert server_threads() == []
 
 
 def test_serve_answers_real_http_on_loopback():
@@ -97,7 +106,7 @@ def test_serving_again_under_a_name_replaces_the_old_server():
     second = serve(hello_app("two"), name="backend")
     assert not first.running
     assert not is_listening(first.port) or first.port == second.port
-    assert running_servers() == [second]
+    assert started_here() == [second]
     assert httpx.get(second.url).json() == "two"
 
 
@@ -110,11 +119,29 @@ def test_a_named_server_can_take_back_its_fixed_port():
 
 
 def test_running_servers_and_stop_all():
-    servers = [serve(hello_app()) for _ in range(3)]
-    assert running_servers() == servers
-    stop_all()
-    assert running_servers() == []
-    assert not any(is_listening(server.port) for server in servers)
+    # In a process of its own: stop_all() stops every server, and other tests' may be running here.
+    script = textwrap.dedent(
+        """
+        import httpx
+        import cors_lab
+        from fastapi import FastAPI
+
+        servers = [cors_lab.serve(FastAPI()) for _ in range(3)]
+        assert cors_lab.running_servers() == servers
+        cors_lab.stop_all()
+        assert cors_lab.running_servers() == []
+        for server in servers:
+            try:
+                httpx.get(server.url)
+            except httpx.ConnectError:
+                continue
+            raise SystemExit(f"{server.url} still answers")
+        print("all stopped")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "all stopped"
 
 
 def test_port_in_use_names_the_port_and_suggests_port_zero():
@@ -155,7 +182,7 @@ def test_bad_apps_fail_clearly_and_leave_nothing_behind(app, message):
     with pytest.raises(ServerStartError, match=message):
         serve(app)
     assert server_threads() == []
-    assert running_servers() == []
+    assert started_here() == []
 
 
 def test_a_failing_startup_raises_uvicorns_reason_and_leaves_nothing_behind():
@@ -173,7 +200,7 @@ def test_a_failing_startup_raises_uvicorns_reason_and_leaves_nothing_behind():
     assert "RuntimeError: database unreachable; Application startup failed" in message
     assert any("Traceback" in line for line in caught.value.log)
     assert set(threading.enumerate()) <= before
-    assert running_servers() == []
+    assert started_here() == []
 
 
 def test_errors_in_endpoints_become_500s_and_are_kept_not_printed(capfd):
@@ -249,7 +276,7 @@ def test_a_stop_that_cannot_finish_in_time_says_so_and_frees_the_port():
     assert entered.wait(10)
     with pytest.raises(ServerStopError, match=r"did not stop within 0.5 s: a request is still running"):
         server.stop(timeout=0.5)
-    assert running_servers() == []
+    assert started_here() == []
     with serve(hello_app("again"), port=server.port) as second:  # the port is free at once
         assert httpx.get(second.url).json() == "again"
     release.set()
@@ -271,6 +298,6 @@ def test_a_startup_that_never_finishes_is_reported_not_taken_for_success():
 
     with pytest.raises(ServerStartError, match=r"not accepting connections after 0.5 s"):
         serve(FastAPI(lifespan=lifespan), start_timeout=0.5)
-    assert running_servers() == []
+    assert started_here() == []
     for thread in server_threads():  # the slow startup ends on its own, and the thread with it
         thread.join(10)

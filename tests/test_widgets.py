@@ -2,7 +2,7 @@
 
 import pytest
 
-from cors_lab import CorsConfig, running_servers, stop_all
+from cors_lab import CorsConfig
 from cors_lab.widgets import (
     CorsPlayground,
     EnvConfigPlayground,
@@ -13,9 +13,8 @@ from cors_lab.widgets import (
 
 
 @pytest.fixture(autouse=True)
-def stop_servers():
+def stop_servers(servers_started_here):
     yield
-    stop_all()
 
 
 def text_plain(widget) -> str:
@@ -36,10 +35,10 @@ def test_origin_comparer_names_the_differing_part_and_shows_bad_input():
     assert text_plain(comparer).endswith("-> same origin: same scheme, host and port: both are http://localhost:3000")
 
 
-def test_playground_sends_live_and_swaps_settings_on_the_same_server():
+def test_playground_sends_live_and_swaps_settings_on_the_same_server(servers_started_here):
     playground = CorsPlayground(path="/users/1", method="PUT", json_body=True)
     url = playground.server.url
-    assert [s.name for s in running_servers()] == ["playground"]
+    assert [s.name for s in servers_started_here()] == ["playground"]
     blocked = playground.send()
     assert blocked.error_code == "PreflightInvalidStatus"
     assert "blocked (PreflightInvalidStatus)" in text_plain(playground)
