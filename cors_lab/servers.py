@@ -12,6 +12,7 @@ import atexit
 import collections
 import contextlib
 import errno
+import itertools
 import logging
 import socket
 import threading
@@ -35,6 +36,7 @@ HOST = "127.0.0.1"
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
 _running: list[Server] = []
+_thread_numbers = itertools.count(1)
 _registry_lock = threading.Lock()
 logger = logging.getLogger(__name__)
 
@@ -123,11 +125,11 @@ class _StartupLog(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.thread_id: int | None = None
+        self.thread_name: str | None = None
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread_id:
+        if record.threadName == self.thread_name:
             self.messages.append(record.getMessage())
 
 
@@ -144,7 +146,10 @@ class Server:
         )
         self._uvicorn = uvicorn.Server(config)
         self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name=f"cors-lab {self._label}", daemon=True)
+        # A unique name: the startup log picks this thread's records by it, from the very first one.
+        self._thread = threading.Thread(
+            target=self._run, name=f"cors-lab {self._label}#{next(_thread_numbers)}", daemon=True
+        )
 
     @property
     def _label(self) -> str:
@@ -214,8 +219,8 @@ class Server:
         uvicorn_log.addHandler(log)
         deadline = time.monotonic() + timeout
         try:
+            log.thread_name = self._thread.name
             self._thread.start()
-            log.thread_id = self._thread.ident
             # uvicorn sets `started` once it accepts connections; a failed start ends the thread instead.
             while not self._uvicorn.started and self._thread.is_alive() and time.monotonic() < deadline:
                 time.sleep(0.001)

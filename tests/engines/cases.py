@@ -1,0 +1,636 @@
+"""The measured cases: every failure kind the model knows, and the frontend behaviours around them.
+
+A case is a request (written once, engine-neutral) and the hand-written answers the servers give
+for it. ``code`` is the model's name for what should happen (Chromium's CorsError names, see
+cors_lab/browser/failures.py), or a short label for a frontend behaviour the model does not name.
+The request is made with ``fetch()`` and with ``XMLHttpRequest`` (``via``), and with axios where
+axios could differ. URLs are templates: ``{api}``, ``{other}``, ``{page}``, ``{https_page}``,
+``{mapped}`` and ``{closed}`` become live origins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .calls import Axios, Call, Fetch, Xhr
+from .servers import MAPPED_HOST, Reply
+
+Via = Literal["fetch", "xhr", "axios"]
+Site = Literal["api", "other", "page"]
+
+PAGE = ("Access-Control-Allow-Origin", "{page}")
+ANY = ("Access-Control-Allow-Origin", "*")
+CREDS = ("Access-Control-Allow-Credentials", "true")
+OTHER_ORIGIN = "http://other.example"
+
+
+def methods(value: str) -> tuple[str, str]:
+    return ("Access-Control-Allow-Methods", value)
+
+
+def allow_headers(value: str) -> tuple[str, str]:
+    return ("Access-Control-Allow-Headers", value)
+
+
+def to_other(*more: tuple[str, str], status: int = 302) -> Reply:
+    """A redirect to the same case's ``/final`` on the other origin, keeping the query (the token)."""
+    return Reply(status, (*more, ("Location", "{other}{path}/final?{query}")), b"")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as page code would write it; ``extra`` holds fetch-only init members (mode, redirect)."""
+
+    url: str
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+    credentials: bool = False  # credentials: "include" / withCredentials = true
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def call(self, via: Via, origins: Mapping[str, str]) -> Call:
+        url = self.url.format(**origins)
+        if via == "fetch":
+            init: dict[str, Any] = {"method": self.method, **self.extra}
+            if self.headers:
+                init["headers"] = [list(pair) for pair in self.headers]
+            if self.body is not None:
+                init["body"] = self.body
+            if self.credentials:
+                init["credentials"] = "include"
+            return Fetch(url, init)
+        if via == "xhr":
+            return Xhr(url, self.method, self.headers, self.body, self.credentials)
+        return Axios(url, self.method.lower(), dict(self.headers), self.body, self.credentials)
+
+    def as_js(self, via: Via, url: str) -> str:
+        """How the call reads in page code (with ``url`` as shown), for the docs."""
+        if via == "fetch":
+            init: list[str] = [] if self.method == "GET" else [f"method: {self.method!r}"]
+            if self.headers:
+                init.append("headers: {" + ", ".join(f"{k!r}: {v!r}" for k, v in self.headers) + "}")
+            if self.body is not None:
+                init.append(f"body: {self.body!r}")
+            if self.credentials:
+                init.append("credentials: 'include'")
+            init += [f"{k}: {v!r}" for k, v in self.extra.items()]
+            return f"fetch('{url}'" + (", {" + ", ".join(init) + "})" if init else ")")
+        if via == "xhr":
+            lines = [f"xhr.open({self.method!r}, '{url}')"]
+            if self.credentials:
+                lines.append("xhr.withCredentials = true")
+            lines += [f"xhr.setRequestHeader({k!r}, {v!r})" for k, v in self.headers]
+            lines.append(f"xhr.send({self.body!r})" if self.body is not None else "xhr.send()")
+            return "; ".join(lines)
+        config = [f"url: '{url}'", f"method: {self.method.lower()!r}"]
+        if self.headers:
+            config.append("headers: {" + ", ".join(f"{k!r}: {v!r}" for k, v in self.headers) + "}")
+        if self.body is not None:
+            config.append(f"data: {self.body!r}")
+        if self.credentials:
+            config.append("withCredentials: true")
+        return "axios({" + ", ".join(config) + "})"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: str
+    code: str  # the model's error code, "allowed", or a frontend behaviour's label
+    request: Request
+    routes: tuple[tuple[Site, Reply, Reply | None], ...] = ()  # at "/c/<id>" (api, page) or "/c/<id>/final" (other)
+    via: tuple[Via, ...] = ("fetch", "xhr")
+    page: Literal["http", "https"] = "http"
+    group: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"/c/{self.id}"
+
+
+def get(path: str = "{api}{path}", **kw: Any) -> Request:
+    return Request(path, **kw)
+
+
+def put(**kw: Any) -> Request:
+    return Request("{api}{path}", "PUT", **kw)
+
+
+def api(actual: Reply, preflight: Reply | None = None) -> tuple[Site, Reply, Reply | None]:
+    return ("api", actual, preflight)
+
+
+def other(actual: Reply) -> tuple[Site, Reply, Reply | None]:
+    return ("other", actual, None)
+
+
+def ok(*headers: tuple[str, str]) -> Reply:
+    return Reply(200, headers)
+
+
+def preflight_ok(*headers: tuple[str, str]) -> Reply:
+    return Reply(204, headers, b"")
+
+
+WITH_AXIOS: tuple[Via, ...] = ("fetch", "xhr", "axios")
+CUSTOM = (("X-Custom", "1"),)
+
+CORS_CHECK = "The CORS check of the response"
+PREFLIGHT = "The preflight"
+PREFLIGHT_TWINS = "The preflight's own CORS check"
+REDIRECTS = "Redirects"
+FRONTEND = "Frontend behaviours: fetch() modes and options"
+MIXED = "Mixed content (an https page)"
+ARGUMENTS = "Network errors and calls the browser refuses before sending"
+
+CASES: tuple[Case, ...] = (
+    # --- the response's CORS check -----------------------------------------------------------
+    Case(
+        "allowed",
+        "ACAO is the page's origin (control)",
+        "allowed",
+        get(),
+        (api(ok(PAGE)),),
+        WITH_AXIOS,
+        group=CORS_CHECK,
+    ),
+    Case(
+        "missing-acao",
+        "No Access-Control-Allow-Origin",
+        "MissingAllowOriginHeader",
+        get(),
+        (api(ok()),),
+        WITH_AXIOS,
+        group=CORS_CHECK,
+    ),
+    Case(
+        "missing-acao-500",
+        "A 500 without CORS headers (what an unhandled FastAPI exception gives)",
+        "MissingAllowOriginHeader",
+        get(),
+        (api(Reply(500, body=b"Internal Server Error")),),
+        WITH_AXIOS,
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-other-origin",
+        f"ACAO is another origin ({OTHER_ORIGIN})",
+        "AllowOriginMismatch",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", OTHER_ORIGIN))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-trailing-slash",
+        "ACAO is the page's origin with a trailing slash",
+        "AllowOriginMismatch",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", "{page}/"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-null",
+        "ACAO is 'null'",
+        "AllowOriginMismatch",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", "null"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-list-in-one-header",
+        "ACAO lists two origins in one header",
+        "MultipleAllowOriginValues",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", f"{{page}}, {OTHER_ORIGIN}"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-two-header-lines",
+        "Two ACAO header lines (the page's origin twice)",
+        "MultipleAllowOriginValues",
+        get(),
+        (api(ok(PAGE, PAGE)),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-not-a-url",
+        "ACAO is 'foo'",
+        "InvalidAllowOriginValue",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", "foo"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "acao-non-ascii",
+        "ACAO is 'http://b\u00fccher.example' (a non-ASCII byte, sent as Latin-1)",
+        "InvalidAllowOriginValue",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", "http://b\u00fccher.example"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "wildcard-with-credentials",
+        "ACAO '*' on a credentialed request",
+        "WildcardOriginNotAllowed",
+        get(credentials=True),
+        (api(ok(ANY)),),
+        WITH_AXIOS,
+        group=CORS_CHECK,
+    ),
+    Case(
+        "credentials-without-acac",
+        "A credentialed request, ACAO right, no Access-Control-Allow-Credentials",
+        "InvalidAllowCredentials",
+        get(credentials=True),
+        (api(ok(PAGE)),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "credentials-acac-True",
+        "A credentialed request, Access-Control-Allow-Credentials: True (capital T)",
+        "InvalidAllowCredentials",
+        get(credentials=True),
+        (api(ok(PAGE, ("Access-Control-Allow-Credentials", "True"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
+        "credentials-allowed",
+        "A credentialed request, ACAO the page's origin and ACAC true (control)",
+        "allowed",
+        get(credentials=True),
+        (api(ok(PAGE, CREDS)),),
+        group=CORS_CHECK,
+    ),
+    # --- the preflight ---------------------------------------------------------------------------
+    *(
+        Case(
+            f"preflight-{status}",
+            f"PUT; the preflight answers {status} (with ACAO)",
+            "PreflightInvalidStatus",
+            put(),
+            (api(ok(PAGE), Reply(status, (PAGE, methods("PUT")))),),
+            WITH_AXIOS if status == 400 else ("fetch", "xhr"),
+            group=PREFLIGHT,
+        )
+        for status in (400, 401, 404, 500)
+    ),
+    Case(
+        "preflight-404-without-acao",
+        "PUT; the preflight answers 404 without CORS headers",
+        "PreflightMissingAllowOriginHeader",
+        put(),
+        (api(ok(PAGE), Reply(404)),),
+        group=PREFLIGHT,
+    ),
+    *(
+        Case(
+            f"preflight-redirect-{status}",
+            f"PUT; the preflight answers {status} to another URL",
+            "PreflightDisallowedRedirect",
+            put(),
+            (api(ok(PAGE), Reply(status, (PAGE, ("Location", "{api}{path}/elsewhere?{query}")), b"")),),
+            group=PREFLIGHT,
+        )
+        for status in (301, 307)
+    ),
+    Case(
+        "method-not-allowed",
+        "PUT; the preflight allows GET, POST",
+        "MethodDisallowedByPreflightResponse",
+        put(),
+        (api(ok(PAGE), preflight_ok(PAGE, methods("GET, POST"))),),
+        WITH_AXIOS,
+        group=PREFLIGHT,
+    ),
+    Case(
+        "method-lower-case-patch",
+        "method 'patch' (lower case); the preflight allows PATCH",
+        "MethodDisallowedByPreflightResponse",
+        Request("{api}{path}", "patch"),
+        (api(ok(PAGE), preflight_ok(PAGE, methods("PATCH"))),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "header-not-allowed",
+        "GET with X-Custom; the preflight allows no headers",
+        "HeaderDisallowedByPreflightResponse",
+        get(headers=CUSTOM),
+        (api(ok(PAGE), preflight_ok(PAGE)),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "headers-one-of-several-not-allowed",
+        "GET with X-Alpha and X-Beta; the preflight allows X-Alpha",
+        "HeaderDisallowedByPreflightResponse",
+        get(headers=(("X-Alpha", "1"), ("X-Beta", "2"))),
+        (api(ok(PAGE), preflight_ok(PAGE, allow_headers("X-Alpha"))),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "allow-methods-garbled",
+        "PUT; Access-Control-Allow-Methods: PUT, (bad)",
+        "InvalidAllowMethodsPreflightResponse",
+        put(),
+        (api(ok(PAGE), preflight_ok(PAGE, methods("PUT, (bad)"))),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "allow-headers-garbled",
+        "GET with X-Custom; Access-Control-Allow-Headers: x-custom, x other",
+        "InvalidAllowHeadersPreflightResponse",
+        get(headers=CUSTOM),
+        (api(ok(PAGE), preflight_ok(PAGE, allow_headers("x-custom, x other"))),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "authorization-under-star",
+        "GET with Authorization; the preflight allows headers '*'",
+        "allowed",
+        get(headers=(("Authorization", "Bearer t"),)),
+        (api(ok(PAGE), preflight_ok(PAGE, allow_headers("*"))),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "authorization-listed",
+        "GET with Authorization; the preflight allows Authorization (control)",
+        "allowed",
+        get(headers=(("Authorization", "Bearer t"),)),
+        (api(ok(PAGE), preflight_ok(PAGE, allow_headers("Authorization"))),),
+        group=PREFLIGHT,
+    ),
+    Case(
+        "allow-headers-star-with-credentials",
+        "A credentialed GET with X-Custom; the preflight allows headers '*' ('*' is literal then)",
+        "HeaderDisallowedByPreflightResponse",
+        get(headers=CUSTOM, credentials=True),
+        (api(ok(PAGE, CREDS), preflight_ok(PAGE, CREDS, allow_headers("*"))),),
+        group=PREFLIGHT,
+    ),
+    # --- the preflight's own CORS check: the twins -------------------------------------------------
+    Case(
+        "preflight-missing-acao",
+        "PUT; the preflight is 200 without ACAO",
+        "PreflightMissingAllowOriginHeader",
+        put(),
+        (api(ok(PAGE), ok()),),
+        group=PREFLIGHT_TWINS,
+    ),
+    Case(
+        "preflight-acao-mismatch",
+        f"PUT; the preflight's ACAO is {OTHER_ORIGIN}",
+        "PreflightAllowOriginMismatch",
+        put(),
+        (api(ok(PAGE), preflight_ok(("Access-Control-Allow-Origin", OTHER_ORIGIN), methods("PUT"))),),
+        group=PREFLIGHT_TWINS,
+    ),
+    Case(
+        "preflight-acao-two-lines",
+        "PUT; the preflight has two ACAO lines",
+        "PreflightMultipleAllowOriginValues",
+        put(),
+        (api(ok(PAGE), preflight_ok(PAGE, PAGE, methods("PUT"))),),
+        group=PREFLIGHT_TWINS,
+    ),
+    Case(
+        "preflight-acao-invalid",
+        "PUT; the preflight's ACAO is 'foo'",
+        "PreflightInvalidAllowOriginValue",
+        put(),
+        (api(ok(PAGE), preflight_ok(("Access-Control-Allow-Origin", "foo"), methods("PUT"))),),
+        group=PREFLIGHT_TWINS,
+    ),
+    Case(
+        "preflight-wildcard-with-credentials",
+        "A credentialed PUT; the preflight's ACAO is '*'",
+        "PreflightWildcardOriginNotAllowed",
+        put(credentials=True),
+        (api(ok(PAGE, CREDS), preflight_ok(ANY, CREDS, methods("PUT"))),),
+        group=PREFLIGHT_TWINS,
+    ),
+    Case(
+        "preflight-without-acac",
+        "A credentialed PUT; the preflight has no Access-Control-Allow-Credentials",
+        "PreflightInvalidAllowCredentials",
+        put(credentials=True),
+        (api(ok(PAGE, CREDS), preflight_ok(PAGE, methods("PUT"))),),
+        group=PREFLIGHT_TWINS,
+    ),
+    # --- redirects -----------------------------------------------------------------------------
+    Case(
+        "redirect-allowed",
+        "302 (with ACAO) to another origin that answers ACAO '*'",
+        "allowed",
+        get(),
+        (api(to_other(PAGE)), other(ok(ANY))),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-target-without-acao",
+        "302 (with ACAO) to another origin that sends no CORS headers",
+        "MissingAllowOriginHeader",
+        get(),
+        (api(to_other(PAGE)), other(ok())),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-without-acao",
+        "302 without CORS headers to another origin",
+        "MissingAllowOriginHeader",
+        get(),
+        (api(to_other()), other(ok(ANY))),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-origin-null-vs-page-origin",
+        "302 (with ACAO) to another origin that allows the page's origin (but Origin is now 'null')",
+        "AllowOriginMismatch",
+        get(),
+        (api(to_other(PAGE)), other(ok(PAGE))),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-origin-null-allowed",
+        "302 (with ACAO) to another origin that answers ACAO 'null'",
+        "allowed",
+        get(),
+        (api(to_other(PAGE)), other(ok(("Access-Control-Allow-Origin", "null")))),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-contains-credentials",
+        "302 (with ACAO) to http://user:pw@<other origin>/...",
+        "RedirectContainsCredentials",
+        get(),
+        (api(Reply(302, (ANY, ("Location", "http://user:pw@{other_host}{path}/final?{query}")), b"")), other(ok(ANY))),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-to-ftp",
+        "302 (with ACAO) to ftp://127.0.0.1/file",
+        "redirect to a non-http scheme",
+        get(),
+        (api(Reply(302, (PAGE, ("Location", "ftp://127.0.0.1/file")), b"")),),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-to-data",
+        "302 (with ACAO) to data:text/plain,hi",
+        "redirect to a non-http scheme",
+        get(),
+        (api(Reply(302, (PAGE, ("Location", "data:text/plain,hi")), b"")),),
+        group=REDIRECTS,
+    ),
+    Case(
+        "preflighted-redirect",
+        "PUT (preflight passes); the PUT answers 307 to another origin that allows any origin and PUT",
+        "allowed",
+        put(),
+        (api(to_other(PAGE, status=307), preflight_ok(PAGE, methods("PUT"))), other(ok(ANY, methods("PUT")))),
+        group=REDIRECTS,
+    ),
+    # --- fetch() modes and options ----------------------------------------------------------------
+    Case(
+        "no-cors-get",
+        "mode 'no-cors', no CORS headers on the response",
+        "opaque response",
+        get(extra={"mode": "no-cors"}),
+        (api(ok()),),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    Case(
+        "no-cors-custom-header",
+        "mode 'no-cors' with X-Custom (not safelisted)",
+        "opaque response",
+        get(headers=CUSTOM, extra={"mode": "no-cors"}),
+        (api(ok()),),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    Case(
+        "no-cors-json-post",
+        "mode 'no-cors', POST with Content-Type: application/json",
+        "opaque response",
+        Request("{api}{path}", "POST", (("Content-Type", "application/json"),), '{"a": 1}', extra={"mode": "no-cors"}),
+        (api(ok()),),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    Case(
+        "no-cors-put",
+        "mode 'no-cors' with method PUT",
+        "TypeError before sending",
+        put(extra={"mode": "no-cors"}),
+        (api(ok()),),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    Case(
+        "same-origin-mode",
+        "mode 'same-origin' to another origin",
+        "TypeError before sending",
+        get(extra={"mode": "same-origin"}),
+        (api(ok(ANY)),),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    Case(
+        "redirect-error",
+        "redirect 'error'; the response is a 302 (with ACAO)",
+        "TypeError on redirect",
+        get(extra={"redirect": "error"}),
+        (api(to_other(PAGE)), other(ok(ANY))),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    Case(
+        "redirect-manual",
+        "redirect 'manual'; the response is a 302 (with ACAO)",
+        "opaqueredirect response",
+        get(extra={"redirect": "manual"}),
+        (api(to_other(PAGE)), other(ok(ANY))),
+        ("fetch",),
+        group=FRONTEND,
+    ),
+    # --- mixed content ---------------------------------------------------------------------------
+    Case(
+        "mixed-content-loopback",
+        "https page fetches http://127.0.0.1 (ACAO '*')",
+        "allowed (loopback counts as secure)",
+        get(),
+        (api(ok(ANY)),),
+        page="https",
+        group=MIXED,
+    ),
+    Case(
+        "mixed-content-named-host",
+        f"https page fetches http://{MAPPED_HOST} (ACAO '*'), a name for 127.0.0.1",
+        "mixed content blocked",
+        Request("{mapped}{path}"),
+        (api(ok(ANY)),),
+        page="https",
+        group=MIXED,
+    ),
+    Case(
+        "mixed-content-via-redirect",
+        f"https page fetches its own https URL, which redirects to http://{MAPPED_HOST}",
+        "mixed content blocked",
+        Request("{https_page}{path}"),
+        (("page", Reply(302, (("Location", "{mapped}{path}?{query}"),), b""), None), api(ok(ANY))),
+        page="https",
+        group=MIXED,
+    ),
+    # --- network errors and calls refused before sending ---------------------------------------
+    Case(
+        "connection-refused",
+        "Nothing listens on the port",
+        "network error",
+        Request("{closed}/nothing"),
+        (),
+        WITH_AXIOS,
+        group=ARGUMENTS,
+    ),
+    Case(
+        "method-connect",
+        "method CONNECT",
+        "TypeError before sending",
+        Request("{api}{path}", "CONNECT"),
+        (api(ok(ANY)),),
+        group=ARGUMENTS,
+    ),
+    Case(
+        "method-trace",
+        "method TRACE",
+        "TypeError before sending",
+        Request("{api}{path}", "TRACE"),
+        (api(ok(ANY)),),
+        group=ARGUMENTS,
+    ),
+    Case(
+        "header-value-with-newline",
+        "a header value with a newline in it",
+        "TypeError before sending",
+        get(headers=(("X-Custom", "a\nb"),)),
+        (api(ok(ANY)),),
+        group=ARGUMENTS,
+    ),
+    Case(
+        "url-with-credentials",
+        "a URL with user:password@",
+        "TypeError before sending",
+        Request("{api_with_user}{path}"),
+        (api(ok(ANY)),),
+        group=ARGUMENTS,
+    ),
+    Case(
+        "get-with-body",
+        "GET with a body",
+        "TypeError before sending",
+        get(body="x"),
+        (api(ok(ANY)),),
+        group=ARGUMENTS,
+    ),
+    Case("fetch-ws", "a ws:// URL", "TypeError before sending", Request("{api_ws}{path}"), (), group=ARGUMENTS),
+)
