@@ -89,6 +89,19 @@ def test_lab_copies_the_course_and_opens_notebook_00_on_loopback_with_token_auth
         httpx.get(f"{base}/api/contents")
 
 
+def test_cors_lab_alone_starts_the_lab_on_the_course_in_the_current_folder(tmp_path):
+    env = {**os.environ, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_PORT": "0"}
+    process = subprocess.Popen(
+        [CLI], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        read_until(process, r"^    http://localhost:\d+/lab/tree/00_start_here\.ipynb\?token=\w+$", timeout=90)
+        assert (tmp_path / "cors-lab-course" / "00_start_here.ipynb").is_file()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(40) == 0
+
+
 def test_lab_with_a_file_for_its_folder_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("")
     done = subprocess.run([CLI, "lab", "--dir", str(tmp_path / "notes.txt")], capture_output=True, text=True)

@@ -63,6 +63,8 @@ def lab(directory: Path = DIR_OPTION) -> None:
 
     Example: cors-lab lab --dir ~/cors-lab-course
     """
+    if not isinstance(directory, Path):  # plain `cors-lab` calls this function directly, without Click's defaults
+        directory = DEFAULT_DIR
     folder = prepare(directory)
     log_path = folder / ".cors-lab" / "jupyterlab.log"
     runtime = _runtime_dir()
