@@ -57,25 +57,56 @@ def test_unknown_command_is_a_usage_error():
     assert "No such command 'nonsense'" in wrong.stderr
 
 
-def test_lab_starts_jupyterlab_on_loopback_with_token_auth(tmp_path):
-    env = {**os.environ, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_PORT": "0"}
-    process = subprocess.Popen([CLI, "lab"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+def test_lab_copies_the_course_and_opens_notebook_00_on_loopback_with_token_auth(tmp_path):
+    env = {**os.environ, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_PORT": "0"}
+    folder = tmp_path / "my course"
+    process = subprocess.Popen(
+        [CLI, "lab", "--dir", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     try:
-        match = read_until(process, r"(http://localhost:\d+)/lab\?token=(\w+)", timeout=60)
+        match = read_until(
+            process, r"^    (http://localhost:\d+)/lab/tree/00_start_here\.ipynb\?token=(\w+)$", timeout=90
+        )
         base, token = match.groups()
+        time.sleep(2)
+        assert process.lines.empty(), "the URL is the last thing printed"  # type: ignore[attr-defined]
+        assert (folder / "00_start_here.ipynb").is_file()
         assert httpx.get(f"{base}/api/contents").status_code == 403  # no token, no entry
-        listing = httpx.get(f"{base}/api/contents", headers={"Authorization": f"token {token}"})
+        api = httpx.Client(base_url=base, headers={"Authorization": f"token {token}"})
+        listing = api.get("/api/contents")
         assert listing.status_code == 200
-        assert "00_start_here.ipynb" in {item["name"] for item in listing.json()["content"]}
+        names = sorted(item["name"] for item in listing.json()["content"])
+        assert names == sorted(p.name for p in (Path(cors_lab.__file__).parents[1] / "notebooks").glob("0*.ipynb"))
+        assert api.get("/files/images/jupyterlab-playground.png").status_code == 200  # hidden, still served
+        page = httpx.get(match.group(0).strip(), follow_redirects=True)
+        assert page.status_code == 200 and "JupyterLab" in page.text
+        notification = api.get("/lab/api/settings/@jupyterlab/apputils-extension:notification").json()
+        assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"  # no news pop-up
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(30)
+        process.send_signal(signal.SIGINT)  # Ctrl-C: cors-lab stops Jupyter cleanly
+        assert process.wait(40) == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base}/api/contents")
 
 
-def test_lab_with_a_folder_that_has_no_notebooks_is_a_clear_error(tmp_path):
-    done = subprocess.run([CLI, "lab", "--notebooks", str(tmp_path)], capture_output=True, text=True)
+def test_cors_lab_alone_starts_the_lab_on_the_course_in_the_current_folder(tmp_path):
+    env = {**os.environ, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_PORT": "0"}
+    process = subprocess.Popen(
+        [CLI], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        read_until(process, r"^    http://localhost:\d+/lab/tree/00_start_here\.ipynb\?token=\w+$", timeout=90)
+        assert (tmp_path / "cors-lab-course" / "00_start_here.ipynb").is_file()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(40) == 0
+
+
+def test_lab_with_a_file_for_its_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("")
+    done = subprocess.run([CLI, "lab", "--dir", str(tmp_path / "notes.txt")], capture_output=True, text=True)
     assert done.returncode == 2
-    assert f"{tmp_path / '00_start_here.ipynb'} not found" in done.stderr
+    assert f"--dir {tmp_path / 'notes.txt'} is a file, not a folder" in done.stderr
     assert "Traceback" not in done.stderr
 
 
