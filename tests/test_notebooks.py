@@ -95,3 +95,66 @@ def assert_exercises_are_tagged(notebook) -> None:
         assert solution.source.strip().endswith(".solution()")
         html = [o["data"]["text/html"] for o in solution.outputs if "text/html" in o.get("data", {})]
         assert html and html[0].startswith("<details>") and exercise.solution_code.splitlines()[0].split()[0] in html[0]
+
+
+#: "<name> <version>" in a lesson's text is a claim about this environment; each name and how to read
+#: what is installed here.
+_VERSION_CLAIM = re.compile(
+    r"\b(Starlette|FastAPI|uvicorn|httpx|Python|JupyterLab|ipywidgets|Pydantic|nbval|Playwright|Chromium|Chrome"
+    r"|Firefox|WebKitGTK|WebKit|Safari)\s+v?(\d+(?:\.\d+)*)(?!\s*(?:\+|or (?:newer|later)))",
+    re.IGNORECASE,
+)
+_DISTRIBUTIONS = {
+    "jupyterlab": "jupyterlab",
+    "pydantic": "pydantic",
+    "nbval": "nbval",
+    "playwright": "playwright",
+    "starlette": "starlette",
+    "fastapi": "fastapi",
+    "uvicorn": "uvicorn",
+    "httpx": "httpx",
+    "ipywidgets": "ipywidgets",
+}
+
+
+def _installed_version(name: str) -> str | None:
+    """The version of ``name`` in this environment, or None when it cannot be read here."""
+    import platform
+    import subprocess
+    from importlib import metadata
+
+    lower = name.lower()
+    if lower == "python":
+        return platform.python_version()
+    if lower in _DISTRIBUTIONS:
+        try:
+            return metadata.version(_DISTRIBUTIONS[lower])
+        except metadata.PackageNotFoundError:
+            return None
+    executable = {"chromium": "CHROMIUM", "chrome": "CHROMIUM", "firefox": "FIREFOX"}.get(lower)
+    if executable is None:
+        return None  # WebKit and Safari versions are not readable from here: never state one
+    import os
+
+    path = (
+        os.environ.get(executable) or {"CHROMIUM": "/usr/bin/chromium", "FIREFOX": "/usr/bin/firefox-esr"}[executable]
+    )
+    try:
+        printed = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return None
+    found = re.search(r"\d+(?:\.\d+)+", printed)
+    return found.group(0) if found else None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_state_no_version_the_environment_does_not_have(path):
+    """Version-bound claims are phrased as "the Starlette installed here" and shown by a live cell."""
+    wrong = []
+    for cell in read(path).cells:
+        for match in _VERSION_CLAIM.finditer(cell.source):
+            name, claimed = match.group(1), match.group(2)
+            installed = _installed_version(name)
+            if installed is None or installed.split(".")[: len(claimed.split("."))] != claimed.split("."):
+                wrong.append(f"{match.group(0)!r} (installed here: {installed or 'unknown'})")
+    assert wrong == [], "hard-coded versions: " + ", ".join(wrong)
