@@ -14,11 +14,15 @@ from __future__ import annotations
 import itertools
 import os
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: its tests' launch flags
 from cors_lab import Browser, demo_api, frontend_app, serve
 from cors_lab.browser import Fetch, FetchRequest, HttpResponse, PreflightCache
+from tests.engines.locate import CHROMIUM_ARGS
 
 PAGE = "http://localhost:3000"
 API = "http://localhost:8000"
@@ -100,15 +104,7 @@ def chromium_ms(rounds: int = 100) -> float:
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
+    args = list(CHROMIUM_ARGS)
     with serve(frontend_app()) as page_server, tempfile.TemporaryDirectory() as home, sync_playwright() as p:
         page_origin = f"http://localhost:{page_server.port}"
         app = demo_api(allow_origins=[page_origin], allow_methods=["GET", "PUT"], max_age=0)

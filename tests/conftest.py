@@ -11,17 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-CHROMIUM_ARGS = [
-    # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from engines.locate import CHROMIUM_ARGS  # tests/ is on the path: the one list of launch flags
 
 
 def chromium_path() -> str:

@@ -14,6 +14,16 @@ from pathlib import Path
 
 from packaging.version import Version
 
+#: How Chromium is launched here: as root it needs --no-sandbox; the rest keep it off the (closed) network.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 INSTALL_HINT = "run `python scripts/ensure_browsers.py` (or `make test`), which installs it on Debian as root"
 
 

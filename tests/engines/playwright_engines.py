@@ -20,20 +20,14 @@ from typing import Any, TypeVar
 from .calls import Call, ConsoleLine, Outcome
 from .firefox_console import PREFS as DEVTOOLS_PREFS
 from .firefox_console import DevToolsConsole, free_port
+from .locate import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
 from .servers import MAPPED_HOST
 from .session import CALL_TIMEOUT, EngineError, EngineSession
 
 T = TypeVar("T")
 
 CHROMIUM_ARGS = [
-    # As root Chromium needs --no-sandbox; the rest keep it off the (closed) network.
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *BASE_CHROMIUM_ARGS,
     # A name that is not loopback, for mixed-content cases (loopback is exempt from them).
     f"--host-resolver-rules=MAP {MAPPED_HOST} 127.0.0.1",
 ]
