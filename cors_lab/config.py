@@ -51,7 +51,7 @@ class CorsConfig:
     max_age: int = 600
 
     def __post_init__(self) -> None:
-        for name in ("allow_origins", "allow_methods", "allow_headers", "expose_headers"):
+        for name in LIST_SETTINGS:
             value = getattr(self, name)
             if not isinstance(value, str):
                 object.__setattr__(self, name, tuple(value))
@@ -144,12 +144,13 @@ def _explain(exc: ValidationError) -> CorsConfigError:
     return CorsConfigError(f"{name}={error['input']!r} is not valid ({error['msg'].lower()}): {fix}")
 
 
-def _split(value: str) -> list[str]:
+def split_list(value: str) -> list[str]:
+    """A comma-separated value as its items, each stripped, blanks dropped (``"a, b,"`` -> ``["a", "b"]``)."""
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _parse_origins(value: str) -> list[str]:
-    items = _split(value)
+    items = split_list(value)
     if not items:
         raise CorsConfigError(
             f"ALLOWED_ORIGINS={value!r} lists no origin: give comma-separated origins, such as "
@@ -181,7 +182,7 @@ def _parse_origins(value: str) -> list[str]:
 
 
 def _parse_tokens(name: str, value: str) -> list[str]:
-    items = _split(value)
+    items = split_list(value)
     for item in items:
         if not _TOKEN.fullmatch(item):
             raise CorsConfigError(
@@ -193,3 +194,8 @@ def _parse_tokens(name: str, value: str) -> list[str]:
 
 def _as_list(value: StrList) -> list[str] | str | Any:
     return list(value) if isinstance(value, tuple) else value
+
+
+#: CORSMiddleware's parameter names, in its order, and those of them that take a list.
+SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(CorsConfig))
+LIST_SETTINGS = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")

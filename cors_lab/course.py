@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._version import __version__
+from .palette import GREEN, GREY, RED
 
 __all__ = [
     "FIRST_NOTEBOOK",
@@ -335,7 +336,7 @@ class Progress:
     def _repr_html_(self) -> str:
         if self.workspace is None:
             return f"<p>{html.escape(repr(self))}</p>"
-        colours = {"done": "#1a7f37", "not yet": "#cf222e", "not tried": "#57606a"}
+        colours = {"done": GREEN, "not yet": RED, "not tried": GREY}
         rows = []
         for notebook, entries in self.by_notebook():
             link = f'<a href="{html.escape(notebook)}">{html.escape(notebook.removesuffix(".ipynb"))}</a>'

@@ -30,6 +30,7 @@ from .browser import credentials_mode
 from .config import CorsConfig
 from .demo import demo_api, frontend_app
 from .driver import Browser, FetchResult
+from .palette import BORDER, GREY, RED
 from .servers import PortInUseError, Server, serve
 from .widgets import _Readable, parse_header_lines
 
@@ -153,7 +154,7 @@ class LiveBrowser(_Readable, w.VBox):
     def _show_frame(self, src: str) -> None:
         self.frame.value = (
             f'<iframe src="{html.escape(src)}" style="width:100%;height:{self.height}px;'
-            'border:1px solid #d0d7de" title="a page on another origin"></iframe>'
+            f'border:1px solid {BORDER}" title="a page on another origin"></iframe>'
         )
 
     def _start_timer(self, then: Any) -> None:
@@ -283,7 +284,7 @@ class LiveBrowser(_Readable, w.VBox):
         )
 
     def _show_status(self, text: str, error: bool = False) -> None:
-        colour = "#cf222e" if error else "#57606a"
+        colour = RED if error else GREY
         self.status.value = f'<div style="color:{colour}">{text}</div>'
 
     def _render(self) -> None:

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import ada_url
 
+from .palette import GREEN, HIGHLIGHT, RED
+
 __all__ = [
     "DEFAULT_PORTS",
     "Origin",
@@ -225,12 +227,12 @@ class OriginComparison:
             ("scheme", "host", "port"), cells(self.origin_a), cells(self.origin_b), strict=True
         ):
             differs = part in self.differences
-            style = ' style="background:#fde2e1;font-weight:bold"' if differs else ""
+            style = f' style="background:{HIGHLIGHT};font-weight:bold"' if differs else ""
             mark = " &#x2260;" if differs else ""
             rows.append(
                 f"<tr><th>{part}{mark}</th><td{style}>{html.escape(left)}</td><td{style}>{html.escape(right)}</td></tr>"
             )
-        colour = "#1a7f37" if self.same_origin else "#cf222e"
+        colour = GREEN if self.same_origin else RED
         verdict = "Same origin" if self.same_origin else "Cross-origin"
         return (
             '<table class="cors-lab-origins">'

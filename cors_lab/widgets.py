@@ -14,26 +14,22 @@ import ipywidgets as w
 from .auditing import Finding, audit, audit_env
 from .browser import FetchRequest, normalize_method, preflight_reasons
 from .browser.machine import Fetch
-from .config import CorsConfig, CorsConfigError
+from .config import CorsConfig, CorsConfigError, split_list
 from .demo import demo_api
 from .driver import Browser, FetchResult
 from .origins import OriginComparison, OriginError, compare_origins
+from .palette import GREEN, RED, YELLOW
 from .servers import Server, serve
 
 __all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PreflightExplorer"]
 
-_ERROR_STYLE = "color:#cf222e;font-weight:bold"
+_ERROR_STYLE = f"color:{RED};font-weight:bold"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 _CREDENTIALS = ["same-origin", "include", "omit"]
 
 
 def _error_html(message: str) -> str:
     return f'<div style="{_ERROR_STYLE}">&#x26A0; {html.escape(message)}</div>'
-
-
-def _names(text: str) -> list[str]:
-    """Comma-separated names from a text field, blanks dropped, each kept exactly as typed."""
-    return [item for item in (part.strip() for part in text.split(",")) if item]
 
 
 def parse_header_lines(text: str) -> list[tuple[str, str]]:
@@ -195,11 +191,11 @@ class CorsPlayground(_Readable, w.VBox):
     @property
     def config(self) -> CorsConfig:
         return CorsConfig(
-            allow_origins=_names(self.allow_origins.value),
+            allow_origins=split_list(self.allow_origins.value),
             allow_credentials=self.allow_credentials.value,
-            allow_methods=_names(self.allow_methods.value),
-            allow_headers=_names(self.allow_headers.value),
-            expose_headers=_names(self.expose_headers.value),
+            allow_methods=split_list(self.allow_methods.value),
+            allow_headers=split_list(self.allow_headers.value),
+            expose_headers=split_list(self.expose_headers.value),
         )
 
     def apply_settings(self) -> list[Finding]:
@@ -331,13 +327,13 @@ class PreflightExplorer(_Readable, w.VBox):
             items = "".join(f"<li>{html.escape(reason)}</li>" for reason in self.reasons)
             sent = "".join(f"<div>{html.escape(n)}: {html.escape(v)}</div>" for n, v in self.preflight_headers)
             self.output.value = (
-                f"<b style='color:#9a6700'>Preflighted</b>: the browser first sends OPTIONS, "
+                f"<b style='color:{YELLOW}'>Preflighted</b>: the browser first sends OPTIONS, "
                 f"because<ul>{items}</ul><div style='font-family:monospace'>OPTIONS "
                 f"{html.escape(self.url)}{sent}</div>"
             )
         else:
             self.output.value = (
-                "<b style='color:#1a7f37'>Simple request</b>: no preflight; the browser sends it "
+                f"<b style='color:{GREEN}'>Simple request</b>: no preflight; the browser sends it "
                 "at once and checks Access-Control-Allow-Origin on the answer."
             )
 

@@ -13,10 +13,11 @@ import html
 import re
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from ..config import CorsConfig
+from ..config import SETTINGS, CorsConfig
+from ..palette import GREEN, RED
 
 __all__ = ["Exercise", "Feedback", "NotYet", "Solution", "settings_answer"]
 
@@ -41,7 +42,7 @@ class Feedback:
         return f"{mark} ({self.exercise}): {self.message}"
 
     def _repr_html_(self) -> str:
-        colour, mark = ("#1a7f37", "&#x2714; Well done") if self.passed else ("#cf222e", "&#x2718; Not yet")
+        colour, mark = (GREEN, "&#x2714; Well done") if self.passed else (RED, "&#x2718; Not yet")
         return (
             f'<div style="border-left:4px solid {colour};padding:4px 8px"><b style="color:{colour}">{mark}</b> '
             f"({html.escape(self.exercise)}): {html.escape(self.message)}</div>"
@@ -114,9 +115,6 @@ class Exercise:
         return f"<Exercise {self.number}: {self.title}>"
 
 
-_ARGUMENTS = tuple(f.name for f in fields(CorsConfig))
-
-
 def settings_answer(answer: Any, example: str = "{'allow_origins': ['http://localhost:3000']}") -> CorsConfig:
     """A learner's CORSMiddleware settings (a dict, or a CorsConfig) as a CorsConfig.
 
@@ -130,9 +128,9 @@ def settings_answer(answer: Any, example: str = "{'allow_origins': ['http://loca
             f"give the settings as a dict of CORSMiddleware arguments, such as {example}, not a {type(answer).__name__}"
         )
     for key in answer:
-        if key not in _ARGUMENTS:
-            close = difflib.get_close_matches(str(key), _ARGUMENTS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"use only {', '.join(_ARGUMENTS)}"
+        if key not in SETTINGS:
+            close = difflib.get_close_matches(str(key), SETTINGS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use only {', '.join(SETTINGS)}"
             raise NotYet(f"{key!r} is not a CORSMiddleware argument (Starlette would raise TypeError): {hint}")
     credentials = answer.get("allow_credentials", False)
     if not isinstance(credentials, bool):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..auditing import Finding, audit, audit_env
@@ -47,7 +47,6 @@ FRONTENDS = (SHOP, STAGING)
 #: Where each frontend finds the API: same site as the page, so the session cookie works.
 API_URLS = {SHOP: "https://api.shop.example", STAGING: "http://localhost:8000", EVIL: "https://api.shop.example"}
 
-_ARGUMENTS = tuple(f.name for f in fields(CorsConfig))
 _ORIGIN_CODES = (
     "MissingAllowOriginHeader",
     "AllowOriginMismatch",

@@ -8,7 +8,6 @@ browser model makes the requests against it, so the feedback says what the brows
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 
 from ..browser import CookieJar, Credentials, credentials_mode
@@ -24,7 +23,6 @@ API = "http://localhost:8000"
 #: The pages that must not read /me: another site, and another app on the frontend's own site.
 ATTACKERS = ("https://evil.example", "http://localhost:5000")
 MODES = ("omit", "same-origin", "include")
-_SETTING_NAMES = tuple(f.name for f in fields(CorsConfig))
 
 
 def _config(settings: Any) -> CorsConfig:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -38,7 +37,6 @@ __all__ = [
 FRONTEND = "http://localhost:3000"
 API = "http://localhost:8000"
 OTHER_SITE = "https://attacker.example"
-_SETTINGS = tuple(f.name for f in fields(CorsConfig))
 
 
 def _chromium_reason(result: FetchResult) -> str:
