@@ -18,13 +18,13 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 from starlette.middleware.cors import CORSMiddleware
 
+from .browser.http import is_token
 from .origins import OriginError, origin_of
 
 __all__ = ["DEFAULT_DEV_ORIGIN", "CorsConfig", "CorsConfigError"]
 
 #: The seed article's development default for ``ALLOWED_ORIGINS``.
 DEFAULT_DEV_ORIGIN = "http://localhost:3000"
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110), e.g. a method or header name
 
 StrList = Sequence[str] | str
 
@@ -184,7 +184,7 @@ def _parse_origins(value: str) -> list[str]:
 def _parse_tokens(name: str, value: str) -> list[str]:
     items = split_list(value)
     for item in items:
-        if not _TOKEN.fullmatch(item):
+        if not is_token(item):
             raise CorsConfigError(
                 f"{name} item {item!r} is not a valid name: use comma-separated names such as 'GET,POST' "
                 "or 'Authorization,Content-Type', or '*'"

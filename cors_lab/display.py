@@ -7,7 +7,8 @@ import json
 from typing import Protocol
 
 from .browser import FetchRequest, Verdict
-from .browser.http import HeaderItems
+from .browser.http import HeaderItems, is_cors_header
+from .palette import GREEN, GREY, LINK, RED, RED_BACKGROUND
 
 
 class FetchResult(Protocol):
@@ -31,9 +32,6 @@ class FetchResult(Protocol):
 
 __all__ = ["fetch_result_html", "headers_html", "js_call"]
 
-_GREEN, _RED, _GREY = "#1a7f37", "#cf222e", "#57606a"
-_CORS_PREFIXES = ("access-control-", "origin", "vary")
-
 
 def _e(value: object) -> str:
     return html.escape(str(value))
@@ -43,9 +41,9 @@ def headers_html(headers: HeaderItems) -> str:
     """Headers one per line, the CORS ones in bold (the ones to look at)."""
     rows = []
     for name, value in headers:
-        style = "font-weight:bold;color:#0550ae" if name.lower().startswith(_CORS_PREFIXES) else f"color:{_GREY}"
+        style = f"font-weight:bold;color:{LINK}" if is_cors_header(name) else f"color:{GREY}"
         rows.append(f'<div style="{style}">{_e(name)}: {_e(value)}</div>')
-    return "".join(rows) or f'<div style="color:{_GREY}">(no headers)</div>'
+    return "".join(rows) or f'<div style="color:{GREY}">(no headers)</div>'
 
 
 def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inherit") -> str:
@@ -55,7 +53,7 @@ def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inh
     body = f"<div><b>{label}</b></div>"
     if detail:
         body += (
-            f'<details><summary style="cursor:pointer;color:{_GREY}">headers</summary>'
+            f'<details><summary style="cursor:pointer;color:{GREY}">headers</summary>'
             f'<div style="font-family:monospace;font-size:90%">{detail}</div></details>'
         )
     return f"<td style='text-align:center;white-space:nowrap'>{line}</td><td style='text-align:left'>{body}</td>"
@@ -85,7 +83,7 @@ def fetch_result_html(result: FetchResult) -> str:
     """A page / browser / server sequence diagram, the verdict and the console message."""
     verdict = result.verdict
     request = result.request
-    lane = f'<td style="text-align:center;color:{_GREY}">&#x2502;</td>'
+    lane = f'<td style="text-align:center;color:{GREY}">&#x2502;</td>'
     blank = "<td></td>"
     rows = [
         f"<tr><th>Page<br><code>{_e(result.page_origin)}</code></th><th></th><th></th><th>Browser</th>"
@@ -98,21 +96,21 @@ def fetch_result_html(result: FetchResult) -> str:
         label = f"{kind}{_e(sent.method)} {_e(sent.url)}"
         rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(True, label, headers_html(sent.headers))}{lane}</tr>")
         if exchange.response is None:
-            rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, 'no answer', '', _RED)}{lane}</tr>")
+            rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, 'no answer', '', RED)}{lane}</tr>")
             continue
         reply = exchange.response
-        status_colour = _GREEN if 200 <= reply.status < 300 else _GREY if reply.status < 400 else _RED
+        status_colour = GREEN if 200 <= reply.status < 300 else GREY if reply.status < 400 else RED
         label = f"{reply.status} {_e(reply.reason)}"
         detail = headers_html(reply.headers)
         if reply.body:
-            detail += f'<div style="color:{_GREY}">body: {_e(reply.text[:200])}</div>'
+            detail += f'<div style="color:{GREY}">body: {_e(reply.text[:200])}</div>'
         rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, label, detail, status_colour)}{lane}</tr>")
     if result.ok:
         outcome = f"resolves: status {result.status}"
-        colour = _GREEN
+        colour = GREEN
     else:
         outcome = "rejects: TypeError: Failed to fetch"
-        colour = _RED
+        colour = RED
     rows.append(f"<tr>{lane}{_arrow(False, outcome, '', colour)}{lane}{blank * 2}{lane}</tr>")
 
     banner_text = "Allowed" if result.ok else f"Blocked ({_e(result.error_code)})"
@@ -124,14 +122,14 @@ def fetch_result_html(result: FetchResult) -> str:
     ]
     if result.console_message:
         parts.append(
-            f'<div style="font-family:monospace;background:#ffebe9;color:{_RED};padding:4px">'
+            f'<div style="font-family:monospace;background:{RED_BACKGROUND};color:{RED};padding:4px">'
             f"&#x2716; {_e(result.console_message)}</div>"
         )
     if result.fix:
         parts.append(f"<div><b>Fix:</b> {_e(result.fix)}</div>")
     steps = "".join(
         f"<li>{'&#x2714;' if s.passed else '&#x2716;' if s.passed is False else '&#x2022;'} {_e(s.title)}"
-        + (f": <span style='color:{_GREY}'>{_e(s.detail)}</span>" if s.detail else "")
+        + (f": <span style='color:{GREY}'>{_e(s.detail)}</span>" if s.detail else "")
         + "</li>"
         for s in verdict.steps
     )

@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from .auditing import Finding, audit, audit_env
 from .browser import FetchRequest, normalize_method, preflight_reasons
+from .browser.http import parse_header_line
 from .browser.machine import Fetch
 from .config import CorsConfig, CorsConfigError, split_list
 from .demo import demo_api
@@ -36,14 +37,11 @@ def parse_header_lines(text: str) -> list[tuple[str, str]]:
     """ "Name: value" lines (as in DevTools) into pairs; a ValueError names the bad line."""
     headers = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        name, colon, value = line.partition(":")
-        if not colon or not name.strip() or " " in name.strip():
-            raise ValueError(
-                f"header line {number} ({line.strip()!r}) is not 'Name: value', e.g. 'Content-Type: application/json'"
-            )
-        headers.append((name.strip(), value.strip()))
+        if line.strip():
+            try:
+                headers.append(parse_header_line(line))
+            except ValueError as error:
+                raise ValueError(f"header line {number}: {error}") from None
     return headers
 
 
@@ -127,7 +125,7 @@ class CorsPlayground(_Readable, w.VBox):
 
         # Server side.
         def names_field(name: str, value: Any) -> w.Text:
-            return w.Text(value=", ".join(_as_list(value)), description=name, style=_WIDE)
+            return w.Text(value=value if isinstance(value, str) else ", ".join(value), description=name, style=_WIDE)
 
         self.allow_origins = names_field("allow_origins", cors.allow_origins)
         self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials", style=_WIDE)
@@ -251,10 +249,6 @@ class CorsPlayground(_Readable, w.VBox):
             f"CorsPlayground: {self.method.value} {self.path.value} from {self.origin.value} "
             f"(credentials {self.credentials.value}) with {settings} -> {outcome}"
         )
-
-
-def _as_list(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _path(value: str) -> str:

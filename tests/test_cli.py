@@ -183,7 +183,7 @@ def test_check_json_output_parses(api):
         ),
         (
             ["check", "http://127.0.0.1:1/users", "--origin", PAGE, "-H", "nonsense"],
-            "header 'nonsense' is not 'Name: value'",
+            "-H 'nonsense' is not 'Name: value'",
         ),
         (["check", "localhost:8000/users", "--origin", PAGE], "write it as 'http://localhost:8000/users'"),
         (["check", "http://127.0.0.1:1/users"], "Missing option '--origin'"),

@@ -67,7 +67,7 @@ def test_playground_shows_input_errors_and_audit_notes_inside_the_widget():
     playground = CorsPlayground()
     playground.headers.value = "X-Custom 1"
     assert playground.send() is None
-    assert "header line 1 ('X-Custom 1') is not 'Name: value'" in playground.error
+    assert "header line 1: 'X-Custom 1' is not 'Name: value'" in playground.error
     assert "input error" in text_plain(playground)
     playground.headers.value = ""
     playground.origin.value = "localhost:3000"

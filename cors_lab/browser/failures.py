@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..origins import OriginError, compare_origins
-from .http import HttpResponse
+from .http import HttpResponse, display_name
 
 __all__ = ["PREFLIGHT_CODES", "CorsFailure", "FailureContext", "console_message"]
 
@@ -257,7 +257,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
             f"The request sends the header {parameter!r}, and the preflight response does not list it in "
             "Access-Control-Allow-Headers."
         )
-        name = "-".join(part.capitalize() for part in parameter.split("-"))
+        name = display_name(parameter)
         if ctx.credentials == "include" and "*" in (ctx.response.get("access-control-allow-headers") or ""):
             fix = f"With credentials, '*' in Access-Control-Allow-Headers is taken literally: list {name!r} by name."
         else:
@@ -311,7 +311,7 @@ def _starlette_refusal_fix(what: str, ctx: FailureContext) -> str:
     if "headers" in refused:
         allowed = {h.strip().lower() for h in (ctx.response.get("access-control-allow-headers") or "").split(",")}
         missing = [h for h in ctx.unsafe_headers if h not in allowed] or list(ctx.unsafe_headers)
-        names = ", ".join(repr("-".join(p.capitalize() for p in h.split("-"))) for h in missing)
+        names = ", ".join(repr(display_name(h)) for h in missing)
         fixes.append(f"add {names} to allow_headers")
     if "private-network" in refused:
         fixes.append("set allow_private_network=True")

@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-__all__ = ["REDIRECT_STATUSES", "HeaderItems", "HttpRequest", "HttpResponse", "header_items"]
+__all__ = [
+    "REDIRECT_STATUSES",
+    "HeaderItems",
+    "HttpRequest",
+    "HttpResponse",
+    "display_name",
+    "header_items",
+    "is_cors_header",
+    "is_token",
+    "parse_header_line",
+]
 
 HeaderItems = tuple[tuple[str, str], ...]
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | None
 Kind = Literal["preflight", "actual"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: a method or a header name
+# The headers a reader of a CORS exchange should look at first.
+_CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary")
+
+
+def is_token(text: str) -> bool:
+    """Whether ``text`` is an HTTP token (RFC 9110), the syntax of methods and header names."""
+    return _TOKEN.fullmatch(text) is not None
+
+
+def display_name(name: str) -> str:
+    """A header name as people write it: ``content-type`` -> ``Content-Type``."""
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def is_cors_header(name: str) -> bool:
+    """Whether a header takes part in CORS (``Access-Control-*``, ``Origin``, ``Vary``)."""
+    return name.lower().startswith(_CORS_HEADER_PREFIXES)
+
+
+def parse_header_line(line: str) -> tuple[str, str]:
+    """A ``Name: value`` line (as DevTools and curl's ``-H`` show them) as a pair, both stripped.
+
+    A ValueError says what is wrong with the line; the caller adds where it came from.
+    """
+    name, colon, value = line.partition(":")
+    name = name.strip()
+    if not colon or not is_token(name):
+        raise ValueError(f"{line.strip()!r} is not 'Name: value', e.g. 'Content-Type: application/json'")
+    return name, value.strip()
 
 
 def header_items(headers: HeadersLike) -> HeaderItems:

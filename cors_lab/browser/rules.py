@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import ada_url
 
-from .http import HeaderItems
+from .http import HeaderItems, display_name, is_token
 
 __all__ = [
     "FORBIDDEN_METHODS",
@@ -34,7 +34,6 @@ SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
 # fetch() upper-cases only these method names; "patch" stays "patch".
 _NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 _FORBIDDEN_HEADERS = frozenset(
     {
@@ -83,7 +82,7 @@ SAFELISTED_RESPONSE_HEADERS = frozenset(
 @lru_cache(maxsize=256)
 def normalize_method(method: str) -> str:
     """The method as fetch() sends it; raises ValueError for names fetch() refuses."""
-    if not _TOKEN.fullmatch(method):
+    if not is_token(method):
         raise ValueError(f"{method!r} is not a valid HTTP method name: use a word such as 'GET' or 'PUT'")
     if method.upper() in FORBIDDEN_METHODS:
         raise ValueError(f"fetch() refuses the method {method!r}: browsers never let pages send it")
@@ -103,13 +102,9 @@ def is_forbidden_request_header(name: str, value: str = "") -> bool:
     return False
 
 
-def _display_name(name: str) -> str:
-    return "-".join(part.capitalize() for part in name.split("-"))
-
-
 def _safelist_problem(name: str, value: str) -> str | None:
     """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is."""
-    shown = _display_name(name)
+    shown = display_name(name)
     if name not in ("accept", "accept-language", "content-language", "content-type", "range"):
         return (
             f"header {shown} is not safelisted (only Accept, Accept-Language, Content-Language, "
@@ -141,7 +136,7 @@ def _mime_essence(value: str) -> str | None:
     """A MIME type's essence, "type/subtype" in lower case (WHATWG MIME Sniffing); None if unparsable."""
     essence = value.split(";", 1)[0].strip(" \t\r\n")
     type_, slash, subtype = essence.partition("/")
-    if not slash or not _TOKEN.fullmatch(type_) or not _TOKEN.fullmatch(subtype):
+    if not slash or not is_token(type_) or not is_token(subtype):
         return None
     return f"{type_}/{subtype}".lower()
 
@@ -179,7 +174,7 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
             if not is_forbidden_request_header(name, value):
                 unsafe.setdefault(
                     name,
-                    f"header {_display_name(name)} is not safelisted: the safelisted headers' "
+                    f"header {display_name(name)} is not safelisted: the safelisted headers' "
                     f"values add up to {safelisted_total} bytes, over the 1024-byte limit",
                 )
     return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
@@ -256,7 +251,7 @@ def parse_allow_list(value: str | None) -> list[str] | None:
         return []
     items = [item.strip(" \t") for item in value.split(",")]
     items = [item for item in items if item]
-    return items if all(_TOKEN.fullmatch(item) for item in items) else None
+    return items if all(is_token(item) for item in items) else None
 
 
 def exposed_header_names(

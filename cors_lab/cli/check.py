@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from ..browser.http import is_cors_header, parse_header_line
 from ._app import EXIT_ALLOWED, EXIT_BLOCKED, app, fail, out
 
 
@@ -30,12 +31,10 @@ def check(
     """
     from ..driver import Browser
 
-    headers = []
-    for line in header:
-        name, colon, value = line.partition(":")
-        if not colon or not name.strip():
-            raise fail(f"header {line!r} is not 'Name: value', e.g. -H 'Content-Type: application/json'")
-        headers.append((name.strip(), value.strip()))
+    try:
+        headers = [parse_header_line(line) for line in header]
+    except ValueError as error:
+        raise fail(f"-H {error}") from None
     try:
         browser = Browser(origin)
     except ValueError as error:
@@ -87,7 +86,7 @@ def _result_json(result: Any) -> dict[str, Any]:
 
 def _print_headers(headers: Any) -> None:
     for name, value in headers:
-        if name.lower().startswith(("access-control-", "origin", "vary")):
+        if is_cors_header(name):
             out.print(f"  [bold cyan]* {escape(name)}: {escape(value)}[/]")
         else:
             out.print(f"    [dim]{escape(name)}: {escape(value)}[/]")
