@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .auditing import Finding, audit, audit_env
     from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
     from .demo import demo_api, frontend_app
-    from .driver import Browser, CorsBlockedError, FetchResult
+    from .driver import Browser, BrowserClosedError, CorsBlockedError, FetchResult
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
     from .servers import PortInUseError, Server, ServerStartError, ServerStopError, running_servers, serve, stop_all
@@ -33,6 +33,7 @@ _EXPORTS = {
     "demo_api": "demo",
     "frontend_app": "demo",
     "Browser": "driver",
+    "BrowserClosedError": "driver",
     "CorsBlockedError": "driver",
     "FetchResult": "driver",
     "LiveBrowser": "live",
@@ -55,6 +56,7 @@ _EXPORTS = {
 __all__ = [
     "DEFAULT_DEV_ORIGIN",
     "Browser",
+    "BrowserClosedError",
     "CorsBlockedError",
     "CorsConfig",
     "CorsConfigError",

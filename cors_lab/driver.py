@@ -6,17 +6,14 @@ The sans-I/O ``cors_lab.browser.Fetch`` decides; this module only sends its requ
 
 from __future__ import annotations
 
-import atexit
 import http.cookiejar
 import json as json_module
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import httpx
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.from_thread import start_blocking_portal
 
 from ._version import __version__
 from .browser import CookieJar, Fetch, FetchRequest, PreflightCache, Verdict
@@ -24,32 +21,9 @@ from .browser.http import HttpRequest, HttpResponse, header_items
 from .browser.machine import Credentials, Exchange, Step
 from .origins import origin_of
 
-__all__ = ["Browser", "CorsBlockedError", "FetchResult"]
+__all__ = ["Browser", "BrowserClosedError", "CorsBlockedError", "FetchResult"]
 
 USER_AGENT = f"cors-lab/{__version__} (browser model)"
-
-_portal: BlockingPortal | None = None
-_portal_exit: Callable[[], object] | None = None
-_portal_lock = threading.Lock()
-
-
-def _shared_portal() -> BlockingPortal:
-    """One background event loop for every Browser, so sync code and Jupyter cells can both call fetch()."""
-    global _portal, _portal_exit
-    with _portal_lock:
-        if _portal is None:
-            manager = start_blocking_portal()
-            _portal = manager.__enter__()
-            _portal_exit = lambda: manager.__exit__(None, None, None)  # noqa: E731
-            atexit.register(_stop_portal)
-        return _portal
-
-
-def _stop_portal() -> None:
-    global _portal, _portal_exit
-    if _portal_exit is not None:
-        _portal_exit()
-    _portal = _portal_exit = None
 
 
 def _raw(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
@@ -59,6 +33,10 @@ def _raw(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
 
 class CorsBlockedError(Exception):
     """Reading a blocked response: the page's fetch() would have rejected with a TypeError."""
+
+
+class BrowserClosedError(RuntimeError):
+    """A fetch through a Browser after its ``close()`` (or the end of its ``with`` block)."""
 
 
 class FetchResult:
@@ -208,7 +186,7 @@ class Browser:
         # Pages of one browser share its cookie jar: pass the same jar to model two tabs.
         self.cookies = cookies if cookies is not None else CookieJar()
         self._client: httpx.Client | None = None
-        self._app_client: httpx.AsyncClient | None = None
+        self._closed = False
 
     def fetch(
         self,
@@ -225,14 +203,15 @@ class Browser:
         do, and a reason for a preflight); ``content=`` a text body, which fetch() labels
         ``text/plain;charset=UTF-8``.
         """
-        request = self._request(url, method, headers, json, content, credentials)
-        machine = Fetch(self.origin, request, cache=self.cache, cookies=self.cookies)
+        machine = self._machine(url, method, headers, json, content, credentials)
         if self.app is not None:
-            # An ASGI app can only be called from an event loop: run it on the shared one.
-            _shared_portal().call(self._drive_app, machine)
+            # An ASGI app runs on an event loop, and the caller may be inside one already (a Jupyter
+            # cell): run it on a loop of its own for this fetch, as Starlette's TestClient does.
+            with start_blocking_portal() as portal:
+                portal.call(self._drive_async, machine)
         else:
             self._drive(machine)
-        return FetchResult(self.origin, request, machine.verdict)
+        return FetchResult(self.origin, machine.request, machine.verdict)
 
     async def afetch(
         self,
@@ -243,19 +222,24 @@ class Browser:
         content: str | bytes | None = None,
         credentials: Credentials = "same-origin",
     ) -> FetchResult:
-        """The same as :meth:`fetch`, for async code (it runs in a worker thread)."""
-        return await anyio.to_thread.run_sync(lambda: self.fetch(url, method, headers, json, content, credentials))
+        """The same as :meth:`fetch`, for async code: it runs on the caller's event loop."""
+        machine = self._machine(url, method, headers, json, content, credentials)
+        await self._drive_async(machine)
+        return FetchResult(self.origin, machine.request, machine.verdict)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
-        """Close the HTTP connections (the cookie jar and cache stay)."""
+        """Close the HTTP connections; the Browser makes no more requests (its cookie jar and cache stay readable)."""
+        self._closed = True
         if self._client is not None:
             self._client.close()
             self._client = None
-        if self._app_client is not None:
-            _shared_portal().call(self._app_client.aclose)
-            self._app_client = None
 
     def __enter__(self) -> Browser:
+        self._check_open()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -266,6 +250,19 @@ class Browser:
         return (
             f"<Browser page at {self.origin}{where}: {len(self.cookies)} cookies, {len(self.cache)} cached preflights>"
         )
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise BrowserClosedError(
+                f"this Browser (page at {self.origin}) was closed: create a new Browser({self.origin!r}) to fetch again"
+            )
+
+    def _machine(
+        self, url: str, method: str, headers: Any, json: Any, content: str | bytes | None, credentials: Credentials
+    ) -> Fetch:
+        self._check_open()
+        request = self._request(url, method, headers, json, content, credentials)
+        return Fetch(self.origin, request, cache=self.cache, cookies=self.cookies)
 
     def _request(
         self, url: str, method: str, headers: Any, json: Any, content: str | bytes | None, credentials: Credentials
@@ -304,15 +301,22 @@ class Browser:
                 return
             _deliver(machine, outgoing, response)
 
-    async def _drive_app(self, machine: Fetch) -> None:
-        if self._app_client is None:
-            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
-            self._app_client = httpx.AsyncClient(transport=transport, **self._client_options())
-        while (outgoing := machine.next_request()) is not None:
-            response = await self._app_client.request(
-                outgoing.method, outgoing.url, headers=list(outgoing.headers), content=outgoing.body or None
-            )
-            _deliver(machine, outgoing, response)
+    async def _drive_async(self, machine: Fetch) -> None:
+        """Drive the machine on the running event loop: in-process to the app, or over the network."""
+        if self.app is not None:
+            transport: httpx.AsyncBaseTransport | None = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+        else:
+            transport = None
+        async with httpx.AsyncClient(transport=transport, **self._client_options()) as client:
+            while (outgoing := machine.next_request()) is not None:
+                try:
+                    response = await client.request(
+                        outgoing.method, outgoing.url, headers=list(outgoing.headers), content=outgoing.body or None
+                    )
+                except httpx.TransportError as error:
+                    machine.network_error(_network_error(error))
+                    return
+                _deliver(machine, outgoing, response)
 
     def _client_options(self) -> dict[str, Any]:
         # The model's CookieJar decides which cookies go out; httpx must keep none of its own.

@@ -4,8 +4,9 @@ import asyncio
 import threading
 
 import pytest
+from fastapi import FastAPI
 
-from cors_lab import Browser, CorsBlockedError, OriginError, demo_api, serve
+from cors_lab import Browser, BrowserClosedError, CorsBlockedError, OriginError, demo_api, serve
 
 PAGE = "http://localhost:3000"
 API = "http://localhost:8000"
@@ -106,16 +107,61 @@ def test_real_server_over_loopback_and_connection_refused():
     browser.close()
 
 
+def _in_thread(function):
+    # A fresh thread: the browser tests' Playwright may already run a loop in this one.
+    results = []
+    thread = threading.Thread(target=lambda: results.append(function()))
+    thread.start()
+    thread.join(30)
+    return results
+
+
 def test_afetch_works_from_a_running_event_loop(allowed):
     async def main():
         return await allowed.afetch(f"{API}/users")
 
-    # A fresh thread: the browser tests' Playwright may already run a loop in this one.
-    results = []
-    thread = threading.Thread(target=lambda: results.append(asyncio.run(main())))
-    thread.start()
-    thread.join(30)
-    assert [r.status for r in results] == [200]
+    assert [r.status for r in _in_thread(lambda: asyncio.run(main()))] == [200]
+
+
+def test_afetch_runs_the_app_on_the_callers_loop_without_a_thread_hop():
+    app = FastAPI()
+    seen = []
+
+    @app.get("/where")
+    def where():
+        return {}
+
+    @app.middleware("http")
+    async def record(request, call_next):
+        seen.append((threading.get_ident(), asyncio.get_running_loop()))
+        return await call_next(request)
+
+    async def main():
+        with Browser(API, app=app) as page:
+            await page.afetch(f"{API}/where")
+        return threading.get_ident(), asyncio.get_running_loop()
+
+    assert _in_thread(lambda: asyncio.run(main())) == seen
+
+
+def test_fetch_works_inside_a_running_event_loop_as_in_a_jupyter_cell(allowed):
+    async def cell():
+        return allowed.fetch(f"{API}/users").status
+
+    assert _in_thread(lambda: asyncio.run(cell())) == [200]
+
+
+def test_a_closed_browser_refuses_to_fetch_and_says_what_to_do(allowed):
+    with allowed as page:
+        assert page.fetch(f"{API}/users").ok
+    assert allowed.closed
+    with pytest.raises(BrowserClosedError, match=r"was closed: create a new Browser\('http://localhost:3000'\)"):
+        allowed.fetch(f"{API}/users")
+    with pytest.raises(BrowserClosedError):
+        asyncio.run(allowed.afetch(f"{API}/users"))
+    with pytest.raises(BrowserClosedError):
+        allowed.__enter__()
+    assert len(allowed.cache) == 0 and "cached preflights" in repr(allowed)  # still readable
 
 
 def test_bad_input_is_refused_clearly():
