@@ -24,7 +24,7 @@ from publicsuffixlist import PublicSuffixList
 
 from ..origins import origin_of
 
-__all__ = ["Cookie", "CookieJar", "is_same_site", "site_of"]
+__all__ = ["Cookie", "CookieJar", "Deletion", "Rejection", "is_same_site", "site_of"]
 
 SameSite = Literal["strict", "lax", "none"]
 
@@ -109,6 +109,16 @@ class Rejection:
     reason: str
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """A Set-Cookie line with an expiry in the past: how a server deletes a cookie."""
+
+    name: str
+    domain: str
+    path: str
+    existed: bool  # whether the jar held that cookie
+
+
 class CookieJar:
     """Stores cookies from Set-Cookie and picks the ones a request carries."""
 
@@ -127,7 +137,7 @@ class CookieJar:
     def clear(self) -> None:
         self._cookies.clear()
 
-    def store(self, set_cookie: str, url: str, *, page_url: str) -> Cookie | Rejection:
+    def store(self, set_cookie: str, url: str, *, page_url: str) -> Cookie | Rejection | Deletion:
         """Take one Set-Cookie line received from ``url`` by a fetch made from a page at ``page_url``."""
         parsed = _parse_set_cookie(set_cookie)
         if isinstance(parsed, str):
@@ -177,9 +187,9 @@ class CookieJar:
         )
         key = (cookie.domain, cookie.path, cookie.name)
         if cookie.expires_at is not None and cookie.expires_at <= self.clock():
-            self._cookies.pop(key, None)
-        else:
-            self._cookies[key] = cookie
+            existed = self._cookies.pop(key, None) is not None
+            return Deletion(cookie.name, cookie.domain, cookie.path, existed)
+        self._cookies[key] = cookie
         return cookie
 
     def cookies_for(self, url: str, *, page_url: str) -> list[Cookie]:

@@ -19,7 +19,7 @@ import ada_url
 
 from ..origins import serialize_origin
 from .cache import PreflightCache
-from .cookies import CookieJar, Rejection
+from .cookies import CookieJar, Deletion, Rejection
 from .failures import CorsFailure, FailureContext
 from .http import HeaderItems, HttpRequest, HttpResponse, header_items
 from .rules import (
@@ -353,6 +353,13 @@ class Fetch:
                 if isinstance(stored, Rejection):
                     cookie_name = line.split(";")[0].split("=")[0].strip()
                     self._step(f"The browser ignored the cookie {cookie_name}", False, stored.reason)
+                elif isinstance(stored, Deletion):
+                    self._step(
+                        f"The browser deleted the cookie {stored.name}",
+                        None,
+                        f"its expiry is in the past, for {stored.domain}{stored.path}"
+                        + ("" if stored.existed else " (the browser held no such cookie)"),
+                    )
                 else:
                     self._step(
                         f"The browser stored the cookie {stored.name}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cors_lab.browser import Cookie, CookieJar, Fetch, FetchRequest, HttpResponse, is_same_site, site_of
-from cors_lab.browser.cookies import Rejection
+from cors_lab.browser.cookies import Deletion, Rejection
 
 PAGE = "http://localhost:3000"
 API = "http://localhost:8000"
@@ -148,7 +148,18 @@ def test_expiry_with_max_age_and_expires():
 @pytest.mark.parametrize("delete", ["a=; Max-Age=0", "a=x; Max-Age=-5", "a=; Expires=Thu, 01 Jan 1970 00:00:00 GMT"])
 def test_an_expired_set_cookie_deletes_the_cookie(delete):
     jar, _ = _store("a=1")
-    jar.store(delete, API + "/login", page_url=PAGE)
+    assert jar.store(delete, API + "/login", page_url=PAGE) == Deletion("a", "localhost", "/", existed=True)
+    assert len(jar) == 0
+    assert jar.store(delete, API + "/login", page_url=PAGE) == Deletion("a", "localhost", "/", existed=False)
+
+
+def test_a_logout_response_reads_deleted_not_stored():
+    jar = CookieJar(clock=Clock())
+    jar.store("sid=1", API + "/", page_url=PAGE)
+    logout = HttpResponse(200, CORS_OK + (("Set-Cookie", "sid=; Max-Age=0"),))
+    verdict, _ = _run(API + "/logout", jar, logout, credentials="include", method="POST")
+    titles = [s.title for s in verdict.steps]
+    assert "The browser deleted the cookie sid" in titles and "The browser stored the cookie sid" not in titles
     assert len(jar) == 0
 
 
