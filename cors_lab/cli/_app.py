@@ -12,8 +12,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .._version import __version__
-
 __all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_USAGE", "app", "err", "fail", "out"]
 
 app = typer.Typer(
@@ -35,23 +33,3 @@ def fail(message: str) -> typer.Exit:
     """Print a usage error and return the exit to raise (``raise fail("...")``)."""
     err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(EXIT_USAGE)
-
-
-def _show_version(value: bool) -> None:
-    if value:
-        typer.echo(f"cors-lab {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def main_options(
-    ctx: typer.Context,
-    version: bool = typer.Option(
-        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """Learn, teach and debug CORS for FastAPI backends. With no command, starts the lab."""
-    if ctx.invoked_subcommand is None:
-        from .lab import lab
-
-        ctx.invoke(lab)
