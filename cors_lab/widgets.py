@@ -224,6 +224,7 @@ class CorsPlayground(_Readable, w.VBox):
         return self.result
 
     def close(self) -> None:
+        self._forget_browser()
         self.server.stop()
         super().close()
 
@@ -233,7 +234,10 @@ class CorsPlayground(_Readable, w.VBox):
         return self._browser
 
     def _forget_browser(self) -> None:
-        self._browser = None  # a new page origin: a new page, with its own cookies and cache
+        # A new page origin: a new page, with its own cookies and cache.
+        if self._browser is not None:
+            self._browser.close()
+        self._browser = None
 
     def __repr__(self) -> str:
         settings = self.config.summary()

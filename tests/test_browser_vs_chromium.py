@@ -627,8 +627,15 @@ _shared_tabs: dict[str, ChromiumPage] = {}
 _shared_browsers: dict[str, Browser] = {}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_browsers():
+    yield
+    for browser in _shared_browsers.values():
+        browser.close()
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_model_matches_chromium(case: Case, servers, chromium, shared_context):
+def test_model_matches_chromium(case: Case, servers, chromium, shared_context, request):
     page_server, backend, third = servers
     page_origin = f"http://{case.page_host}:{page_server.port}"
     origins = {
@@ -664,11 +671,12 @@ def test_model_matches_chromium(case: Case, servers, chromium, shared_context):
             context.close()
 
     clock = FakeClock()
-    model = (
-        Browser(page_origin, clock=clock)
-        if case.fresh
-        else _shared_browsers.setdefault(page_origin, Browser(page_origin))
-    )
+    if case.fresh:
+        model = Browser(page_origin, clock=clock)
+        request.addfinalizer(model.close)
+    else:
+        model = _shared_browsers.get(page_origin) or Browser(page_origin)
+        _shared_browsers[page_origin] = model
     fresh_apps()
     for number, (url, call) in enumerate(zip(urls, case.calls, strict=True)):
         clock.advance(call.wait)

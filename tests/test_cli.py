@@ -21,6 +21,24 @@ from cors_lab import demo_api, serve
 CLI = Path(sys.executable).parent / "cors-lab"
 
 
+def _pump(process: subprocess.Popen, lines: queue.Queue[str]) -> None:
+    try:
+        for line in process.stdout:  # type: ignore[union-attr]
+            lines.put(line)
+    except ValueError:  # the test closed the pipe once the process had ended
+        pass
+
+
+def stop(process: subprocess.Popen, signal_number: int = signal.SIGINT, timeout: float = 40) -> int:
+    """Send a signal (Ctrl-C by default), wait for the exit code, and close the output pipe."""
+    process.send_signal(signal_number)
+    try:
+        return process.wait(timeout)
+    finally:
+        if process.stdout is not None:
+            process.stdout.close()
+
+
 def read_until(process: subprocess.Popen, pattern: str, timeout: float) -> re.Match:
     """Read the process's output until a line matches; fail with what it printed if it does not.
 
@@ -29,7 +47,7 @@ def read_until(process: subprocess.Popen, pattern: str, timeout: float) -> re.Ma
     lines: queue.Queue[str] = queue.Queue()
     if not hasattr(process, "lines"):
         process.lines = lines  # type: ignore[attr-defined]
-        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+        threading.Thread(target=_pump, args=(process, lines), daemon=True).start()
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
@@ -57,7 +75,7 @@ def test_unknown_command_is_a_usage_error():
     assert "No such command 'nonsense'" in wrong.stderr
 
 
-def test_lab_copies_the_course_and_opens_notebook_00_on_loopback_with_token_auth(tmp_path):
+def test_lab_copies_the_course_and_opens_notebook_00_on_loopback_with_token_auth(tmp_path, request):
     env = {**os.environ, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_PORT": "0"}
     folder = tmp_path / "my course"
     process = subprocess.Popen(
@@ -73,6 +91,7 @@ def test_lab_copies_the_course_and_opens_notebook_00_on_loopback_with_token_auth
         assert (folder / "00_start_here.ipynb").is_file()
         assert httpx.get(f"{base}/api/contents").status_code == 403  # no token, no entry
         api = httpx.Client(base_url=base, headers={"Authorization": f"token {token}"})
+        request.addfinalizer(api.close)
         listing = api.get("/api/contents")
         assert listing.status_code == 200
         names = sorted(item["name"] for item in listing.json()["content"])
@@ -83,8 +102,7 @@ def test_lab_copies_the_course_and_opens_notebook_00_on_loopback_with_token_auth
         notification = api.get("/lab/api/settings/@jupyterlab/apputils-extension:notification").json()
         assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"  # no news pop-up
     finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C: cors-lab stops Jupyter cleanly
-        assert process.wait(40) == 0
+        assert stop(process) == 0  # Ctrl-C: cors-lab stops Jupyter cleanly
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{base}/api/contents")
 
@@ -98,8 +116,7 @@ def test_cors_lab_alone_starts_the_lab_on_the_course_in_the_current_folder(tmp_p
         read_until(process, r"^    http://localhost:\d+/lab/tree/00_start_here\.ipynb\?token=\w+$", timeout=90)
         assert (tmp_path / "cors-lab-course" / "00_start_here.ipynb").is_file()
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(40) == 0
+        assert stop(process) == 0
 
 
 def test_lab_with_a_file_for_its_folder_is_a_clear_error(tmp_path):
@@ -270,8 +287,7 @@ def test_serve_runs_backend_and_frontend_and_stops_on_ctrl_c(chromium):
         assert "resolved: status 200" in page.inner_text("#result")
         page.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(30) == 0
+        assert stop(process, timeout=30) == 0
     for port in (backend_port, frontend_port):
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0

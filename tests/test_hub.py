@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -68,9 +69,16 @@ class Hub:
     password: str
     started_in: float
     tokens: dict[str, str] = field(default_factory=dict)
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, **options: Any) -> httpx.Client:
+        """An HTTP client of the Hub, closed with the Hub."""
+        client = httpx.Client(base_url=self.url, timeout=60, **options)
+        self.clients.append(client)
+        return client
 
     def as_user(self, name: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"token {self.tokens[name]}"}, timeout=60)
+        return self.client(headers={"Authorization": f"token {self.tokens[name]}"})
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +135,10 @@ c.JupyterHub.load_roles = [{{
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        yield Hub(url, admin, process, password, time.monotonic() - started)
+        hub = Hub(url, admin, process, password, time.monotonic() - started)
+        yield hub
+        for client in hub.clients:
+            client.close()
     finally:
         servers = [p for name in STUDENTS for p in _server_processes(admin, name)]
         for name in STUDENTS:
@@ -143,6 +154,7 @@ c.JupyterHub.load_roles = [{{
         for leftover in servers:
             if leftover.is_running():
                 leftover.kill()
+        admin.close()
         log.close()
 
 
@@ -348,13 +360,11 @@ def test_a_class_of_ten_runs_a_lesson_at_once_each_on_their_own_server(hub):
 
 
 def test_students_log_in_with_the_password_and_reach_only_their_own_server(hub):
-    browser = httpx.Client(base_url=hub.url, follow_redirects=True, timeout=60)
+    browser = hub.client(follow_redirects=True)
     login = browser.get("/hub/login")
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login.text)
     form = {"username": STUDENTS[2], "password": hub.password, **({"_xsrf": xsrf.group(1)} if xsrf else {})}
-    wrong = httpx.Client(base_url=hub.url, cookies=browser.cookies, timeout=60).post(
-        "/hub/login", data={**form, "password": "not-the-password"}
-    )
+    wrong = hub.client(cookies=browser.cookies).post("/hub/login", data={**form, "password": "not-the-password"})
     assert wrong.status_code == 403 or "Invalid username or password" in wrong.text
     assert browser.post("/hub/login", data=form).status_code == 200
     own = browser.get(f"/user/{STUDENTS[2]}/lab/tree/00_start_here.ipynb")

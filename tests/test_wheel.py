@@ -15,7 +15,7 @@ import venv
 from pathlib import Path
 
 import pytest
-from test_cli import read_until
+from test_cli import read_until, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,8 +87,7 @@ def test_notebook_00_runs_under_nbval_from_the_installed_course(installed, tmp_p
     try:
         read_until(lab, r"^    http://localhost:\d+/lab/tree/00_start_here\.ipynb\?token=\w+$", timeout=120)
     finally:
-        lab.send_signal(2)
-        assert lab.wait(40) == 0
+        assert stop(lab) == 0
     course = tmp_path / "cors-lab-course"
     run = subprocess.run(
         [installed / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env"]

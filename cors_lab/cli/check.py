@@ -40,9 +40,14 @@ def check(
     except ValueError as error:
         raise fail(f"--origin {error}") from None
     try:
-        result = browser.fetch(
-            url, method=method, headers=headers, content=data, credentials="include" if credentials else "same-origin"
-        )
+        with browser:
+            result = browser.fetch(
+                url,
+                method=method,
+                headers=headers,
+                content=data,
+                credentials="include" if credentials else "same-origin",
+            )
     except ValueError as error:
         raise fail(str(error)) from None
     if result.verdict.network_error:

@@ -17,6 +17,8 @@ from .calls import Fetch
 from .playwright_engines import FirefoxSession
 from .servers import Sites
 
+pytestmark = pytest.mark.browser  # it launches Firefox itself, without an engine fixture
+
 
 def test_the_pinned_playwright_opens_a_page_in_the_installed_firefox(engine_sites: Sites):
     try:
