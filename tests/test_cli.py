@@ -204,7 +204,7 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
     (tmp_path / "shop.py").write_text(
         "from cors_lab import demo_api\n"
         "bad = demo_api(allow_origins=['*'], allow_credentials=True)\n"
-        "good = demo_api(allow_origins=['https://shop.example'])\n"
+        "good = demo_api(allow_origins=['https://shop.example'], allow_headers=['Authorization'])\n"
         "not_an_app = 42\n"
         "raise_on_import = None\n"
     )
@@ -213,8 +213,9 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
     assert bad.returncode == 1 and "error wildcard-with-credentials" in bad.stdout
     good = run_cli("audit", "shop:good", cwd=tmp_path)
     assert good.returncode == 0 and "No errors or warnings." in good.stdout
-    as_json = json.loads(run_cli("audit", "shop:bad", "--json", cwd=tmp_path).stdout)
+    as_json = json.loads(run_cli("audit", "shop:bad", "--json", cwd=tmp_path).stdout)["findings"]
     assert as_json[0]["code"] == "wildcard-with-credentials" and as_json[0]["severity"] == "error"
+    assert as_json[0]["probe"].startswith("GET /users from https://evil.example with a cookie -> 200")
     for spec, message in [
         ("shop:missing", "cannot load 'shop:missing'"),
         ("nowhere:app", "cannot load 'nowhere:app'"),
@@ -226,13 +227,52 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
         assert "Traceback" not in done.stderr
 
 
-def test_audit_the_environment():
-    done = run_cli("audit", "--env", env={"ALLOWED_ORIGINS": "*", "ENVIRONMENT": "production"})
-    assert done.returncode == 1 and "production-wildcard" in done.stdout
-    fine = run_cli("audit", "--env", "--production", env={"ALLOWED_ORIGINS": "https://shop.example"})
+def test_audit_a_factory_in_another_folder(tmp_path):
+    project = tmp_path / "backend" / "app"
+    project.mkdir(parents=True)
+    (project / "__init__.py").write_text("")
+    (project / "main.py").write_text(
+        "from fastapi import FastAPI\n"
+        "from fastapi.middleware.cors import CORSMiddleware\n"
+        "def create_app():\n"
+        "    app = FastAPI()\n"
+        "    app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)\n"
+        "    return app\n"
+    )
+    done = run_cli("audit", "app.main:create_app", "--factory", "--app-dir", str(tmp_path / "backend"), cwd=tmp_path)
+    assert done.returncode == 1 and "wildcard-with-credentials" in done.stdout, done.stderr
+    forgot = run_cli("audit", "app.main:create_app", "--app-dir", str(tmp_path / "backend"))
+    assert forgot.returncode == 2 and "is a function, not an app: if it builds the app, add --factory" in forgot.stderr
+    elsewhere = run_cli("audit", "app.main:create_app", "--factory", cwd=tmp_path)
+    assert elsewhere.returncode == 2 and "add --app-dir FOLDER" in elsewhere.stderr
+
+
+def test_audit_the_environment(tmp_path):
+    clean = {name: "" for name in os.environ if "CORS" in name or "ORIGIN" in name}
+    done = run_cli("audit", "--env", env={**clean, "ALLOWED_ORIGINS": "*", "ENVIRONMENT": "production"}, cwd=tmp_path)
+    assert done.returncode == 1 and "production-wildcard" in done.stdout and "read ALLOWED_ORIGINS" in done.stdout
+    fine = run_cli("audit", "--env", "--production", env={"ALLOWED_ORIGINS": "https://shop.example"}, cwd=tmp_path)
     assert fine.returncode == 0, fine.stdout
     neither = run_cli("audit")
     assert neither.returncode == 2 and "give either MODULE:ATTR" in neither.stderr
+
+
+def test_audit_env_reads_the_projects_variable_and_invents_nothing(tmp_path):
+    nothing = run_cli("audit", "--env", "--production", cwd=tmp_path, env={"ALLOWED_ORIGINS": ""})
+    assert nothing.returncode == 0 and "env-no-origins" in nothing.stdout and "localhost:3000" not in nothing.stdout
+    (tmp_path / ".env").write_text('BACKEND_CORS_ORIGINS=["https://app.example.com/", "http://localhost:5173"]\n')
+    dotenv = run_cli("audit", "--env", "--production", cwd=tmp_path)
+    assert dotenv.returncode == 1 and "read BACKEND_CORS_ORIGINS (with .env)" in dotenv.stdout
+    assert "BACKEND_CORS_ORIGINS entry 'https://app.example.com/'" in dotenv.stdout
+    assert "production-localhost" in dotenv.stdout
+    named = run_cli("audit", "--var", "FRONTEND_ORIGINS", cwd=tmp_path, env={"FRONTEND_ORIGINS": "https://a.example"})
+    assert named.returncode == 0 and "read FRONTEND_ORIGINS" in named.stdout
+    other = tmp_path / "prod.env"
+    other.write_text("CORS_ORIGINS=https://app.example.com\nCORS_ALLOW_METHOD=GET\n")
+    implied = run_cli("audit", "--env-file", str(other), cwd=tmp_path / "..")
+    assert implied.returncode == 0 and "env-near-miss" in implied.stdout, implied.stdout
+    missing = run_cli("audit", "--env-file", str(tmp_path / "nope.env"))
+    assert missing.returncode == 2 and "nope.env" in missing.stderr and "does not exist" in missing.stderr
 
 
 # --- serve ------------------------------------------------------------------------------------------
