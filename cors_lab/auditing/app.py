@@ -202,7 +202,8 @@ def _probe_site(
         readers = sorted(
             (r for r in routes if set(read_headers) & r.reads_headers), key=lambda r: "GET" not in r.methods
         )
-        if readers:
+        credentialed = any(c.allow_credentials for c in configs)
+        if readers and credentialed:
             reader = readers[0]
             method = "GET" if "GET" in reader.methods else sorted(m for m in reader.methods if m != "HEAD")[0]
             with_auth = prober.send(Probe("preflight", page, reader.path, method, tuple(read_headers)))

@@ -17,6 +17,7 @@ __all__ = ["Layer", "RouteInfo", "Site", "discover", "unwrap"]
 
 LayerKind = Literal["cors", "cors-subclass", "cors-like", "http-function", "other"]
 _WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+_AUTH_WORDS = ("auth", "token", "user", "permission", "api_key", "apikey", "login", "session", "jwt", "verify")
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ def _reads(dependant: Any) -> tuple[set[str], bool]:
             authenticated = True
         elif isinstance(call, (APIKeyCookie, APIKeyQuery)):
             authenticated = True
+        elif any(word in getattr(call, "__name__", "").lower() for word in _AUTH_WORDS):
+            authenticated = True  # get_current_user, verify_token, require_api_key...
         inner, guarded = _reads(sub)
         headers |= inner
         authenticated = authenticated or guarded

@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 
 __all__ = ["Probe", "ProbeResult", "Prober", "probing"]
 
-BASE = "http://testserver"
+BASE = "https://testserver"  # https: an HTTPSRedirectMiddleware lets it through, as behind a real proxy
 PROBE_COOKIE = "cors_lab_probe=1"
 
 
@@ -148,6 +148,7 @@ class Prober:
             transport=httpx.ASGITransport(app=target, raise_app_exceptions=False), base_url=BASE
         )
         self._app = app
+        self._base = f"https://{_allowed_host(app)}"
         self._results: dict[Probe, ProbeResult] = {}
 
     def inner(self, start: int, left_out: str) -> Prober:
@@ -183,7 +184,7 @@ class Prober:
         method = "OPTIONS" if probe.kind == "preflight" else "GET"
         try:
             with anyio.fail_after(self.timeout):
-                response = await client.request(method, BASE + probe.path, headers=probe.headers())
+                response = await client.request(method, self._base + probe.path, headers=probe.headers())
         except TimeoutError:
             return ProbeResult(probe, None)
         reached = tuple(self._log) if self._spied and client is self._client else None
@@ -191,6 +192,17 @@ class Prober:
 
     def close(self) -> None:
         self._portal.call(self._client.aclose)
+
+
+def _allowed_host(app: Any) -> str:
+    """A Host that TrustedHostMiddleware lets through (its first plain allowed host), else testserver."""
+    for middleware in getattr(app, "user_middleware", []):
+        if getattr(middleware.cls, "__name__", "") == "TrustedHostMiddleware":
+            hosts = middleware.kwargs.get("allowed_hosts") or (middleware.args[0] if middleware.args else ["*"])
+            for host in hosts:
+                if host != "*":
+                    return str(host).replace("*.", "api.")
+    return "testserver"
 
 
 @contextmanager

@@ -6,6 +6,7 @@ CORSMiddleware, and the browser model makes the attacker's request against it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
@@ -495,24 +496,33 @@ def attacker_origins(pattern: str) -> list[str]:
     probes: list[str] = ["https://evil.example", "http://evil.example", "null"]
     for domain in sorted(domains):
         probes += lookalikes(domain)
+        if _is_public_suffix(domain):  # vercel.app, github.io, herokuapp.com: anyone can have a subdomain
+            probes.append(f"https://attacker.{domain}")
         if "https" in literal and "http:" not in literal:
             probes.append(f"http://{domain}")  # https? lets the plain-http site in
     return list(dict.fromkeys(probes))
+
+
+@functools.lru_cache(maxsize=1)
+def _suffixes() -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def _is_public_suffix(domain: str) -> bool:
+    return bool(_suffixes().is_public(domain))
 
 
 def lookalikes(host: str) -> list[str]:
     """Origins an attacker can register that careless matching of ``host`` lets in."""
     first, _, rest = host.partition(".")
     registrable = ".".join(host.split(".")[-2:])
-    return list(
-        dict.fromkeys(
-            [
-                f"https://{host}.evil.example",  # a suffix after the domain
-                f"https://evil{registrable}",  # no dot before the domain
-                f"https://evil{host}",
-                f"https://evil-{host}",
-                f"https://{host.replace('.', 'x')}",  # an unescaped dot matches any character
-                f"https://{first}x{rest}" if rest else f"https://{first}x",
-            ]
-        )
-    )
+    origins = [f"https://{host}.evil.example", f"https://evil{registrable}"]  # a suffix; no dot before the domain
+    if host == registrable:  # evilapp.example.com would be the owner's own subdomain: no attacker has it
+        origins += [f"https://evil-{host}"]
+    origins += [
+        f"https://{host.replace('.', 'x')}",  # an unescaped dot matches any character
+        f"https://{first}x{rest}" if rest else f"https://{first}x",
+    ]
+    return list(dict.fromkeys(origins))

@@ -453,3 +453,67 @@ def test_an_endpoint_that_needs_a_database_does_not_hang_or_break_the_audit():
     assert only(findings, "wildcard-with-credentials").probe is not None
     assert time.perf_counter() - started < 15
     assert json.dumps([f.as_dict() for f in findings])
+
+
+# --- more real-project patterns -------------------------------------------------------------------------
+
+
+def test_trusted_host_and_https_redirect_outside_cors_are_not_alarms():
+    from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    app = api()
+    app.add_middleware(CORSMiddleware, allow_origins=[FRONTEND], allow_credentials=True, allow_methods=["*"])
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=["api.example.com", "*.example.com"])
+    app.add_middleware(HTTPSRedirectMiddleware)
+    findings = audit(app)
+    assert problems(findings) == []
+    assert "TrustedHostMiddleware" in only(findings, "middleware-outside-cors").message
+
+
+def test_a_regex_for_preview_deployments_on_a_shared_host_is_a_hole():
+    app = api()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[FRONTEND],
+        allow_origin_regex=r"https://.*\.vercel\.app",
+        allow_credentials=True,
+    )
+    finding = only(audit(app), "origin-regex-too-loose")
+    assert "'https://attacker.vercel.app'" in finding.message and finding.severity == "error"
+
+
+def test_a_plain_starlette_app_with_middleware_in_its_constructor():
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import JSONResponse as Plain
+    from starlette.routing import Route
+
+    async def homepage(request: Request) -> Plain:
+        return Plain({"hello": "world"})
+
+    sound = Starlette(
+        routes=[Route("/", homepage), Route("/notes", homepage, methods=["POST"])],
+        middleware=[Middleware(CORSMiddleware, allow_origins=[FRONTEND], allow_methods=["GET", "POST"])],
+    )
+    assert problems(audit(sound)) == []
+    holed = Starlette(
+        routes=[Route("/", homepage)],
+        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)],
+    )
+    assert only(audit(holed), "wildcard-with-credentials").probe is not None
+
+
+def get_current_user(request: Request) -> str:
+    return request.headers.get("x-user", "")
+
+
+def test_auth_by_a_dependency_that_reads_the_request_itself():
+    app = FastAPI()
+
+    @app.post("/notes")
+    def note(user: Annotated[str, Depends(get_current_user)]) -> dict[str, str]:
+        return {}
+
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"])
+    assert problems(audit(app)) == []
