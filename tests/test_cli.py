@@ -404,7 +404,7 @@ def test_audit_a_factory_in_another_folder(tmp_path):
 def test_audit_the_environment(tmp_path):
     clean = {name: "" for name in os.environ if "CORS" in name or "ORIGIN" in name}
     done = run_cli("audit", "--env", env={**clean, "ALLOWED_ORIGINS": "*", "ENVIRONMENT": "production"}, cwd=tmp_path)
-    assert done.returncode == 1 and "production-wildcard" in done.stdout and "read ALLOWED_ORIGINS" in done.stdout
+    assert done.returncode == 1 and "production-wildcard" in done.stdout and "read ALLOWED_ORIGINS" in done.stderr
     fine = run_cli("audit", "--env", "--production", env={"ALLOWED_ORIGINS": "https://shop.example"}, cwd=tmp_path)
     assert fine.returncode == 0, fine.stdout
     neither = run_cli("audit")
@@ -416,11 +416,11 @@ def test_audit_env_reads_the_projects_variable_and_invents_nothing(tmp_path):
     assert nothing.returncode == 0 and "env-no-origins" in nothing.stdout and "localhost:3000" not in nothing.stdout
     (tmp_path / ".env").write_text('BACKEND_CORS_ORIGINS=["https://app.example.com/", "http://localhost:5173"]\n')
     dotenv = run_cli("audit", "--env", "--production", cwd=tmp_path)
-    assert dotenv.returncode == 1 and "read BACKEND_CORS_ORIGINS (with .env)" in dotenv.stdout
+    assert dotenv.returncode == 1 and "read BACKEND_CORS_ORIGINS (with .env)" in dotenv.stderr
     assert "BACKEND_CORS_ORIGINS entry 'https://app.example.com/'" in dotenv.stdout
     assert "production-localhost" in dotenv.stdout
     named = run_cli("audit", "--var", "FRONTEND_ORIGINS", cwd=tmp_path, env={"FRONTEND_ORIGINS": "https://a.example"})
-    assert named.returncode == 0 and "read FRONTEND_ORIGINS" in named.stdout
+    assert named.returncode == 0 and "read FRONTEND_ORIGINS" in named.stderr
     other = tmp_path / "prod.env"
     other.write_text("CORS_ORIGINS=https://app.example.com\nCORS_ALLOW_METHOD=GET\n")
     implied = run_cli("audit", "--env-file", str(other), cwd=tmp_path / "..")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +18,20 @@ from ..origins import OriginError, origin_of
 from .discovery import Layer, Site, discover
 from .findings import Code, Finding, Severity
 from .probing import Probe, Prober, ProbeResult, probing
-from .settings import audit_config, config_from_kwargs, is_local, lookalikes, production_findings
+from .settings import (
+    audit_config,
+    config_from_kwargs,
+    is_local,
+    is_public_suffix,
+    lookalikes,
+    production_findings,
+    repair_origin,
+)
 
 __all__ = ["EVIL", "audit_app", "probe_origins"]
 
 EVIL = "https://evil.example"
+_STAND_IN = "https://frontend.example"  # the frontend's place in the probes when the settings name none
 _OWN_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 _SAFELISTED = {"accept", "accept-language", "content-language", "content-type"}
 _CORS_SETTINGS = {f.name for f in dataclasses.fields(CorsConfig)}
@@ -73,6 +83,8 @@ def probe_origins(frontend: Sequence[str]) -> list[str]:
         if origin.is_opaque or is_local(page) or not origin.host:
             continue
         origins += lookalikes(origin.host)
+        if is_public_suffix(origin.host):
+            origins.append(f"https://attacker.{origin.host}")
         if origin.scheme == "https":
             origins.append(f"http://{origin.host}")
         cut = str(origin)[:-1]
@@ -99,7 +111,23 @@ def _frontends(configs: list[CorsConfig]) -> list[str]:
                 continue
             if not origin.is_opaque and str(origin) == entry:
                 pages.append(entry)
-    return pages[:3]
+    if not pages:  # the origins the broken entries meant: the frontend the project has in mind
+        for config in configs:
+            if not isinstance(config.allow_origins, str):
+                for entry in config.allow_origins:
+                    if isinstance(entry, str) and entry.strip() not in ("*", "null"):
+                        pages += repair_origin(entry) or []
+    return list(dict.fromkeys(pages))[:3]
+
+
+def _regex_hosts(configs: list[CorsConfig]) -> list[str]:
+    """Origins for the domains a pattern names, so look-alikes of them are probed too."""
+    hosts: list[str] = []
+    for config in configs:
+        if config.allow_origin_regex:
+            literal = re.sub(r"\\(.)", r"\1", config.allow_origin_regex)
+            hosts += [f"https://{d.lower()}" for d in re.findall(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", literal)]
+    return hosts
 
 
 def _structure(site: Site) -> list[Finding]:
@@ -177,11 +205,11 @@ def _probe_site(
     # The frontend: does its preflight reach CORS at all, and does CORS let it through?
     authenticated = any(r.authenticated for r in routes)
     attack = prober  # behind the middleware that answers every request itself, if one does
-    for page in pages or [EVIL]:
+    for page in pages or [_STAND_IN]:
         for result in (preflight(page), simple(page)):
             answerer = _answered_outside(result, site, top)
             if answerer is not None and not result.origin_allowed:
-                if pages and not any(f.code == "middleware-answers-outside-cors" for f in findings):
+                if not any(f.code == "middleware-answers-outside-cors" for f in findings):
                     findings.append(_answers_outside(answerer, result))
                 if result.status in (401, 403):
                     authenticated = True
@@ -284,7 +312,7 @@ def _probe_site(
                 )
             )
     if not evil_allowed:
-        for origin in probe_origins(pages)[2:]:
+        for origin in probe_origins(pages + [h for h in _regex_hosts(configs) if h not in pages])[2:]:
             cred = simple(origin, credentials=True)
             plain = simple(origin)
             pre = preflight(origin)

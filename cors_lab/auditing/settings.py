@@ -496,7 +496,7 @@ def attacker_origins(pattern: str) -> list[str]:
     probes: list[str] = ["https://evil.example", "http://evil.example", "null"]
     for domain in sorted(domains):
         probes += lookalikes(domain)
-        if _is_public_suffix(domain):  # vercel.app, github.io, herokuapp.com: anyone can have a subdomain
+        if is_public_suffix(domain):  # vercel.app, github.io, herokuapp.com: anyone can have a subdomain
             probes.append(f"https://attacker.{domain}")
         if "https" in literal and "http:" not in literal:
             probes.append(f"http://{domain}")  # https? lets the plain-http site in
@@ -510,7 +510,7 @@ def _suffixes() -> Any:
     return PublicSuffixList()
 
 
-def _is_public_suffix(domain: str) -> bool:
+def is_public_suffix(domain: str) -> bool:
     return bool(_suffixes().is_public(domain))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ._app import EXIT_ALLOWED, EXIT_BLOCKED, app, fail, out
+from ._app import EXIT_ALLOWED, EXIT_BLOCKED, app, err, fail, out
 from ._load import load_app
 
 
@@ -68,7 +68,7 @@ def audit(
     if as_json:
         typer.echo(json.dumps({"read": header, "findings": [f.as_dict() for f in findings]}, indent=2))
     else:
-        out.print(f"[dim]{escape(header)}[/]")
+        err.print(f"[dim]{escape(header)}[/]")  # on stderr: stdout is the findings, for pipes and diffs
         colours = {"error": "red", "warning": "yellow", "info": "blue"}
         for finding in findings:
             out.print(

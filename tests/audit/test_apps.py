@@ -517,3 +517,37 @@ def test_auth_by_a_dependency_that_reads_the_request_itself():
 
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"])
     assert problems(audit(app)) == []
+
+
+def require_token_middleware(app: FastAPI) -> FastAPI:
+    @app.middleware("http")
+    async def require_token(request: Request, call_next: Any) -> Any:
+        if request.headers.get("authorization") != "Bearer let-me-in":
+            return JSONResponse({"detail": "not authenticated"}, status_code=401)
+        return await call_next(request)
+
+    return app
+
+
+def test_broken_entries_still_give_the_frontend_and_its_lookalikes_for_the_probes():
+    careless = api()
+    careless.add_middleware(
+        CORSMiddleware,
+        allow_origins=["https://shop.example.com/"],
+        allow_origin_regex=r"https://.*example.com",
+        allow_credentials=True,
+    )
+    require_token_middleware(careless)
+    findings = audit(careless)
+    assert codes(problems(findings)) == [
+        "origin-never-matches",
+        "origin-regex-too-loose",
+        "middleware-answers-outside-cors",
+    ]
+    loose = only(findings, "origin-regex-too-loose")
+    assert (
+        loose.probe is not None
+        and "from https://evilexample.com with a cookie (to the app behind require_token)" in (loose.probe)
+    )
+    outside = only(findings, "middleware-answers-outside-cors")
+    assert outside.probe is not None and "from https://shop.example.com" in outside.probe
