@@ -50,7 +50,7 @@ def audit(
         findings = audit_config(target, production=production)
     elif isinstance(target, Mapping):
         findings = audit_config(config_from_kwargs(target), production=production)
-    elif hasattr(target, "user_middleware") or (callable(target) and hasattr(target, "app")):
+    elif hasattr(target, "user_middleware") or _is_asgi_object(target):
         from .app import audit_app
 
         findings = audit_app(target, frontend=frontend, production=production, timeout=timeout)
@@ -60,3 +60,10 @@ def audit(
             "or a dict of CORSMiddleware keyword arguments"
         )
     return by_severity(findings)
+
+
+def _is_asgi_object(target: Any) -> bool:
+    """An ASGI app that is an object (a middleware around the app, socketio's ASGIApp), not a bare function."""
+    import inspect
+
+    return callable(target) and not inspect.isclass(target) and not inspect.isroutine(target)

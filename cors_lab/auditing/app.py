@@ -207,12 +207,12 @@ def _probe_site(
     attack = prober  # behind the middleware that answers every request itself, if one does
     for page in pages or [_STAND_IN]:
         for result in (preflight(page), simple(page)):
+            if result.probe.kind == "simple" and result.status in (401, 403):
+                authenticated = True  # something (a middleware, a dependency) wants credentials
             answerer = _answered_outside(result, site, top)
             if answerer is not None and not result.origin_allowed:
                 if not any(f.code == "middleware-answers-outside-cors" for f in findings):
                     findings.append(_answers_outside(answerer, result))
-                if result.status in (401, 403):
-                    authenticated = True
                 if attack is prober and site is top and site.cors:
                     attack = prober.inner(min(c.index for c in site.cors), answerer.name)
         basic = preflight(page)

@@ -76,9 +76,12 @@ def unwrap(target: Any) -> tuple[Any, list[Any]]:
     """The Starlette app inside ``target`` and the middleware instances wrapped around it, outermost first."""
     wrappers: list[Any] = []
     current = target
-    while not hasattr(current, "user_middleware") and hasattr(current, "app") and len(wrappers) < 20:
+    while not hasattr(current, "user_middleware") and len(wrappers) < 20:
+        inner = getattr(current, "app", None) or getattr(current, "other_asgi_app", None)  # socketio.ASGIApp
+        if inner is None or not callable(inner):
+            break
         wrappers.append(current)
-        current = current.app
+        current = inner
     return current, wrappers
 
 

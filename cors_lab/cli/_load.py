@@ -44,6 +44,10 @@ def load_app(spec: str, *, factory: bool = False, app_dir: Path | None = None) -
     elif not hasattr(target, "user_middleware") and callable(target) and not hasattr(target, "app"):
         if getattr(target, "__code__", None) is not None and target.__code__.co_argcount == 0:
             raise fail(f"{spec!r} is a function, not an app: if it builds the app, add --factory")
-    if not (hasattr(target, "user_middleware") or (callable(target) and hasattr(target, "app"))):
+    import inspect
+
+    if not hasattr(target, "user_middleware") and (
+        not callable(target) or inspect.isclass(target) or inspect.isroutine(target)
+    ):
         raise fail(f"{spec!r} is {type(target).__name__}, not a FastAPI or Starlette app")
     return target

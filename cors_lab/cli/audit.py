@@ -63,7 +63,9 @@ def audit(
         for page in frontend:
             _check_origin(page)
         target = load_app(app_spec, factory=factory, app_dir=app_dir)
-        findings = run_audit(target, frontend=frontend, production=bool(production), timeout=timeout)
+        if production is None:
+            production = _production_from_environment()
+        findings = run_audit(target, frontend=frontend, production=production, timeout=timeout)
         header = f"audited {app_spec} in {time.perf_counter() - started:.2f} s"
     if as_json:
         typer.echo(json.dumps({"read": header, "findings": [f.as_dict() for f in findings]}, indent=2))
@@ -81,6 +83,14 @@ def audit(
         if not any(f.severity != "info" for f in findings):
             out.print("[bold green]No errors or warnings.[/]")
     raise typer.Exit(EXIT_BLOCKED if any(f.severity == "error" for f in findings) else EXIT_ALLOWED)
+
+
+def _production_from_environment() -> bool:
+    import os
+
+    from ..auditing.environment import PRODUCTION_NAMES
+
+    return any(os.environ.get(name, "").strip().lower() in ("prod", "production") for name in PRODUCTION_NAMES)
 
 
 def _check_origin(page: str) -> None:

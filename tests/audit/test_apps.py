@@ -551,3 +551,32 @@ def test_broken_entries_still_give_the_frontend_and_its_lookalikes_for_the_probe
     )
     outside = only(findings, "middleware-answers-outside-cors")
     assert outside.probe is not None and "from https://shop.example.com" in outside.probe
+
+
+class SocketIOStyleApp:
+    """Like socketio.ASGIApp: the FastAPI app is its other_asgi_app."""
+
+    def __init__(self, other_asgi_app: ASGIApp) -> None:
+        self.other_asgi_app = other_asgi_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.other_asgi_app(scope, receive, send)
+
+
+def test_an_app_wrapped_by_another_asgi_object_is_read_and_probed():
+    inner = api()
+    inner.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+    assert only(audit(SocketIOStyleApp(inner)), "wildcard-with-credentials").probe is not None
+
+
+def test_an_api_key_checked_inside_cors_counts_as_authentication():
+    app = api()
+
+    @app.middleware("http")
+    async def check_api_key(request: Request, call_next: Any) -> Any:
+        if request.method != "OPTIONS" and request.headers.get("x-api-key") != "k":
+            return JSONResponse({"detail": "missing key"}, status_code=403)
+        return await call_next(request)
+
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+    assert problems(audit(app)) == []
