@@ -159,10 +159,10 @@ def _structure(site: Site) -> list[Finding]:
     return findings
 
 
-def _attach(findings: list[Finding], code: Code, result: ProbeResult) -> bool:
-    """Give the first finding with ``code`` and no probe yet this probe as its proof."""
+def _attach(findings: list[Finding], code: Code, result: ProbeResult, *, mentioning: str = "") -> bool:
+    """Give the first finding with ``code`` (and ``mentioning`` in its fix) this probe as its proof, if it has none."""
     for i, finding in enumerate(findings):
-        if finding.code == code:
+        if finding.code == code and mentioning in finding.fix:
             if finding.probe is None:
                 findings[i] = dataclasses.replace(finding, probe=str(result))
             return True
@@ -204,6 +204,12 @@ def _probe_site(
 
     # The frontend: does its preflight reach CORS at all, and does CORS let it through?
     authenticated = any(r.authenticated for r in routes)
+    for page in pages:  # a broken entry's finding gets its frontend's refused preflight as proof
+        refused = preflight(page)
+        if not refused.origin_allowed and _answered_outside(refused, site, top) is None:
+            for code in ("origin-never-matches", "origin-whitespace", "origins-joined", "origin-pydantic-url"):
+                if _attach(known, code, refused, mentioning=repr(page)):
+                    break
     attack = prober  # behind the middleware that answers every request itself, if one does
     for page in pages or [_STAND_IN]:
         for result in (preflight(page), simple(page)):

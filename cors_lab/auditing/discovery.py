@@ -101,7 +101,7 @@ def _sites(app: Any, prefix: str) -> Iterator[Site]:
         if key in (500, Exception):
             site.error_handler = getattr(handler, "__name__", type(handler).__name__)
     mounted: list[tuple[Any, str]] = []
-    for route, path in _walk(getattr(app, "routes", []), prefix):
+    for route, path, guards in _walk(getattr(app, "routes", []), prefix):
         if isinstance(route, WebSocketRoute):
             site.websockets.append(path)
         elif isinstance(route, Mount):
@@ -109,24 +109,34 @@ def _sites(app: Any, prefix: str) -> Iterator[Site]:
             if hasattr(inner, "user_middleware"):
                 mounted.append((inner, path))
         elif getattr(route, "methods", None):
-            site.routes.append(_route(route, path))
+            site.routes.append(_route(route, path, guards))
     yield site
     for inner, path in mounted:
         yield from _sites(inner, path)
 
 
-def _walk(routes: list[Any], prefix: str) -> Iterator[tuple[Any, str]]:
-    """Routes with their full paths; Mounts of plain routers are walked into, app Mounts are yielded."""
+def _walk(routes: list[Any], prefix: str, guards: tuple[Any, ...] = ()) -> Iterator[tuple[Any, str, tuple[Any, ...]]]:
+    """Routes with their full paths and the dependencies of the routers that include them.
+
+    Mounts of plain routers are walked into, app Mounts are yielded; so are routers that newer
+    FastAPI versions include lazily (``original_router`` with an ``include_context``).
+    """
     for route in routes:
+        context = getattr(route, "include_context", None)
+        included = getattr(route, "original_router", None)
+        if context is not None and included is not None:
+            extra = tuple(getattr(d, "dependency", d) for d in getattr(context, "dependencies", []) or [])
+            yield from _walk(included.routes, prefix + str(getattr(context, "prefix", "")), guards + extra)
+            continue
         path = prefix + getattr(route, "path", "")
         if isinstance(route, Mount):
             inner, _ = unwrap(route.app)
             if hasattr(inner, "user_middleware"):
-                yield route, path
+                yield route, path, guards
             else:
-                yield from _walk(getattr(route, "routes", []) or [], path)
+                yield from _walk(getattr(route, "routes", []) or [], path, guards)
         else:
-            yield route, path
+            yield route, path, guards
 
 
 def _layer(index: int, middleware: Any) -> Layer:
@@ -146,12 +156,16 @@ def _layer(index: int, middleware: Any) -> Layer:
     return Layer(index, name, cls, kwargs, kind)
 
 
-def _route(route: Any, path: str) -> RouteInfo:
+def _route(route: Any, path: str, guards: tuple[Any, ...] = ()) -> RouteInfo:
     headers: set[str] = set()
     authenticated = False
     dependant = getattr(route, "dependant", None)
     if dependant is not None:
         headers, authenticated = _reads(dependant)
+    for guard in guards:  # the including router's dependencies=[Depends(...)]
+        guard_headers, guarded = _reads_call(guard)
+        headers |= guard_headers
+        authenticated = authenticated or guarded
     filled = path
     for name in getattr(route, "param_convertors", {}) or {}:
         for pattern in (f"{{{name}:path}}", f"{{{name}:int}}", f"{{{name}:str}}", f"{{{name}:uuid}}", f"{{{name}}}"):
@@ -162,24 +176,25 @@ def _route(route: Any, path: str) -> RouteInfo:
 
 def _reads(dependant: Any) -> tuple[set[str], bool]:
     """The request headers a FastAPI dependant reads, and whether a security scheme guards it."""
-    from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery, OAuth2, OpenIdConnect
-    from fastapi.security.http import HTTPBase
-
     headers = {str(getattr(p, "alias", "")).lower() for p in dependant.header_params}
     authenticated = bool(dependant.cookie_params) or "authorization" in headers
     for sub in dependant.dependencies:
-        call = sub.call
-        if isinstance(call, (OAuth2, HTTPBase, OpenIdConnect)):
-            headers.add("authorization")
-            authenticated = True
-        elif isinstance(call, APIKeyHeader):
-            headers.add(call.model.name.lower())
-            authenticated = True
-        elif isinstance(call, (APIKeyCookie, APIKeyQuery)):
-            authenticated = True
-        elif any(word in getattr(call, "__name__", "").lower() for word in _AUTH_WORDS):
-            authenticated = True  # get_current_user, verify_token, require_api_key...
+        own_headers, own = _reads_call(sub.call)
         inner, guarded = _reads(sub)
-        headers |= inner
-        authenticated = authenticated or guarded
+        headers |= own_headers | inner
+        authenticated = authenticated or own or guarded
     return headers, authenticated
+
+
+def _reads_call(call: Any) -> tuple[set[str], bool]:
+    """What one dependency callable reads by itself: a security scheme, or a function named like auth."""
+    from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery, OAuth2, OpenIdConnect
+    from fastapi.security.http import HTTPBase
+
+    if isinstance(call, (OAuth2, HTTPBase, OpenIdConnect)):
+        return {"authorization"}, True
+    if isinstance(call, APIKeyHeader):
+        return {call.model.name.lower()}, True
+    if isinstance(call, (APIKeyCookie, APIKeyQuery)):
+        return set(), True
+    return set(), any(word in getattr(call, "__name__", "").lower() for word in _AUTH_WORDS)

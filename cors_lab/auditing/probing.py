@@ -98,7 +98,10 @@ class ProbeResult:
             for name in ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials")
             if name in self.headers
         ]
-        return f"{probe} -> {self.status}" + (f", {', '.join(shown)}" if shown else ", no CORS headers")
+        text = f"{probe} -> {self.status}" + (f", {', '.join(shown)}" if shown else ", no CORS headers")
+        if self.status >= 400 and 0 < len(self.body) <= 80:
+            text += f", body {self.body.decode('utf-8', 'replace')!r}"
+        return text
 
 
 class _Spy:

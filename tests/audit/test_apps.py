@@ -580,3 +580,32 @@ def test_an_api_key_checked_inside_cors_counts_as_authentication():
 
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
     assert problems(audit(app)) == []
+
+
+def verify_token() -> None:
+    return None
+
+
+def test_routes_of_included_routers_and_their_router_level_auth():
+    router = APIRouter()
+
+    @router.post("/orders")
+    def order() -> dict[str, str]:
+        return {}
+
+    open_app = FastAPI()
+    open_app.include_router(router, prefix="/api/v1")
+    open_app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"])
+    finding = only(audit(open_app), "wildcard-unauthenticated-writes")
+    assert "POST /api/v1/orders" in finding.message
+    guarded = FastAPI()
+    guarded.include_router(router, prefix="/api/v1", dependencies=[Depends(verify_token)])
+    guarded.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"])
+    assert problems(audit(guarded)) == []
+
+
+def test_a_refused_frontend_entry_carries_the_preflight_as_proof(monkeypatch):
+    env = {"BACKEND_CORS_ORIGINS": FRONTEND}
+    (finding,) = [f for f in audit(template_app(env, monkeypatch, strip_slash=False)) if f.severity == "error"]
+    assert finding.probe is not None and finding.probe.startswith(f"preflight OPTIONS /api/v1/items/ from {FRONTEND}")
+    assert "-> 400" in finding.probe and "'Disallowed CORS origin'" in finding.probe
