@@ -191,12 +191,14 @@ def _probe_site(
     read_headers = sorted({h for r in routes for h in r.reads_headers if h not in _SAFELISTED and h})
     findings: list[Finding] = []
 
+    not_found = f"{site.prefix}/cors-lab-probe-not-found"
+    paths = [read_path]  # the route, until it fails once: then a path the router answers with 404
+
     def simple(origin: str, credentials: bool = False, via: Prober = prober) -> ProbeResult:
-        result = via.send(Probe("simple", origin, read_path, credentials=credentials))
-        if result.status is None or result.status >= 500:  # the endpoint needs what an audit does not start
-            result = via.send(
-                Probe("simple", origin, f"{site.prefix}/cors-lab-probe-not-found", credentials=credentials)
-            )
+        result = via.send(Probe("simple", origin, paths[-1], credentials=credentials))
+        if (result.status is None or result.status >= 500) and paths[-1] != not_found:
+            paths.append(not_found)  # the endpoint needs what an audit does not start (a database, the lifespan)
+            result = via.send(Probe("simple", origin, not_found, credentials=credentials))
         return result
 
     def preflight(origin: str, headers: tuple[str, ...] = ("content-type",), via: Prober = prober) -> ProbeResult:

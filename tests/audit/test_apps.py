@@ -451,7 +451,7 @@ def test_an_endpoint_that_needs_a_database_does_not_hang_or_break_the_audit():
     findings = audit(app, timeout=0.5)
     assert "wildcard-with-credentials" in codes(findings)
     assert only(findings, "wildcard-with-credentials").probe is not None
-    assert time.perf_counter() - started < 15
+    assert time.perf_counter() - started < 3  # the slow route is given up on after its first timeout
     assert json.dumps([f.as_dict() for f in findings])
 
 
