@@ -45,7 +45,6 @@ def audit_app(
     findings: list[Finding] = []
     configs: list[CorsConfig] = []
     for site in sites:
-        label = "allow_origins" if not site.prefix else f"allow_origins (of the app mounted at {site.prefix})"
         if len(site.cors) > 1:
             findings.append(
                 Finding(
@@ -60,13 +59,16 @@ def audit_app(
             if layer.reads_settings:
                 config = config_from_kwargs({k: v for k, v in layer.kwargs.items() if k in _CORS_SETTINGS})
                 configs.append(config)
-                findings.extend(audit_config(config, label=label, production=production, least_privilege=False))
-        findings.extend(_structure(site))
+                found = audit_config(config, production=production, least_privilege=False)
+                if "*" in config.allow_origins and config.allow_credentials:  # said once, as the error it is
+                    found = [f for f in found if not f.code.startswith(("wildcard-headers", "wildcard-methods"))]
+                findings.extend(_located(site, found))
+        findings.extend(_located(site, _structure(site)))
     pages = list(frontend) or _frontends(configs)
     with probing(target, timeout=timeout) as prober:
         probed = [s for s in sites if not s.prefix or s.cors]
         for site in probed:
-            findings.extend(_probe_site(prober, site, sites, pages, configs, bool(frontend), findings))
+            findings.extend(_located(site, _probe_site(prober, site, sites, pages, configs, bool(frontend), findings)))
     if production and frontend:
         findings.extend(production_findings(list(frontend), any(c.allow_credentials for c in configs), "frontend"))
     return findings
@@ -159,14 +161,32 @@ def _structure(site: Site) -> list[Finding]:
     return findings
 
 
-def _attach(findings: list[Finding], code: Code, result: ProbeResult, *, mentioning: str = "") -> bool:
-    """Give the first finding with ``code`` (and ``mentioning`` in its fix) this probe as its proof, if it has none."""
+def _located(site: Site, findings: list[Finding]) -> list[Finding]:
+    """Findings about a mounted sub-app say so first ("the app mounted at /api: ...")."""
+    if not site.prefix:
+        return findings
+    return [
+        f if f.message.startswith(site.where) else dataclasses.replace(f, message=f"{site.where}: {f.message}")
+        for f in findings
+    ]
+
+
+def _attach(findings: list[Finding], code: Code, result: ProbeResult, *, site: Site, mentioning: str = "") -> bool:
+    """Give the site's first finding with ``code`` (and ``mentioning`` in its fix) this probe as proof, if it has none.
+
+    True when the site has such a finding (with a probe already or not): the settings explain what the probe shows.
+    """
+    found = False
     for i, finding in enumerate(findings):
-        if finding.code == code and mentioning in finding.fix:
+        here = finding.message.startswith(site.where if site.prefix else "") and (
+            bool(site.prefix) or not finding.message.startswith("the app mounted at ")
+        )
+        if finding.code == code and mentioning in finding.fix and here:
             if finding.probe is None:
                 findings[i] = dataclasses.replace(finding, probe=str(result))
-            return True
-    return False
+                return True
+            found = True
+    return found
 
 
 def _probe_site(
@@ -210,7 +230,7 @@ def _probe_site(
         refused = preflight(page)
         if not refused.origin_allowed and _answered_outside(refused, site, top) is None:
             for code in ("origin-never-matches", "origin-whitespace", "origins-joined", "origin-pydantic-url"):
-                if _attach(known, code, refused, mentioning=repr(page)):
+                if _attach(known, code, refused, site=site, mentioning=repr(page)):
                     break
     attack = prober  # behind the middleware that answers every request itself, if one does
     for page in pages or [_STAND_IN]:
@@ -269,7 +289,7 @@ def _probe_site(
     wildcard_creds = any("*" in c.allow_origins and c.allow_credentials for c in configs)
     if evil_cred.origin_allowed or (evil_pre.allow_origin == EVIL and evil_pre.allow_credentials):
         proof = evil_cred if evil_cred.origin_allowed else evil_pre
-        if not (wildcard_creds and _attach(known, "wildcard-with-credentials", proof)):
+        if not (wildcard_creds and _attach(known, "wildcard-with-credentials", proof, site=site)):
             findings.append(
                 Finding(
                     "origin-reflected-with-credentials",
@@ -308,7 +328,9 @@ def _probe_site(
         evil_allowed and null_plain.allow_origin == "*"
     ):
         proof = null_read if null_read.origin_allowed else null_plain
-        if not _attach(known, "origin-null", proof) and not (evil_cred.origin_allowed and null_read.origin_allowed):
+        if not _attach(known, "origin-null", proof, site=site) and not (
+            evil_cred.origin_allowed and null_read.origin_allowed
+        ):
             findings.append(
                 Finding(
                     "null-origin-allowed",
@@ -328,7 +350,9 @@ def _probe_site(
             if not allowed:
                 continue
             proof = allowed[0]
-            if _attach(known, "allow-origins-string", proof) or _attach(known, "origin-regex-too-loose", proof):
+            if _attach(known, "allow-origins-string", proof, site=site) or _attach(
+                known, "origin-regex-too-loose", proof, site=site
+            ):
                 continue
             https = origin.startswith("https://")
             findings.append(

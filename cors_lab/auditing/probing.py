@@ -8,6 +8,7 @@ HEAD. A copy of the app with a spy between each middleware tells which layer ans
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ class ProbeResult:
     headers: httpx.Headers = field(default_factory=httpx.Headers)
     body: bytes = b""
     layers_reached: tuple[int, ...] | None = None  # the indexes of the middleware the request went into
-    behind: str = ""  # middleware left out in front, when those answered every probe themselves
+    note: str = ""  # how the app was changed for this probe ("to the app behind require_token")
 
     @property
     def allow_origin(self) -> str | None:
@@ -90,7 +91,7 @@ class ProbeResult:
         return ok_status and self.origin_allowed
 
     def __str__(self) -> str:
-        probe = f"{self.probe} (to the app behind {self.behind})" if self.behind else str(self.probe)
+        probe = f"{self.probe} ({self.note})" if self.note else str(self.probe)
         if self.status is None:
             return f"{probe} -> no answer"
         shown = [
@@ -140,9 +141,9 @@ def spied(app: Any, log: list[int], *, raising: bool = False) -> Any:
 class Prober:
     """Sends probes to one ASGI app in-process; use through :func:`probing`."""
 
-    def __init__(self, portal: BlockingPortal, app: Any, timeout: float, *, behind: str = "") -> None:
+    def __init__(self, portal: BlockingPortal, app: Any, timeout: float, *, note: str = "") -> None:
         self._portal = portal
-        self.behind = behind  # the middleware left out in front of this copy of the app, for the record
+        self.note = note  # how this copy of the app differs from the app, for the record
         self.timeout = timeout
         self._log: list[int] = []
         self._spied = hasattr(app, "user_middleware")
@@ -159,7 +160,7 @@ class Prober:
         clone = copy.copy(self._app)
         clone.user_middleware = list(self._app.user_middleware[start:])
         clone.middleware_stack = None
-        return Prober(self._portal, clone, self.timeout, behind=left_out)
+        return Prober(self._portal, clone, self.timeout, note=f"to the app behind {left_out}")
 
     def send(self, probe: Probe) -> ProbeResult:
         if probe not in self._results:
@@ -174,7 +175,8 @@ class Prober:
             base_url=BASE,
         )
         try:
-            return self._portal.call(self._send, client, Probe("simple", origin, path))
+            result = self._portal.call(self._send, client, Probe("simple", origin, path))
+            return dataclasses.replace(result, note="to a copy of the app whose endpoints raise an exception")
         finally:
             self._portal.call(client.aclose)
 
@@ -191,7 +193,7 @@ class Prober:
         except TimeoutError:
             return ProbeResult(probe, None)
         reached = tuple(self._log) if self._spied and client is self._client else None
-        return ProbeResult(probe, response.status_code, response.headers, response.content, reached, self.behind)
+        return ProbeResult(probe, response.status_code, response.headers, response.content, reached, self.note)
 
     def close(self) -> None:
         self._portal.call(self._client.aclose)

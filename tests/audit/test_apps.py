@@ -609,3 +609,34 @@ def test_a_refused_frontend_entry_carries_the_preflight_as_proof(monkeypatch):
     (finding,) = [f for f in audit(template_app(env, monkeypatch, strip_slash=False)) if f.severity == "error"]
     assert finding.probe is not None and finding.probe.startswith(f"preflight OPTIONS /api/v1/items/ from {FRONTEND}")
     assert "-> 400" in finding.probe and "'Disallowed CORS origin'" in finding.probe
+
+
+def test_each_mounted_app_gets_its_own_findings_and_probes(monkeypatch):
+    """Open WebUI's shape: CORS_ALLOW_ORIGIN split on ';', the same CORS on the app and on mounted sub-apps."""
+    monkeypatch.delenv("CORS_ALLOW_ORIGIN", raising=False)
+    import os
+
+    origins = os.environ.get("CORS_ALLOW_ORIGIN", "*").split(";")
+    cors: dict[str, Any] = {
+        "allow_origins": origins,
+        "allow_credentials": True,
+        "allow_methods": ["*"],
+        "allow_headers": ["*"],
+    }
+    ollama = FastAPI()
+
+    @ollama.post("/api/chat")
+    def chat() -> dict[str, str]:
+        return {}
+
+    ollama.add_middleware(CORSMiddleware, **cors)
+    app = api()
+    app.add_middleware(CORSMiddleware, **cors)
+    app.mount("/ollama", ollama)
+    findings = audit(app)
+    wildcards = [f for f in findings if f.code == "wildcard-with-credentials"]
+    assert [f.message.startswith("the app mounted at /ollama: ") for f in wildcards] == [False, True]
+    assert all(f.probe for f in wildcards) and wildcards[1].probe.startswith("GET /ollama/")  # type: ignore[union-attr]
+    assert "wildcard-methods-with-credentials" not in codes(findings)  # the error says it all
+    errors = [f for f in findings if f.code == "errors-without-cors-headers"]
+    assert errors and "whose endpoints raise" in str(errors[0].probe)
