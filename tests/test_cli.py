@@ -238,6 +238,7 @@ shop = build(
     allow_headers=["Content-Type"],
 )
 guarded = build(allow_origins=["http://localhost:3000"], allow_methods=["*"])
+slashed = build(allow_origins=["http://localhost:3000/"], allow_credentials=True)
 
 
 @guarded.middleware("http")
@@ -321,6 +322,15 @@ def test_check_evidence_names_who_answered_the_preflight(project):
     guarded = run_cli("check", "/me", "--app", "checked:guarded", "-o", PAGE, "-X", "PUT", cwd=project)
     assert guarded.returncode == 1
     assert "the 401 preflight has no CORS headers: it came from authentication" in guarded.stdout
+
+
+def test_check_in_process_names_the_settings_entry_that_never_matches(project):
+    done = run_cli("check", "/me", "--app", "checked:slashed", "-o", PAGE, "--credentials", cwd=project)
+    assert done.returncode == 1
+    assert (
+        "the app's settings: allow_origins entry 'http://localhost:3000/' has a path or trailing slash" in done.stdout
+    )
+    assert done.stdout.rstrip().splitlines()[-1].startswith("fix: Use 'http://localhost:3000'")
 
 
 def test_check_a_sandboxed_iframe_with_origin_null(project):

@@ -25,8 +25,11 @@ class Evidence:
     fix: str = ""
 
 
-def evidence_of(result: Any) -> list[Evidence]:
-    """Evidence from the exchanges of one ``FetchResult``."""
+_ENTRY_CODES = ("origin-never-matches", "origin-whitespace", "origins-joined", "origin-pydantic-url")
+
+
+def evidence_of(result: Any, app: Any = None) -> list[Evidence]:
+    """Evidence from the exchanges of one ``FetchResult``, and from the app's settings when it is at hand."""
     found: list[Evidence] = []
     origin = result.page_origin if result.page_origin.startswith("http") else "null"
     for exchange in result.exchanges:
@@ -93,6 +96,12 @@ def evidence_of(result: Any) -> list[Evidence]:
                     "so it answers preflights before anything else; let OPTIONS through in your own middleware",
                 )
             )
+    if app is not None and not result.ok and "AllowOrigin" in str(result.error_code):
+        from ..auditing import audit
+
+        for finding in audit(app):  # an entry meant for this origin that can never match it
+            if finding.code in _ENTRY_CODES and repr(origin) in finding.fix:
+                found.append(Evidence(f"the app's settings: {finding.message}", finding.fix))
     if result.error_code in ("WildcardOriginNotAllowed", "PreflightWildcardOriginNotAllowed"):
         found.append(
             Evidence(

@@ -110,9 +110,9 @@ def check(
         )
         raise typer.Exit(EXIT_UNREACHABLE)
     if as_json:
-        typer.echo(json.dumps(_result_json(result, verdict, danger), indent=2))
+        typer.echo(json.dumps(_result_json(result, verdict, danger, asgi), indent=2))
     else:
-        _print_result(result, verdict, danger)
+        _print_result(result, verdict, danger, asgi)
     raise typer.Exit(_exit_code(verdict))
 
 
@@ -229,7 +229,7 @@ def _attacker_reads(call: Call, asgi: Any, timeout: float) -> str | None:
     return None
 
 
-def _result_json(result: Any, verdict: str, danger: str | None) -> dict[str, Any]:
+def _result_json(result: Any, verdict: str, danger: str | None, app: Any = None) -> dict[str, Any]:
     return {
         "url": result.verdict.url,
         "origin": "null" if result.page_origin == NULL_PAGE else result.page_origin,
@@ -244,7 +244,7 @@ def _result_json(result: Any, verdict: str, danger: str | None) -> dict[str, Any
         "error_code": result.error_code,
         "console_message": result.console_message,
         "fix": result.fix,
-        "evidence": [{"seen": e.seen, "fix": e.fix} for e in evidence_of(result)],
+        "evidence": [{"seen": e.seen, "fix": e.fix} for e in evidence_of(result, app)],
         "exchanges": [
             {
                 "kind": e.request.kind,
@@ -268,7 +268,7 @@ def _print_headers(headers: Any) -> None:
             out.print(f"    [dim]{escape(name)}: {escape(value)}[/]")
 
 
-def _print_result(result: Any, verdict: str, danger: str | None) -> None:
+def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None) -> None:
     page = "null (a sandboxed iframe)" if result.page_origin == NULL_PAGE else result.page_origin
     out.print(
         f"[bold]{escape(result.request.method)} {escape(result.request.url)}[/] from a page at "
@@ -290,7 +290,7 @@ def _print_result(result: Any, verdict: str, danger: str | None) -> None:
         out.print(f"  {marks[step.passed]} {escape(step.title)}" + (f": {escape(step.detail)}" if step.detail else ""))
         if step.fix:
             out.print(f"       fix: {escape(step.fix)}")
-    evidence = evidence_of(result)
+    evidence = evidence_of(result, app)
     if evidence:
         out.print("[bold]What the responses show:[/]")
         for item in evidence:
@@ -406,7 +406,8 @@ def _check_frontend(path: Path, origin: str | None, asgi: Any, timeout: float, a
                     "origin": page_origin,
                     "exit_code": worst,
                     "calls": [
-                        {**_result_json(r, v, d), "expect": c.expect, "as_expected": met} for c, r, v, d, met in rows
+                        {**_result_json(r, v, d, asgi), "expect": c.expect, "as_expected": met}
+                        for c, r, v, d, met in rows
                     ],
                 },
                 indent=2,
@@ -435,7 +436,7 @@ def _check_frontend(path: Path, origin: str | None, asgi: Any, timeout: float, a
             if verdict == "allowed-but-dangerous":
                 out.print(f"      [red]dangerous:[/] {escape(str(danger))}")
             if not met and verdict == "blocked":
-                fixes = [item.fix for item in evidence_of(result) if item.fix]
+                fixes = [item.fix for item in evidence_of(result, asgi) if item.fix]
                 out.print(f"      console: {escape(str(result.console_message))}")
                 out.print(f"      fix: {escape(fixes[-1] if fixes else str(result.fix))}")
         failed = sum(1 for *_, verdict, _, met in rows if not met or verdict == "allowed-but-dangerous")
