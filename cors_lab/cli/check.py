@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import typer
 from rich.markup import escape
 
@@ -197,6 +196,8 @@ def _judge(result: Any, call: Call, asgi: Any, timeout: float) -> tuple[str, str
 
 def _attacker_reads(call: Call, asgi: Any, timeout: float) -> str | None:
     """Does the server echo an attacker's origin with credentials allowed? (OPTIONS or GET only: no side effects.)"""
+    import httpx
+
     method = call.method.upper()
     probe_method = "GET" if method in ("GET", "HEAD") else "OPTIONS"
     headers = {"Origin": ATTACKER, "Cookie": "cors_lab_probe=1"}
