@@ -277,8 +277,8 @@ def _probe_site(
                     )
                 )
         break  # one frontend page is enough for the structural questions
-    for outside in _pass_through(site, top, pages, preflight):
-        findings.append(outside)
+    answering = " ".join(f.message for f in findings if f.code == "middleware-answers-outside-cors")
+    findings.extend(_pass_through(site, top, pages, preflight, answering))
 
     # The attackers (behind a middleware that answered the frontend itself, to see what CORS would do).
     simple = functools.partial(simple, via=attack)
@@ -435,12 +435,12 @@ def _answers_outside(layer: Layer, result: ProbeResult) -> Finding:
     )
 
 
-def _pass_through(site: Site, top: Site, pages: list[str], preflight: Any) -> list[Finding]:
+def _pass_through(site: Site, top: Site, pages: list[str], preflight: Any, answering: str) -> list[Finding]:
     """Middleware outside CORS that let the frontend's preflight pass: worth knowing, not a problem."""
     if site is not top or not site.cors:
         return []
     cors_index = min(c.index for c in site.cors)
-    outside = [layer for layer in site.layers[:cors_index]]
+    outside = [layer for layer in site.layers[:cors_index] if f"{layer.name} runs" not in answering]
     if not outside:
         return []
     result = preflight(pages[0] if pages else EVIL)

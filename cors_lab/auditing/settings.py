@@ -255,7 +255,8 @@ def _credential_wildcards(config: CorsConfig, least_privilege: bool) -> list[Fin
     # For exact origins only trusted pages get in, and letting them use every method or header is a
     # choice, not a hole. With "*", a pattern or a string, an attacker's page may be one of them.
     exact = not isinstance(config.allow_origins, str) and "*" not in config.allow_origins
-    hole = not exact or config.allow_origin_regex is not None
+    loose = config.allow_origin_regex is not None and bool(_check_regex(config.allow_origin_regex, True))
+    hole = not exact or loose
     severity: Severity = "warning" if hole or least_privilege else "info"
     if "*" in config.allow_headers and not isinstance(config.allow_headers, str):
         findings.append(

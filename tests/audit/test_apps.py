@@ -640,3 +640,31 @@ def test_each_mounted_app_gets_its_own_findings_and_probes(monkeypatch):
     assert "wildcard-methods-with-credentials" not in codes(findings)  # the error says it all
     errors = [f for f in findings if f.code == "errors-without-cors-headers"]
     assert errors and "whose endpoints raise" in str(errors[0].probe)
+
+
+def test_a_tight_regex_with_credentials_and_wildcard_methods_is_quiet():
+    app = api()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origin_regex=r"https://([a-z0-9-]+\.)?example\.com",
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    assert problems(audit(app)) == []
+
+
+def test_a_middleware_that_answers_is_not_also_called_pass_through():
+    app = api()
+    app.add_middleware(CORSMiddleware, allow_origins=[FRONTEND], allow_credentials=True, allow_methods=["*"])
+
+    @app.middleware("http")
+    async def auth(request: Request, call_next: Any) -> Any:
+        if request.method != "OPTIONS" and "authorization" not in request.headers:
+            return JSONResponse({"detail": "unauthorized"}, status_code=401)
+        return await call_next(request)
+
+    findings = audit(app)
+    answers = only(findings, "middleware-answers-outside-cors")
+    assert answers.severity == "warning" and "answered a request itself (401" in answers.message
+    assert "middleware-outside-cors" not in codes(findings)
