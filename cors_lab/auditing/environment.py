@@ -86,7 +86,11 @@ def read_env(
     candidates = tuple(n for n in values if ("CORS" in n.upper() or "ORIGIN" in n.upper()) and values[n].strip())
     origins_name = next((n for n in names if n in values), None)
     if origins_name is None and not names:
-        origin_like = [n for n in candidates if _setting_of(n) == "allow_origins"]
+        origin_like = [
+            n
+            for n in candidates
+            if _setting_of(n) == "allow_origins" and ("ORIGIN" in n.upper() or _looks_like_origins(values[n]))
+        ]
         preferred = [n for n in origin_like if n.upper() == "ALLOWED_ORIGINS"]
         origins_name = next(iter(preferred or origin_like), None)
     settings: dict[str, str] = {}
@@ -212,6 +216,11 @@ def parse_list(value: str) -> list[str]:
         text = text[1:-1]
     separator = ";" if ";" in text and "," not in text else ","
     return [item.strip().strip("'\"") for item in text.split(separator) if item.strip().strip("'\"")]
+
+
+def _looks_like_origins(value: str) -> bool:
+    """CORS_ENABLED=true is not a list of origins; CORS_HOSTS=https://a.example is."""
+    return "://" in value or value.strip().strip("'\"[]") == "*"
 
 
 def _setting_of(name: str) -> str:

@@ -101,3 +101,19 @@ def test_an_env_file_is_read_and_said(tmp_path):
     assert audit_env({"BACKEND_CORS_ORIGINS": "https://shop.example"}, env_file=env_file, production=True) == []
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_env({}, env_file=tmp_path / "missing.env")
+
+
+def test_a_cors_flag_is_not_taken_for_the_origins():
+    assert read_env({"CORS_ENABLED": "true"}).origins_name is None
+    assert read_env({"CORS_ENABLED": "true", "CORS_HOSTS": "https://a.example"}).origins_name == "CORS_HOSTS"
+    assert codes(audit_env({"CORS_ENABLED": "true"}, course_default=False)) == ["env-no-origins"]
+
+
+def test_the_full_stack_templates_env_file_is_quiet(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "DOMAIN=localhost\nFRONTEND_HOST=http://localhost:5173\nENVIRONMENT=local\n"
+        'BACKEND_CORS_ORIGINS="http://localhost,http://localhost:5173,https://localhost,https://localhost:5173,'
+        'http://localhost.tiangolo.com"\n'
+    )
+    assert audit_env({}, env_file=env_file, course_default=False) == []
