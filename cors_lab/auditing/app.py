@@ -239,7 +239,8 @@ def _probe_site(
                 authenticated = True  # something (a middleware, a dependency) wants credentials
             answerer = _answered_outside(result, site, top)
             if answerer is not None and not result.origin_allowed:
-                if not any(f.code == "middleware-answers-outside-cors" for f in findings):
+                crashed = result.status is None or result.status >= 500  # it needs what an audit does not start
+                if not crashed and not any(f.code == "middleware-answers-outside-cors" for f in findings):
                     findings.append(_answers_outside(answerer, result))
                 if attack is prober and site is top and site.cors:
                     attack = prober.inner(min(c.index for c in site.cors), answerer.name)

@@ -668,3 +668,17 @@ def test_a_middleware_that_answers_is_not_also_called_pass_through():
     answers = only(findings, "middleware-answers-outside-cors")
     assert answers.severity == "warning" and "answered a request itself (401" in answers.message
     assert "middleware-outside-cors" not in codes(findings)
+
+
+def test_a_middleware_that_fails_without_its_database_is_no_alarm_and_hides_no_hole():
+    app = api()
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+
+    @app.middleware("http")
+    async def db_session_middleware(request: Request, call_next: Any) -> Any:
+        raise ConnectionError("could not connect to the database")
+
+    findings = audit(app)
+    assert "middleware-answers-outside-cors" not in codes(findings)
+    wildcard = only(findings, "wildcard-with-credentials")
+    assert wildcard.probe is not None and "(to the app behind db_session_middleware)" in wildcard.probe
