@@ -166,22 +166,19 @@ def _located(site: Site, findings: list[Finding]) -> list[Finding]:
     if not site.prefix:
         return findings
     return [
-        f if f.message.startswith(site.where) else dataclasses.replace(f, message=f"{site.where}: {f.message}")
+        f if f.where == site.prefix else dataclasses.replace(f, message=f"{site.where}: {f.message}", where=site.prefix)
         for f in findings
     ]
 
 
 def _attach(findings: list[Finding], code: Code, result: ProbeResult, *, site: Site, mentioning: str = "") -> bool:
-    """Give the site's first finding with ``code`` (and ``mentioning`` in its fix) this probe as proof, if it has none.
+    """Give the site's first finding with ``code`` (about ``mentioning``, if given) this probe as proof, if it has none.
 
     True when the site has such a finding (with a probe already or not): the settings explain what the probe shows.
     """
     found = False
     for i, finding in enumerate(findings):
-        here = finding.message.startswith(site.where if site.prefix else "") and (
-            bool(site.prefix) or not finding.message.startswith("the app mounted at ")
-        )
-        if finding.code == code and mentioning in finding.fix and here:
+        if finding.code == code and finding.where == site.prefix and (not mentioning or mentioning in finding.about):
             if finding.probe is None:
                 findings[i] = dataclasses.replace(finding, probe=str(result))
                 return True
@@ -230,7 +227,7 @@ def _probe_site(
         refused = preflight(page)
         if not refused.origin_allowed and _answered_outside(refused, site, top) is None:
             for code in ("origin-never-matches", "origin-whitespace", "origins-joined", "origin-pydantic-url"):
-                if _attach(known, code, refused, site=site, mentioning=repr(page)):
+                if _attach(known, code, refused, site=site, mentioning=page):
                     break
     attack = prober  # behind the middleware that answers every request itself, if one does
     for page in pages or [_STAND_IN]:
@@ -278,7 +275,7 @@ def _probe_site(
                     )
                 )
         break  # one frontend page is enough for the structural questions
-    answering = " ".join(f.message for f in findings if f.code == "middleware-answers-outside-cors")
+    answering = {name for f in findings if f.code == "middleware-answers-outside-cors" for name in f.about}
     findings.extend(_pass_through(site, top, pages, preflight, answering))
 
     # The attackers (behind a middleware that answered the frontend itself, to see what CORS would do).
@@ -433,15 +430,16 @@ def _answers_outside(layer: Layer, result: ProbeResult) -> Finding:
         f"Add CORSMiddleware last (after {layer.name}), so it runs first and answers preflights"
         + (", and let OPTIONS requests through in the middleware" if layer.kind == "http-function" else ""),
         str(result),
+        about=(layer.name,),
     )
 
 
-def _pass_through(site: Site, top: Site, pages: list[str], preflight: Any, answering: str) -> list[Finding]:
+def _pass_through(site: Site, top: Site, pages: list[str], preflight: Any, answering: set[str]) -> list[Finding]:
     """Middleware outside CORS that let the frontend's preflight pass: worth knowing, not a problem."""
     if site is not top or not site.cors:
         return []
     cors_index = min(c.index for c in site.cors)
-    outside = [layer for layer in site.layers[:cors_index] if f"{layer.name} runs" not in answering]
+    outside = [layer for layer in site.layers[:cors_index] if layer.name not in answering]
     if not outside:
         return []
     result = preflight(pages[0] if pages else EVIL)

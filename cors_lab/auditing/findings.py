@@ -71,7 +71,9 @@ class Finding:
     """One problem: a stable ``code``, how bad it is, what is wrong (naming the value), and the fix.
 
     ``probe`` is the request the audit sent to the app that showed it, and what came back
-    (None for what the settings alone show).
+    (None for what the settings alone show). ``where`` is the path a sub-app is mounted at
+    ("" for the app itself); ``about`` the values it concerns (the origins an entry meant, the
+    middleware that answered), for programs to match on instead of the message.
     """
 
     code: Code
@@ -79,6 +81,8 @@ class Finding:
     message: str
     fix: str
     probe: str | None = None
+    where: str = ""
+    about: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"[{self.severity}] {self.code}: {self.message}\n    fix: {self.fix}"

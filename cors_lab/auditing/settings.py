@@ -206,6 +206,7 @@ def _pydantic_urls(urls: Sequence[Any], label: str) -> Finding:
         f"{label} holds pydantic URL objects, not strings ({shown}): Starlette compares the browser's Origin "
         "string with them, which never matches; and str(url) adds a trailing slash, which never matches either",
         f"allow_origins={meant!r}: {_ANYURL_FIX}",
+        about=tuple(meant),
     )
 
 
@@ -405,6 +406,7 @@ def _check_origin_entry(entry: Any, label: str) -> list[Finding]:
                 "error",
                 f"{label} entry {entry!r} holds several origins in one string, so it matches none of them",
                 fix + " (e.g. [o.strip() for o in value.split(',') if o.strip()])",
+                about=tuple(repaired or ()),
             )
         ]
     if entry != entry.strip():
@@ -421,6 +423,7 @@ def _check_origin_entry(entry: Any, label: str) -> list[Finding]:
                 f"{label} contains {entry!r} with spaces around it{extra}, which never matches the browser's "
                 "Origin header",
                 fix,
+                about=tuple(repaired or ()),
             )
         ]
     try:
@@ -460,7 +463,7 @@ def _check_origin_entry(entry: Any, label: str) -> list[Finding]:
     if entry == serialised + "/":
         message += " (str() of a pydantic AnyUrl or AnyHttpUrl adds exactly this slash)"
         fix += f"; {_ANYURL_FIX}"
-    return [Finding("origin-never-matches", "error", message, fix)]
+    return [Finding("origin-never-matches", "error", message, fix, about=(serialised,))]
 
 
 def _check_regex(pattern: str, credentials: bool) -> list[Finding]:

@@ -100,7 +100,7 @@ def evidence_of(result: Any, app: Any = None) -> list[Evidence]:
         from ..auditing import audit
 
         for finding in audit(app):  # an entry meant for this origin that can never match it
-            if finding.code in _ENTRY_CODES and repr(origin) in finding.fix:
+            if finding.code in _ENTRY_CODES and origin in finding.about:
                 found.append(Evidence(f"the app's settings: {finding.message}", finding.fix))
     if result.error_code in ("WildcardOriginNotAllowed", "PreflightWildcardOriginNotAllowed"):
         found.append(

@@ -158,7 +158,11 @@ def test_finding_reprs():
         "message": finding.message,
         "fix": finding.fix,
         "probe": None,
+        "where": "",
+        "about": (),
     }
+    (slashed,) = audit({"allow_origins": ["https://myfrontend.com/"]})
+    assert slashed.about == ("https://myfrontend.com",)  # what programs match on, not the message
 
 
 def test_bad_targets_are_refused_clearly():
