@@ -227,6 +227,7 @@ def build(**cors):
     return app
 
 
+public = build(allow_origins=["*"])
 reflecting = build(allow_origins=["*"], allow_credentials=True, allow_methods=["*"])
 sound = build(allow_origins=["http://localhost:3000"], allow_credentials=True, allow_methods=["*"], allow_headers=["*"])
 letters = build(allow_origins=["http://localhost:3000"], allow_methods=["*"], allow_headers="Content-Type")
@@ -331,6 +332,15 @@ def test_check_in_process_names_the_settings_entry_that_never_matches(project):
         "the app's settings: allow_origins entry 'http://localhost:3000/' has a path or trailing slash" in done.stdout
     )
     assert done.stdout.rstrip().splitlines()[-1].startswith("fix: Use 'http://localhost:3000'")
+
+
+def test_check_the_wildcard_fix_never_lists_an_unknown_origin(project):
+    done = run_cli(
+        "check", "/me", "--app", "checked:public", "-o", "https://evil.example", "--credentials", cwd=project
+    )
+    assert done.returncode == 1 and "WildcardOriginNotAllowed" in done.stdout
+    assert "allow_origins=['https://evil.example']" not in done.stdout
+    assert "If https://evil.example is your own frontend, list it exactly in allow_origins" in done.stdout
 
 
 def test_check_a_sandboxed_iframe_with_origin_null(project):

@@ -244,7 +244,8 @@ def _result_json(result: Any, verdict: str, danger: str | None, app: Any = None)
         "readable_headers": dict(result.headers),
         "error_code": result.error_code,
         "console_message": result.console_message,
-        "fix": result.fix,
+        "fix": _final_fix(result, evidence_of(result, app)),
+        "browser_fix": result.fix,
         "evidence": [{"seen": e.seen, "fix": e.fix} for e in evidence_of(result, app)],
         "exchanges": [
             {
@@ -259,6 +260,12 @@ def _result_json(result: Any, verdict: str, danger: str | None, app: Any = None)
         ],
         "steps": [{"title": s.title, "passed": s.passed, "detail": s.detail, "fix": s.fix} for s in result.steps],
     }
+
+
+def _final_fix(result: Any, evidence: list[Any]) -> str | None:
+    """The fix the evidence points to (the most specific comes last), else the browser model's."""
+    fixes = [item.fix for item in evidence if item.fix]
+    return fixes[-1] if fixes else result.fix
 
 
 def _print_headers(headers: Any) -> None:
@@ -285,13 +292,14 @@ def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None
             colour = "green" if 200 <= reply.status < 300 else "yellow" if reply.status < 400 else "red"
             out.print(f"[bold {colour}]<- {reply.status} {escape(reply.reason)}[/]")
             _print_headers(reply.headers)
+    evidence = evidence_of(result, app)
+    fix = _final_fix(result, evidence)
     out.print("\n[bold]The browser's steps:[/]")
     marks = {True: "[green]PASS[/]", False: "[red]FAIL[/]", None: "  - "}
     for step in result.steps:
         out.print(f"  {marks[step.passed]} {escape(step.title)}" + (f": {escape(step.detail)}" if step.detail else ""))
-        if step.fix:
-            out.print(f"       fix: {escape(step.fix)}")
-    evidence = evidence_of(result, app)
+        if step.fix:  # the failing step's fix is the one the evidence gives, when it gives one
+            out.print(f"       fix: {escape(fix if step.fix == result.fix and fix else step.fix)}")
     if evidence:
         out.print("[bold]What the responses show:[/]")
         for item in evidence:
@@ -324,8 +332,7 @@ def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None
     failure = result.verdict.failure
     out.print(f"[red]console:[/] {escape(failure.console_message)}")
     out.print(f"[bold]why:[/] {escape(failure.explanation)}")
-    fixes = [item.fix for item in evidence if item.fix]
-    out.print(f"[bold]fix:[/] {escape(fixes[-1] if fixes else failure.fix)}")
+    out.print(f"[bold]fix:[/] {escape(fix or failure.fix)}")
 
 
 # --- a frontend's calls -------------------------------------------------------------------------------
