@@ -119,6 +119,19 @@ def _frontends(configs: list[CorsConfig]) -> list[str]:
                 for entry in config.allow_origins:
                     if isinstance(entry, str) and entry.strip() not in ("*", "null"):
                         pages += repair_origin(entry) or []
+    if not pages:  # only a pattern: an origin of the project's own that it lets in
+        for config in configs:
+            if config.allow_origin_regex:
+                try:
+                    pattern = re.compile(config.allow_origin_regex)
+                except re.error:
+                    continue
+                for host in _regex_hosts([config]):
+                    bare = host.removeprefix("https://")
+                    for page in (host, f"https://app.{bare}", f"https://www.{bare}", f"http://{bare}"):
+                        if pattern.fullmatch(page):
+                            pages.append(page)
+                            break
     return list(dict.fromkeys(pages))[:3]
 
 

@@ -682,3 +682,17 @@ def test_a_middleware_that_fails_without_its_database_is_no_alarm_and_hides_no_h
     assert "middleware-answers-outside-cors" not in codes(findings)
     wildcard = only(findings, "wildcard-with-credentials")
     assert wildcard.probe is not None and "(to the app behind db_session_middleware)" in wildcard.probe
+
+
+def test_with_only_a_pattern_the_probes_use_an_origin_it_lets_in():
+    app = FastAPI()
+
+    @app.get("/me")
+    def me(user: Annotated[str, Depends(oauth2)]) -> dict[str, str]:
+        return {}
+
+    app.add_middleware(
+        CORSMiddleware, allow_origin_regex=r"https://([a-z0-9-]+\.)?example\.com", allow_credentials=True
+    )
+    finding = only(audit(app), "authorization-not-allowed")
+    assert finding.probe is not None and "from https://example.com" in finding.probe
