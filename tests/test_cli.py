@@ -204,6 +204,8 @@ def test_check_usage_errors_exit_2_without_a_traceback(args, message):
 def test_check_unreachable_exits_3():
     done = run_cli("check", "http://127.0.0.1:1/users", "--origin", PAGE)
     assert done.returncode == 3 and "cannot reach http://127.0.0.1:1/users" in done.stderr
+    as_json = run_cli("check", "http://127.0.0.1:1/users", "--origin", PAGE, "--json")
+    assert as_json.returncode == 3 and json.loads(as_json.stdout)["verdict"] == "unreachable"
 
 
 CHECKED_APP = """

@@ -103,6 +103,8 @@ def check(
     result = _fetch(page, call)
     verdict, danger = _judge(result, call, asgi, timeout)
     if verdict == "unreachable":
+        if as_json:
+            typer.echo(json.dumps(_result_json(result, verdict, danger, asgi), indent=2))
         err.print(
             f"[bold red]error:[/] cannot reach {escape(call.url)} ({escape(str(result.verdict.network_error))}): "
             "is the server running, and are the scheme, host and port right?"
