@@ -238,12 +238,27 @@ def _probe_site(
     authenticated = any(r.authenticated for r in routes)
     for page in pages:  # a broken entry's finding gets its frontend's refused preflight as proof
         refused = preflight(page)
-        if not refused.origin_allowed and _answered_outside(refused, site, top) is None:
-            for code in ("origin-never-matches", "origin-whitespace", "origins-joined", "origin-pydantic-url"):
-                if _attach(known, code, refused, site=site, mentioning=page):
-                    break
+        if refused.origin_allowed or _answered_outside(refused, site, top) is not None:
+            continue
+        explained = False
+        for code in ("origin-never-matches", "origin-whitespace", "origins-joined", "origin-pydantic-url"):
+            if _attach(known, code, refused, site=site, mentioning=page):
+                explained = True
+                break
+        if declared and site.cors and not explained:
+            findings.append(
+                Finding(
+                    "frontend-blocked",
+                    "error",
+                    f"{site.where} refuses the frontend {page}: its preflight gets {refused.status} without "
+                    f"Access-Control-Allow-Origin{', ' + _body(refused) if _body(refused) else ''}",
+                    f"Add {page!r} to allow_origins, exactly as the browser sends it",
+                    str(refused),
+                    about=(page,),
+                )
+            )
     attack = prober  # behind the middleware that answers every request itself, if one does
-    for page in pages or [_STAND_IN]:
+    for page in (pages or [_STAND_IN])[:1]:  # one frontend page is enough for the structural questions
         for result in (preflight(page), simple(page)):
             if result.probe.kind == "simple" and result.status in (401, 403):
                 authenticated = True  # something (a middleware, a dependency) wants credentials
@@ -254,18 +269,6 @@ def _probe_site(
                     findings.append(_answers_outside(answerer, result))
                 if attack is prober and site is top and site.cors:
                     attack = prober.inner(min(c.index for c in site.cors), answerer.name)
-        basic = preflight(page)
-        if declared and not basic.origin_allowed and _answered_outside(basic, site, top) is None and site.cors:
-            findings.append(
-                Finding(
-                    "frontend-blocked",
-                    "error",
-                    f"{site.where} refuses the frontend {page}: its preflight gets {basic.status} without "
-                    f"Access-Control-Allow-Origin{', ' + _body(basic) if _body(basic) else ''}",
-                    f"Add {page!r} to allow_origins, exactly as the browser sends it",
-                    str(basic),
-                )
-            )
         readers = sorted(
             (r for r in routes if set(read_headers) & r.reads_headers), key=lambda r: "GET" not in r.methods
         )
@@ -275,7 +278,8 @@ def _probe_site(
             method = "GET" if "GET" in reader.methods else sorted(m for m in reader.methods if m != "HEAD")[0]
             with_auth = prober.send(Probe("preflight", page, reader.path, method, tuple(read_headers)))
             if with_auth.origin_allowed and not with_auth.passes and b"header" in with_auth.body.lower():
-                names = ", ".join(h.title() for h in read_headers)
+                titled = [h.title() for h in read_headers]
+                names = ", ".join(titled)
                 findings.append(
                     Finding(
                         "authorization-not-allowed",
@@ -283,11 +287,11 @@ def _probe_site(
                         f"the app's routes read {names} (e.g. {_reader(routes, read_headers)}), but the frontend's "
                         f"preflight asking to send it is refused ({with_auth.status}"
                         f"{', ' + _body(with_auth) if _body(with_auth) else ''}): allow_headers does not list it",
-                        f"Add {names!r} to allow_headers, e.g. allow_headers=['Authorization', 'Content-Type']",
+                        f"Add {', '.join(map(repr, titled))} to allow_headers, e.g. allow_headers="
+                        f"{[*titled, 'Content-Type']!r}",
                         str(with_auth),
                     )
                 )
-        break  # one frontend page is enough for the structural questions
     answering = {name for f in findings if f.code == "middleware-answers-outside-cors" for name in f.about}
     findings.extend(_pass_through(site, top, pages, preflight, answering))
 

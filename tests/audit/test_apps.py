@@ -696,3 +696,11 @@ def test_with_only_a_pattern_the_probes_use_an_origin_it_lets_in():
     )
     finding = only(audit(app), "authorization-not-allowed")
     assert finding.probe is not None and "from https://example.com" in finding.probe
+
+
+def test_every_declared_frontend_is_checked():
+    app = api()
+    app.add_middleware(CORSMiddleware, allow_origins=[FRONTEND])
+    findings = audit(app, frontend=[FRONTEND, "https://admin.example.com"])
+    blocked = only(findings, "frontend-blocked")
+    assert blocked.about == ("https://admin.example.com",)
