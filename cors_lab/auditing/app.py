@@ -357,7 +357,8 @@ def _probe_site(
                 )
             )
     if not evil_allowed:
-        for origin in probe_origins(pages + [h for h in _regex_hosts(configs) if h not in pages])[2:]:
+        bases = pages + [h for h in _regex_hosts(configs) if h not in pages]
+        for origin in probe_origins(bases)[2:]:
             cred = simple(origin, credentials=True)
             plain = simple(origin)
             pre = preflight(origin)
@@ -374,7 +375,7 @@ def _probe_site(
                 Finding(
                     "lookalike-origin-allowed",
                     "error" if cred.origin_allowed or https else "warning",
-                    f"{site.where} allows {origin}, a look-alike of {', '.join(pages)} that anyone can register"
+                    f"{site.where} allows {origin}, a look-alike of {', '.join(bases)} that anyone can register"
                     f"{' (with credentials)' if cred.origin_allowed else ''}{_by(site)}",
                     "Compare the Origin header with the exact origins (or a fully anchored regex with escaped dots, "
                     "e.g. r'https://([a-z0-9-]+\\.)?example\\.com')",
