@@ -59,7 +59,7 @@ def audit_app(
             if layer.reads_settings:
                 config = config_from_kwargs({k: v for k, v in layer.kwargs.items() if k in _CORS_SETTINGS})
                 configs.append(config)
-                found = audit_config(config, production=production, least_privilege=False)
+                found = audit_config(config, production=production, least_privilege=False, project=True)
                 if "*" in config.allow_origins and config.allow_credentials:  # said once, as the error it is
                     found = [f for f in found if not f.code.startswith(("wildcard-headers", "wildcard-methods"))]
                 findings.extend(_located(site, found))

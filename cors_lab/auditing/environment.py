@@ -197,7 +197,7 @@ def audit_reading(
             )
         )
     config = CorsConfig(**kwargs)
-    findings += problems + audit_config(config, label=label, production=production)
+    findings += problems + audit_config(config, label=label, production=production, project=not course_default)
     return by_severity(findings)
 
 

@@ -45,12 +45,19 @@ def config_from_kwargs(kwargs: Mapping[str, Any]) -> CorsConfig:
 
 
 def audit_config(
-    config: CorsConfig, *, label: str = "allow_origins", production: bool = False, least_privilege: bool = True
+    config: CorsConfig,
+    *,
+    label: str = "allow_origins",
+    production: bool = False,
+    least_privilege: bool = True,
+    project: bool = False,
 ) -> list[Finding]:
     """The findings about one set of CORSMiddleware arguments; ``label`` names where the origins come from.
 
     ``least_privilege`` (the lessons' rule) warns about ``"*"`` methods and headers with credentials
     even for exact origins; an app's audit reports holes only, and says those as infos.
+    ``project``: the settings are a real project's, so a trailing slash gets the pydantic-settings
+    fixes too (``str(AnyUrl)`` adds it); the lessons' settings are typed by hand.
     """
     findings: list[Finding] = []
     origins: Sequence[Any] = config.allow_origins
@@ -78,7 +85,7 @@ def audit_config(
         findings.append(_wildcard_with_credentials(config))
     for entry in origins:
         if entry != "*" and not _is_pydantic_url(entry):
-            findings.extend(_check_origin_entry(entry, label))
+            findings.extend(_check_origin_entry(entry, label, project))
     strings = [o for o in origins if isinstance(o, str)]
     schemes = {o.split("://")[0] for o in strings if "://" in o and not is_local(o)}
     if {"http", "https"} <= schemes and not production:
@@ -358,7 +365,7 @@ def _starlette_allows(config: CorsConfig, origin: str, *, credentials: bool = Fa
     return result.ok
 
 
-def _check_origin_entry(entry: Any, label: str) -> list[Finding]:
+def _check_origin_entry(entry: Any, label: str, project: bool = False) -> list[Finding]:
     if not isinstance(entry, str):
         return [
             Finding(
@@ -460,7 +467,7 @@ def _check_origin_entry(entry: Any, label: str) -> list[Finding]:
     why = ", ".join(reasons) or "characters the browser normalises away"
     message = f"{label} entry {entry!r} has {why}; browsers send {serialised!r}, so it never matches"
     fix = f"Use {serialised!r}"
-    if entry == serialised + "/":
+    if entry == serialised + "/" and project:
         message += " (str() of a pydantic AnyUrl or AnyHttpUrl adds exactly this slash)"
         fix += f"; {_ANYURL_FIX}"
     return [Finding("origin-never-matches", "error", message, fix, about=(serialised,))]

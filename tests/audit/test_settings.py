@@ -1,6 +1,8 @@
 """audit(settings): each finding about CORSMiddleware's arguments has a case that triggers it and a near miss."""
 
 import pytest
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from cors_lab import Browser, CorsConfig, Finding, audit, demo_api
 
@@ -203,8 +205,12 @@ def test_the_trailing_slash_of_pydantic_urls_is_named_with_the_project_style_fix
     from pydantic import AnyHttpUrl, TypeAdapter
 
     urls = TypeAdapter(list[AnyHttpUrl]).validate_python(["https://app.example.com", "http://localhost:5173"])
-    (stringified,) = audit({"allow_origins": [str(urls[0])]})
+    app = FastAPI()
+    app.add_middleware(CORSMiddleware, allow_origins=[str(urls[0])])
+    (stringified,) = [f for f in audit(app) if f.severity == "error"]  # a project's app: the pydantic hint
     assert "AnyUrl" in stringified.message
+    (typed,) = audit({"allow_origins": [str(urls[0])]})  # the lessons' hand-typed settings: no pydantic talk
+    assert typed.fix == "Use 'https://app.example.com'"
     assert "str(o).rstrip('/')" in stringified.fix and "list[str]" in stringified.fix and "origin_of" in stringified.fix
     (objects,) = audit({"allow_origins": urls})  # the objects themselves, not str()
     assert (
