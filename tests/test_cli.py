@@ -164,6 +164,7 @@ def test_check_blocked_exits_1_with_console_message_and_fix(api):
         "status."
     ) in done.stdout
     assert "fix: In CORSMiddleware, add 'DELETE' to allow_methods." in done.stdout
+    assert "came from CORSMiddleware" in done.stdout
     assert "\x1b[" not in done.stdout  # no colour codes when not a terminal
 
 
@@ -193,7 +194,6 @@ def test_check_json_output_parses(api):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check", "http://127.0.0.1:1/users", "--origin", PAGE], "cannot reach http://127.0.0.1:1/users"),
         (
             ["check", "http://127.0.0.1:1/users", "--origin", "localhost:3000"],
             "--origin 'localhost:3000' has no scheme",
@@ -205,6 +205,10 @@ def test_check_json_output_parses(api):
         (["check", "localhost:8000/users", "--origin", PAGE], "write it as 'http://localhost:8000/users'"),
         (["check", "http://127.0.0.1:1/users"], "Missing option '--origin'"),
         (["check", "http://127.0.0.1:1/", "--origin", PAGE, "--frobnicate"], "--frobnicate"),
+        (["check", "/users", "--origin", PAGE], "'/users' is a relative URL: in a page, fetch('/users') goes to"),
+        (["check", "http://127.0.0.1:1/", "-o", PAGE, "--cookie", "s=1"], "--cookie needs --credentials"),
+        (["check", "http://127.0.0.1:1/", "-o", PAGE, "--timeout", "0"], "--timeout 0.0 is not a positive number"),
+        (["check", "--frontend", "nowhere.json"], "--frontend 'nowhere.json' does not exist"),
     ],
 )
 def test_check_usage_errors_exit_2_without_a_traceback(args, message):
@@ -214,6 +218,178 @@ def test_check_usage_errors_exit_2_without_a_traceback(args, message):
     assert "Traceback" not in done.stderr + done.stdout
 
 
+def test_check_unreachable_exits_3():
+    done = run_cli("check", "http://127.0.0.1:1/users", "--origin", PAGE)
+    assert done.returncode == 3 and "cannot reach http://127.0.0.1:1/users" in done.stderr
+    as_json = run_cli("check", "http://127.0.0.1:1/users", "--origin", PAGE, "--json")
+    assert as_json.returncode == 3 and json.loads(as_json.stdout)["verdict"] == "unreachable"
+
+
+CHECKED_APP = """
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+
+def build(**cors):
+    app = FastAPI()
+
+    @app.get("/me")
+    def me(request: Request):
+        return {"session": request.cookies.get("session")}
+
+    @app.put("/me")
+    def update(request: Request):
+        return {}
+
+    app.add_middleware(CORSMiddleware, **cors)
+    return app
+
+
+public = build(allow_origins=["*"])
+reflecting = build(allow_origins=["*"], allow_credentials=True, allow_methods=["*"])
+sound = build(allow_origins=["http://localhost:3000"], allow_credentials=True, allow_methods=["*"], allow_headers=["*"])
+letters = build(allow_origins=["http://localhost:3000"], allow_methods=["*"], allow_headers="Content-Type")
+nullable = build(allow_origins=["null"])
+shop = build(
+    allow_origins=["http://localhost:3000"],
+    allow_credentials=True,
+    allow_methods=["GET", "PUT"],
+    allow_headers=["Content-Type"],
+)
+guarded = build(allow_origins=["http://localhost:3000"], allow_methods=["*"])
+slashed = build(allow_origins=["http://localhost:3000/"], allow_credentials=True)
+
+
+@guarded.middleware("http")
+async def require_token(request, call_next):
+    if "authorization" not in request.headers:
+        return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+    return await call_next(request)
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "checked.py").write_text(CHECKED_APP)
+    return tmp_path
+
+
+def test_check_reflected_origin_with_credentials_is_dangerous_exit_4(project):
+    live = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "checked:reflecting", "--port", "0", "--host", "127.0.0.1"],
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = None
+        for line in live.stderr:
+            if match := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line):
+                url = match.group(1)
+                break
+        assert url, "uvicorn did not start"
+        done = run_cli("check", f"{url}/me", "--origin", PAGE, "--credentials")
+        assert done.returncode == 4, done.stdout + done.stderr
+        assert "ALLOWED, AND DANGEROUS" in done.stdout and "any website" in done.stdout
+        as_json = json.loads(run_cli("check", f"{url}/me", "-o", PAGE, "--credentials", "--json").stdout)
+        assert as_json["verdict"] == "allowed-but-dangerous" and as_json["exit_code"] == 4
+        assert "https://evil.example" in as_json["dangerous"]
+    finally:
+        live.terminate()
+        live.wait(10)
+
+
+def test_check_in_process_a_sound_app_with_a_cookie(project):
+    done = run_cli(
+        "check", "/me", "--app", "checked:sound", "-o", PAGE, "--credentials", "--cookie", "session=abc", cwd=project
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "The browser's steps:" in done.stdout
+    # api.testserver is cross-site from localhost: the browser keeps its third-party cookie to itself
+    assert "Cookie: session=abc" not in done.stdout
+    same_site = run_cli(
+        "check",
+        "http://localhost:8000/me",
+        "--app",
+        "checked:sound",
+        "-o",
+        PAGE,
+        "--credentials",
+        "--cookie",
+        "session=abc",
+        "--json",
+        cwd=project,
+    )
+    result = json.loads(same_site.stdout)
+    assert result["verdict"] == "allowed" and ["Cookie", "session=abc"] in result["exchanges"][0]["request_headers"]
+
+
+def test_check_text_shows_every_step_such_as_a_dropped_cookie_header(project):
+    done = run_cli("check", "/me", "--app", "checked:sound", "-o", PAGE, "-H", "Cookie: session=1", cwd=project)
+    assert "The browser dropped Cookie" in done.stdout
+
+
+def test_check_evidence_names_who_answered_the_preflight(project):
+    refused = run_cli(
+        "check", "/me", "--app", "checked:letters", "-o", PAGE, "-X", "PUT", "-H", "X-Token: 1", cwd=project
+    )
+    assert refused.returncode == 1
+    assert (
+        "came from CORSMiddleware (it has its headers, and its body says 'Disallowed CORS headers')" in refused.stdout
+    )
+    assert "letter by letter, so allow_headers was given as a string" in refused.stdout
+    guarded = run_cli("check", "/me", "--app", "checked:guarded", "-o", PAGE, "-X", "PUT", cwd=project)
+    assert guarded.returncode == 1
+    assert "the 401 preflight has no CORS headers: it came from authentication" in guarded.stdout
+
+
+def test_check_in_process_names_the_settings_entry_that_never_matches(project):
+    done = run_cli("check", "/me", "--app", "checked:slashed", "-o", PAGE, "--credentials", cwd=project)
+    assert done.returncode == 1
+    assert (
+        "the app's settings: allow_origins entry 'http://localhost:3000/' has a path or trailing slash" in done.stdout
+    )
+    assert done.stdout.rstrip().splitlines()[-1].startswith("fix: Use 'http://localhost:3000'")
+
+
+def test_check_the_wildcard_fix_never_lists_an_unknown_origin(project):
+    done = run_cli(
+        "check", "/me", "--app", "checked:public", "-o", "https://evil.example", "--credentials", cwd=project
+    )
+    assert done.returncode == 1 and "WildcardOriginNotAllowed" in done.stdout
+    assert "allow_origins=['https://evil.example']" not in done.stdout
+    assert "If https://evil.example is your own frontend, list it exactly in allow_origins" in done.stdout
+
+
+def test_check_a_sandboxed_iframe_with_origin_null(project):
+    done = run_cli("check", "/me", "--app", "checked:nullable", "--origin", "null", "--json", cwd=project)
+    result = json.loads(done.stdout)
+    assert done.returncode == 0 and result["origin"] == "null"
+    assert ["Origin", "null"] in result["exchanges"][0]["request_headers"]
+
+
+def test_check_a_frontends_calls_in_one_go(project):
+    calls = {
+        "origin": PAGE,
+        "api": "http://localhost:8000",
+        "calls": [
+            {"method": "GET", "url": "/me", "credentials": "include"},
+            {"method": "PUT", "url": "/me", "json": {"name": "a"}},
+            {"method": "DELETE", "url": "/me", "expect": "blocked"},
+        ],
+    }
+    (project / "calls.json").write_text(json.dumps(calls))
+    done = run_cli("check", "--frontend", "calls.json", "--app", "checked:shop", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 of 3 calls as expected." in done.stdout
+    calls["calls"][2]["expect"] = "allowed"
+    (project / "calls.json").write_text(json.dumps(calls))
+    failing = run_cli("check", "--frontend", "calls.json", "--app", "checked:shop", cwd=project)
+    assert failing.returncode == 1 and "2 of 3 calls as expected." in failing.stdout
+    assert "DELETE http://localhost:8000/me: blocked (" in failing.stdout and "fix:" in failing.stdout
+
+
 # --- audit ------------------------------------------------------------------------------------------
 
 
@@ -221,7 +397,7 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
     (tmp_path / "shop.py").write_text(
         "from cors_lab import demo_api\n"
         "bad = demo_api(allow_origins=['*'], allow_credentials=True)\n"
-        "good = demo_api(allow_origins=['https://shop.example'])\n"
+        "good = demo_api(allow_origins=['https://shop.example'], allow_headers=['Authorization'])\n"
         "not_an_app = 42\n"
         "raise_on_import = None\n"
     )
@@ -230,8 +406,9 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
     assert bad.returncode == 1 and "error wildcard-with-credentials" in bad.stdout
     good = run_cli("audit", "shop:good", cwd=tmp_path)
     assert good.returncode == 0 and "No errors or warnings." in good.stdout
-    as_json = json.loads(run_cli("audit", "shop:bad", "--json", cwd=tmp_path).stdout)
+    as_json = json.loads(run_cli("audit", "shop:bad", "--json", cwd=tmp_path).stdout)["findings"]
     assert as_json[0]["code"] == "wildcard-with-credentials" and as_json[0]["severity"] == "error"
+    assert as_json[0]["probe"].startswith("GET /users from https://evil.example with a cookie -> 200")
     for spec, message in [
         ("shop:missing", "cannot load 'shop:missing'"),
         ("nowhere:app", "cannot load 'nowhere:app'"),
@@ -243,13 +420,52 @@ def test_audit_an_app_by_module_and_attribute(tmp_path):
         assert "Traceback" not in done.stderr
 
 
-def test_audit_the_environment():
-    done = run_cli("audit", "--env", env={"ALLOWED_ORIGINS": "*", "ENVIRONMENT": "production"})
-    assert done.returncode == 1 and "production-wildcard" in done.stdout
-    fine = run_cli("audit", "--env", "--production", env={"ALLOWED_ORIGINS": "https://shop.example"})
+def test_audit_a_factory_in_another_folder(tmp_path):
+    project = tmp_path / "backend" / "app"
+    project.mkdir(parents=True)
+    (project / "__init__.py").write_text("")
+    (project / "main.py").write_text(
+        "from fastapi import FastAPI\n"
+        "from fastapi.middleware.cors import CORSMiddleware\n"
+        "def create_app():\n"
+        "    app = FastAPI()\n"
+        "    app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)\n"
+        "    return app\n"
+    )
+    done = run_cli("audit", "app.main:create_app", "--factory", "--app-dir", str(tmp_path / "backend"), cwd=tmp_path)
+    assert done.returncode == 1 and "wildcard-with-credentials" in done.stdout, done.stderr
+    forgot = run_cli("audit", "app.main:create_app", "--app-dir", str(tmp_path / "backend"))
+    assert forgot.returncode == 2 and "is a function, not an app: if it builds the app, add --factory" in forgot.stderr
+    elsewhere = run_cli("audit", "app.main:create_app", "--factory", cwd=tmp_path)
+    assert elsewhere.returncode == 2 and "add --app-dir FOLDER" in elsewhere.stderr
+
+
+def test_audit_the_environment(tmp_path):
+    clean = {name: "" for name in os.environ if "CORS" in name or "ORIGIN" in name}
+    done = run_cli("audit", "--env", env={**clean, "ALLOWED_ORIGINS": "*", "ENVIRONMENT": "production"}, cwd=tmp_path)
+    assert done.returncode == 1 and "production-wildcard" in done.stdout and "read ALLOWED_ORIGINS" in done.stderr
+    fine = run_cli("audit", "--env", "--production", env={"ALLOWED_ORIGINS": "https://shop.example"}, cwd=tmp_path)
     assert fine.returncode == 0, fine.stdout
     neither = run_cli("audit")
     assert neither.returncode == 2 and "give either MODULE:ATTR" in neither.stderr
+
+
+def test_audit_env_reads_the_projects_variable_and_invents_nothing(tmp_path):
+    nothing = run_cli("audit", "--env", "--production", cwd=tmp_path, env={"ALLOWED_ORIGINS": ""})
+    assert nothing.returncode == 0 and "env-no-origins" in nothing.stdout and "localhost:3000" not in nothing.stdout
+    (tmp_path / ".env").write_text('BACKEND_CORS_ORIGINS=["https://app.example.com/", "http://localhost:5173"]\n')
+    dotenv = run_cli("audit", "--env", "--production", cwd=tmp_path)
+    assert dotenv.returncode == 1 and "read BACKEND_CORS_ORIGINS (with .env)" in dotenv.stderr
+    assert "BACKEND_CORS_ORIGINS entry 'https://app.example.com/'" in dotenv.stdout
+    assert "production-localhost" in dotenv.stdout
+    named = run_cli("audit", "--var", "FRONTEND_ORIGINS", cwd=tmp_path, env={"FRONTEND_ORIGINS": "https://a.example"})
+    assert named.returncode == 0 and "read FRONTEND_ORIGINS" in named.stderr
+    other = tmp_path / "prod.env"
+    other.write_text("CORS_ORIGINS=https://app.example.com\nCORS_ALLOW_METHOD=GET\n")
+    implied = run_cli("audit", "--env-file", str(other), cwd=tmp_path / "..")
+    assert implied.returncode == 0 and "env-near-miss" in implied.stdout, implied.stdout
+    missing = run_cli("audit", "--env-file", str(tmp_path / "nope.env"))
+    assert missing.returncode == 2 and "nope.env" in missing.stderr and "does not exist" in missing.stderr
 
 
 # --- serve ------------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
-"""audit() and audit_env(): each finding has a case that triggers it and a near miss that must not."""
+"""audit(settings): each finding about CORSMiddleware's arguments has a case that triggers it and a near miss."""
 
 import pytest
-from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse
-from starlette.middleware.gzip import GZipMiddleware
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
-from cors_lab import Browser, CorsConfig, Finding, audit, audit_env, demo_api
+from cors_lab import Browser, CorsConfig, Finding, audit, demo_api
 
 SAFE = {
     "allow_origins": ["https://myfrontend.com"],
@@ -51,8 +50,22 @@ TRIGGERS = [
     ({"allow_origin_regex": r"https://([a-z]+\.)?example\.com.*"}, "origin-regex-too-loose", "error"),
     ({"allow_origin_regex": r"https?://([a-z]+\.)?example\.com"}, "origin-regex-too-loose", "warning"),
     ({"allow_origin_regex": r"https://(["}, "origin-regex-invalid", "error"),
-    ({**SAFE, "allow_headers": ["*"]}, "wildcard-headers-with-credentials", "warning"),
+    ({**SAFE, "allow_headers": ["*"]}, "wildcard-headers-with-credentials", "warning"),  # the lessons' rule
     ({**SAFE, "allow_methods": ["*"]}, "wildcard-methods-with-credentials", "warning"),
+    (
+        {**SAFE, "allow_origin_regex": r"https://([a-z0-9-]+\.)?example\.com", "allow_headers": ["*"]},
+        "wildcard-headers-with-credentials",
+        "warning",
+    ),
+    ({**SAFE, "expose_headers": ["*"]}, "expose-wildcard-with-credentials", "warning"),
+    ({"allow_origins": ["https://a.example.com,https://b.example.com"]}, "origins-joined", "error"),
+    ({"allow_origins": ["https://a.example.com https://b.example.com"]}, "origins-joined", "error"),
+    ({"allow_methods": [""]}, "method-entry-invalid", "error"),
+    ({"allow_methods": ["DELETE,GET,POST,PUT"]}, "method-entry-invalid", "error"),
+    ({"allow_methods": list("GET,POST")}, "method-entry-invalid", "error"),
+    ({"allow_methods": ["get", "post"]}, "method-entry-invalid", "error"),
+    ({"allow_headers": [" Authorization", "Content-Type"]}, "header-entry-invalid", "error"),
+    ({"allow_headers": [""]}, "header-entry-invalid", "error"),
     ({**SAFE, "max_age": 86400}, "max-age-over-cap", "info"),
     ({**SAFE, "expose_headers": ["Set-Cookie"]}, "sensitive-expose-headers", "warning"),
     ({**SAFE, "expose_headers": ["Authorization"]}, "sensitive-expose-headers", "warning"),
@@ -66,6 +79,7 @@ NEAR_MISSES = [
     {**SAFE, "max_age": 7200},
     {**SAFE, "expose_headers": ["X-Total-Count"]},
     {"allow_origins": ["https://myfrontend.com"], "allow_headers": ["*"], "allow_methods": ["*"]},  # no credentials
+    {"allow_methods": ["GET", "POST", "PATCH", "DELETE", "OPTIONS"], "allow_headers": ["x-api-key", "Content-Type"]},
 ]
 
 
@@ -86,8 +100,8 @@ def test_near_misses_are_clean(settings):
 
 
 def test_findings_name_the_value_and_give_the_corrected_one():
-    (finding,) = audit({"allow_origins": ["https://myfrontend.com/"]})
-    assert "'https://myfrontend.com/'" in finding.message and "trailing slash" in finding.message
+    (finding,) = audit({"allow_origins": ["https://myfrontend.com/app"]})
+    assert "'https://myfrontend.com/app'" in finding.message and "path" in finding.message
     assert finding.fix == "Use 'https://myfrontend.com'"
     (string,) = audit({"allow_origins": "https://app.example.com"})
     assert string.fix == "allow_origins=['https://app.example.com']"
@@ -136,77 +150,21 @@ def test_most_severe_first():
     assert [f.severity for f in findings] == ["error", "warning", "info"]
 
 
-# --- apps ----------------------------------------------------------------------------------------
-
-
-def test_app_without_cors_middleware():
-    assert codes(audit(demo_api())) == ["no-cors-middleware"]
-
-
-def test_app_with_two_cors_middlewares():
-    app = demo_api(allow_origins=["https://myfrontend.com"])
-    CorsConfig(allow_origins=["https://myfrontend.com"]).apply(app)
-    assert "several-cors-middleware" in codes(audit(app))
-
-
-def test_middleware_added_after_cors_runs_outside_it():
-    app = demo_api(allow_origins=["https://myfrontend.com"])
-    app.add_middleware(GZipMiddleware)
-    (finding,) = [f for f in audit(app) if f.code == "middleware-outside-cors"]
-    assert "GZipMiddleware" in finding.message
-    inner = FastAPI()
-    inner.add_middleware(GZipMiddleware)
-    CorsConfig(allow_origins=["https://myfrontend.com"]).apply(inner)  # added last: outermost
-    assert "middleware-outside-cors" not in codes(audit(inner))
-
-
-def test_app_level_infos_and_the_settings_inside():
-    findings = audit(demo_api(allow_origins=["https://myfrontend.com/"]))
-    assert codes(findings) == ["origin-never-matches", "errors-without-cors-headers", "trailing-slash-redirects"]
-    plain = FastAPI()
-    CorsConfig(**SAFE).apply(plain)
-    assert codes(audit(plain)) == ["errors-without-cors-headers"]  # no slash routes, no websockets
-
-
-def test_websocket_routes_are_reported():
-    app = FastAPI()
-
-    @app.websocket("/ws")
-    async def ws(websocket: WebSocket) -> None:  # pragma: no cover
-        await websocket.accept()
-
-    CorsConfig(**SAFE).apply(app)
-    (finding,) = [f for f in audit(app) if f.code == "websockets-not-covered"]
-    assert "/ws" in finding.message
-
-
-def test_the_exception_handler_advice_is_true():
-    class MyError(Exception):
-        pass
-
-    app = FastAPI()
-
-    @app.get("/mine")
-    def mine() -> None:
-        raise MyError
-
-    @app.get("/other")
-    def other() -> None:
-        raise RuntimeError
-
-    @app.exception_handler(MyError)
-    def handle_mine(request: Request, exc: MyError) -> JSONResponse:
-        return JSONResponse({"error": "mine"}, status_code=500)
-
-    @app.exception_handler(Exception)
-    def handle_any(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"error": "any"}, status_code=500)
-
-    CorsConfig(allow_origins=["https://myfrontend.com"]).apply(app)
-    page = Browser("https://myfrontend.com", app=app)
-    assert page.fetch("http://api.example/mine").status == 500  # inside CORSMiddleware: readable
-    outside = page.fetch("http://api.example/other")  # outside it: a CORS error
-    assert outside.error_code == "MissingAllowOriginHeader" and outside.server_response.status == 500
+def test_finding_reprs():
+    finding = audit({"allow_origins": [""]})[0]
+    assert str(finding).startswith("[error] origin-empty: ")
+    assert "<code>origin-empty</code>" in finding._repr_html_()
+    assert finding.as_dict() == {
+        "code": "origin-empty",
+        "severity": "error",
+        "message": finding.message,
+        "fix": finding.fix,
+        "probe": None,
+        "where": "",
+        "about": (),
+    }
+    (slashed,) = audit({"allow_origins": ["https://myfrontend.com/"]})
+    assert slashed.about == ("https://myfrontend.com",)  # what programs match on, not the message
 
 
 def test_bad_targets_are_refused_clearly():
@@ -216,30 +174,56 @@ def test_bad_targets_are_refused_clearly():
         audit({"allow_origin": ["https://a.com"]})
 
 
-# --- environment -----------------------------------------------------------------------------------
+# --- one entry, the whole fix ------------------------------------------------------------------------
 
 
-def test_audit_env_development_default_is_an_info():
-    assert [(f.code, f.severity) for f in audit_env({})] == [("env-default-origins", "info")]
+def test_one_entry_with_several_problems_gets_one_complete_fix():
+    (finding,) = audit({"allow_origins": [" https://b.example.com/"]})
+    assert finding.code == "origin-whitespace"
+    assert finding.fix == "Use 'https://b.example.com'"  # stripped *and* without the slash
 
 
-def test_audit_env_production_rules():
-    findings = audit_env({"ALLOWED_ORIGINS": "*,http://localhost:3000,http://shop.example", "APP_ENV": "production"})
-    assert codes(findings) == ["production-wildcard", "production-localhost", "production-http"]
-    assert audit_env({"ALLOWED_ORIGINS": "https://shop.example", "ENVIRONMENT": "prod"}) == []
-    assert codes(audit_env({}, production=True)) == ["env-default-origins", "production-localhost"]
-    assert audit_env({}, production=True)[0].severity == "error"
+def test_joined_origins_are_split_in_the_fix_not_mangled():
+    (finding,) = audit({"allow_origins": ["https://a.example.com,https://b.example.com"]})
+    assert finding.fix.startswith("Split it: ['https://a.example.com', 'https://b.example.com']")
+    assert "https://a.example.com,https" not in finding.fix
+    (spaced,) = audit({"allow_origins": ["https://a.example.com https://b.example.com/"]})
+    assert "['https://a.example.com', 'https://b.example.com']" in spaced.fix
 
 
-def test_audit_env_reports_bad_values_as_a_finding(tmp_path):
-    (finding,) = audit_env({"ALLOWED_ORIGINS": "https://myfrontend.com/"})
-    assert finding.code == "env-invalid" and "use 'https://myfrontend.com'" in finding.message
-    env_file = tmp_path / ".env"
-    env_file.write_text("ALLOWED_ORIGINS=https://shop.example\n")
-    assert audit_env({}, env_file=env_file, production=True) == []
+def test_methods_and_headers_entries_get_the_whole_corrected_list():
+    (methods,) = audit({"allow_methods": ["DELETE,GET,POST,PUT"]})
+    assert methods.fix == "allow_methods=['DELETE', 'GET', 'POST', 'PUT']"
+    (letters,) = audit({"allow_methods": list("GET,POST")})
+    assert "split into its characters" in letters.message and letters.fix.startswith("allow_methods=['GET', 'POST']")
+    (headers,) = audit({"allow_headers": [" Authorization", "", "Content-Type"]})
+    assert "a split without strip" in headers.message and "empty" in headers.message
+    assert headers.fix == "allow_headers=['Authorization', 'Content-Type']"
 
 
-def test_finding_reprs():
-    finding = audit({"allow_origins": [""]})[0]
-    assert str(finding).startswith("[error] origin-empty: ")
-    assert "<code>origin-empty</code>" in finding._repr_html_()
+def test_the_trailing_slash_of_pydantic_urls_is_named_with_the_project_style_fixes():
+    from pydantic import AnyHttpUrl, TypeAdapter
+
+    urls = TypeAdapter(list[AnyHttpUrl]).validate_python(["https://app.example.com", "http://localhost:5173"])
+    app = FastAPI()
+    app.add_middleware(CORSMiddleware, allow_origins=[str(urls[0])])
+    (stringified,) = [f for f in audit(app) if f.severity == "error"]  # a project's app: the pydantic hint
+    assert "AnyUrl" in stringified.message
+    (typed,) = audit({"allow_origins": [str(urls[0])]})  # the lessons' hand-typed settings: no pydantic talk
+    assert typed.fix == "Use 'https://app.example.com'"
+    assert "str(o).rstrip('/')" in stringified.fix and "list[str]" in stringified.fix and "origin_of" in stringified.fix
+    (objects,) = audit({"allow_origins": urls})  # the objects themselves, not str()
+    assert (
+        objects.code == "origin-pydantic-url" and "Url('https://app.example.com/')" in objects.message
+    )  # Url: pydantic < 2.10
+    assert objects.fix.startswith("allow_origins=['https://app.example.com', 'http://localhost:5173']")
+
+
+def test_production_rules_for_settings():
+    findings = audit(
+        {"allow_origins": ["https://shop.example", "http://localhost:3000", "http://shop.example"]}, production=True
+    )
+    assert codes(findings) == ["production-localhost", "production-http"]
+    with_credentials = audit({"allow_origins": ["http://shop.example"], "allow_credentials": True}, production=True)
+    assert codes(with_credentials) == ["production-credentials-over-http"]
+    assert audit({"allow_origins": ["https://shop.example"]}, production=True) == []
