@@ -153,10 +153,10 @@ class LiveBrowser(_Readable, w.VBox):
         self._model_app = demo_api(self.cors)
         self.backend.swap(demo_api(self.cors))
         self._model = Browser(self.page_origin, app=self._model_app)
-        self.status = w.HTML(layout=w.Layout(width="100%"))
-        self.table = w.HTML(layout=w.Layout(width="100%"))
-        self.frame = w.HTML(layout=w.Layout(width="100%"))
-        self.server_log = w.HTML(layout=w.Layout(width="100%"))
+        self.status = w.HTML(layout=w.Layout(width="auto"))
+        self.table = w.HTML(layout=w.Layout(width="auto"))
+        self.frame = w.HTML(layout=w.Layout(width="auto"))
+        self.server_log = w.HTML(layout=w.Layout(width="auto"))
         self.restart_button = w.Button(
             description="Start this demo's servers again", icon="play", layout=w.Layout(display="none", width="auto")
         )
@@ -169,7 +169,7 @@ class LiveBrowser(_Readable, w.VBox):
                 "Press the button in the page; open DevTools (F12, Console) to read the browser's own "
                 "message."
             ),
-            layout=w.Layout(width="100%"),
+            layout=w.Layout(width="auto"),
         )
         super().__init__([intro, self.frame, self.restart_button, self.status, self.table, self.server_log])
         self._render()
@@ -418,7 +418,7 @@ class LiveBrowser(_Readable, w.VBox):
             return
         rows = "".join(_report_row(r) for r in reports)
         self.table.value = _text(
-            "<table><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>"
+            '<table class="cors-lab-reports"><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>'
             f"<th>agree</th></tr>{rows}</table>"
         )
 

@@ -88,7 +88,7 @@ class _Readable:
 
 _WIDE = {"description_width": "9em"}  # room for labels such as "allow_credentials"
 _NARROW = {"description_width": "7em"}  # "Content-Type", "other headers", "environment" in full
-_FILL = {"width": "100%", "max_width": "46em"}  # a field as wide as its column: two origins fit
+_FILL = {"width": "auto", "max_width": "46em"}  # a field as wide as its column: two origins fit
 
 
 def _columns(*boxes: w.Widget, min_width: str = "30em") -> w.GridBox:
@@ -98,7 +98,7 @@ def _columns(*boxes: w.Widget, min_width: str = "30em") -> w.GridBox:
         layout=w.Layout(
             grid_template_columns=f"repeat(auto-fit, minmax(min(100%, {min_width}), 1fr))",
             grid_gap="4px 16px",
-            width="100%",
+            width="auto",
         ),
     )
 
@@ -116,7 +116,7 @@ class OriginComparer(_Readable, w.VBox):
     def __init__(self, a: str = "http://localhost:3000/app", b: str = "http://localhost:8000/users") -> None:
         self.url_a = w.Text(value=a, description="page URL", style=_NARROW, layout=w.Layout(**_FILL))
         self.url_b = w.Text(value=b, description="request URL", style=_NARROW, layout=w.Layout(**_FILL))
-        self.output = w.HTML(layout=w.Layout(width="100%"))
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.result: OriginComparison | None = None
         self.error: str | None = None
         super().__init__([self.url_a, self.url_b, self.output])
@@ -193,7 +193,7 @@ class CorsPlayground(_Readable, w.VBox):
         self.allow_methods = names_field("allow_methods", cors.allow_methods)
         self.allow_headers = names_field("allow_headers", cors.allow_headers)
         self.expose_headers = names_field("expose_headers", cors.expose_headers)
-        self.server_notes = w.HTML(layout=w.Layout(width="100%"))
+        self.server_notes = w.HTML(layout=w.Layout(width="auto"))
         # Request side.
         field = {"style": _WIDE, "layout": w.Layout(**_FILL)}
         self.origin = w.Text(value=origin, description="page origin", **field)
@@ -210,8 +210,8 @@ class CorsPlayground(_Readable, w.VBox):
         self.json_body = w.Checkbox(value=json_body, description="JSON body", style=_WIDE)
         self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials", **field)
         self.send_button = w.Button(description="Send fetch()", button_style="primary", icon="paper-plane")
-        self.server_log = w.HTML(layout=w.Layout(width="100%"))
-        self.output = w.HTML(layout=w.Layout(width="100%"))
+        self.server_log = w.HTML(layout=w.Layout(width="auto"))
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.result: FetchResult | None = None
         self.error: str | None = None
         self._browser: Browser | None = None
@@ -392,7 +392,7 @@ def server_log_html(
     earlier = len(requests) - limit
     body = (
         (f'<div style="color:{GREY}">({earlier} earlier not shown)</div>' if earlier > 0 else "")
-        + '<table style="font-family:monospace;font-size:90%;border-collapse:collapse">'
+        + '<table style="font-family:monospace;font-size:90%;border-collapse:separate;border-spacing:12px 0;margin-left:-12px">'
         + "<tr><th align=left>method</th><th align=left>path</th><th align=left>answered</th>"
         + "<th align=left>Origin</th></tr>"
         + "".join(rows)
@@ -449,7 +449,7 @@ class PreflightExplorer(_Readable, w.VBox):
         self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials", **field)
         self.origin = origin
         self.url = url
-        self.output = w.HTML(layout=w.Layout(width="100%"))
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.reasons: list[str] = []
         self.preflight_headers: list[tuple[str, str]] = []
         self.error: str | None = None
@@ -512,10 +512,10 @@ class EnvConfigPlayground(_Readable, w.VBox):
             value=env,
             description="environment",
             style=_NARROW,
-            layout=w.Layout(width="100%", max_width="48em", height="6em"),
+            layout=w.Layout(width="auto", max_width="48em", height="6em"),
             placeholder="NAME=value, one per line",
         )
-        self.output = w.HTML(layout=w.Layout(width="100%"))
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.config: CorsConfig | None = None
         self.findings: list[Finding] = []
         self.error: str | None = None
