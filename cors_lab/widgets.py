@@ -392,7 +392,8 @@ def server_log_html(
     earlier = len(requests) - limit
     body = (
         (f'<div style="color:{GREY}">({earlier} earlier not shown)</div>' if earlier > 0 else "")
-        + '<table style="font-family:monospace;font-size:90%;border-collapse:separate;border-spacing:12px 0;margin-left:-12px">'
+        + '<table style="font-family:monospace;font-size:90%;border-collapse:separate;'
+        + 'border-spacing:12px 0;margin-left:-12px">'
         + "<tr><th align=left>method</th><th align=left>path</th><th align=left>answered</th>"
         + "<th align=left>Origin</th></tr>"
         + "".join(rows)
