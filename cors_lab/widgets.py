@@ -87,7 +87,7 @@ class _Readable:
 
 
 _WIDE = {"description_width": "9em"}  # room for labels such as "allow_credentials"
-_NARROW = {"description_width": "7em"}  # "Content-Type", "other headers", "environment" in full
+_NARROW = {"description_width": "8em"}  # "Content-Type", "other headers", "environment" in full
 _FILL = {"width": "auto", "max_width": "46em"}  # a field as wide as its column: two origins fit
 
 

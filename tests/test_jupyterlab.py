@@ -291,6 +291,7 @@ def use_every_widget(page, stem: str) -> None:
         expect(rows).to_have_count(max(before, 1) + 1, timeout=15_000)
         assert "they disagree" not in demo.inner_text()
         assert "stopped" not in demo.frame_locator("iframe").locator("#result").inner_text()
+        screenshot(page, f"{stem}-live-{index}-after-run-all")
     for comparer in page.locator(".jp-OutputArea-output .widget-vbox:has(input[value*='localhost:3000/app'])").all():
         assert comparer.locator("table").count() >= 1, f"{stem}: the origin comparer shows no table"
 
@@ -326,6 +327,11 @@ def check_layout(page, stem: str, width: int, file_browser: bool) -> None:
     }"""
     )
     label = f"{stem} at {width} px{' with the file browser open' if file_browser else ''}"
+    cut = page.eval_on_selector_all(
+        ".jp-OutputArea-output .widget-label",
+        "els => els.filter(e => e.offsetWidth && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+    )
+    assert cut == [], f"{label}: truncated labels: {cut}"
     for box in boxes:
         assert box["right"] <= box["area"] + 1, f"{label}: a {box['kind']} overflows its output area: {box}"
         assert box["scroll"] <= box["client"] + 1, f"{label}: a {box['kind']} is cut off inside: {box}"

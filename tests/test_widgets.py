@@ -176,5 +176,5 @@ def test_widget_html_has_a_normal_line_height_and_labels_have_room():
         assert value.startswith('<div style="line-height:1.4')
     assert playground.allow_origins.layout.width == "auto"  # as wide as its column (two origins fit)
     explorer = PreflightExplorer()
-    assert explorer.content_type.style.description_width == explorer.headers.style.description_width == "7em"
-    assert EnvConfigPlayground().env.style.description_width == "7em"
+    assert explorer.content_type.style.description_width == explorer.headers.style.description_width == "8em"
+    assert EnvConfigPlayground().env.style.description_width == "8em"
