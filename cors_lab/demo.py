@@ -120,6 +120,7 @@ def frontend_app(
     headers: str = "",
     body: str = "",
     on_report: Callable[[dict[str, Any]], None] | None = None,
+    page_id: str = "",
 ) -> FastAPI:
     """A one-page site to serve on a second port as the lessons' "frontend at localhost:3000".
 
@@ -127,6 +128,10 @@ def frontend_app(
     the other arguments fill it in. It posts what JavaScript saw to its own ``/report`` endpoint
     (same origin, so no CORS): ``app.state.reports`` collects those reports, and ``on_report``
     is called with each one (in a worker thread, so it may block).
+
+    ``page_id`` names this page: ``GET /whoami`` answers it, and a report from a page with another
+    id (an old copy of the page, still open after another app took the port) is refused with 409,
+    so an old page can tell that it was replaced instead of reporting into the new one.
     """
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.reports = []
@@ -137,12 +142,17 @@ def frontend_app(
         api_url=html.escape(api_url, quote=True),
         # relative: the page may be served under a path (Jupyter's proxy)
         report_url=json.dumps("report"),
+        page_id=json.dumps(page_id),
         defaults=json.dumps(defaults).replace("</", "<\\/"),
     )
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
         return page
+
+    @app.get("/whoami")
+    def whoami() -> dict[str, str]:
+        return {"page": page_id}
 
     @app.post("/report", status_code=204)
     async def report(request: Request) -> None:
@@ -154,6 +164,8 @@ def frontend_app(
             received = json.loads(await request.body())
         except ValueError:
             raise HTTPException(400, "a report is the JSON the page sends") from None
+        if page_id and isinstance(received, dict) and received.get("page", page_id) != page_id:
+            raise HTTPException(409, "this page was replaced: another page is served here now")
         app.state.reports.append(received)
         if on_report is not None:
             # The callback may be slow (LiveBrowser runs the browser model): keep it off the server's loop.

@@ -46,17 +46,46 @@ def headers_html(headers: HeaderItems) -> str:
     return "".join(rows) or f'<div style="color:{GREY}">(no headers)</div>'
 
 
-def _arrow(left_to_right: bool, label: str, detail: str = "", colour: str = "inherit") -> str:
-    line = f'<span style="color:{colour}">{"&#x2500;" * 3}{"&#x25B6;" if left_to_right else ""}</span>'
-    if not left_to_right:
-        line = f'<span style="color:{colour}">&#x25C0;{"&#x2500;" * 3}</span>'
-    body = f"<div><b>{label}</b></div>"
+# The three lifelines, as a share of the diagram's width (SVG lengths in percent follow the width).
+_LANES = {"page": 12, "browser": 50, "server": 88}
+_ROW_HEIGHT = 34
+
+
+def _lifelines(height: int) -> str:
+    return "".join(
+        f'<line x1="{x}%" x2="{x}%" y1="0" y2="{height}" stroke="{GREY}" stroke-dasharray="4 3"/>'
+        for x in _LANES.values()
+    )
+
+
+def _message(source: str, target: str, label: str, colour: str, detail: str = "", note: str = "") -> str:
+    """One message of the sequence diagram: an arrow from one lifeline to another, its label on the arrow,
+    then (below, across the whole width) what it carried: the full call or URL and its headers."""
+    x1, x2 = _LANES[source], _LANES[target]
+    left, right = min(x1, x2), max(x1, x2)
+    tip = 6 if x2 > x1 else -6
+    # The arrowhead is drawn as a small polygon in pixels next to the target, which works at any width.
+    svg = (
+        f'<svg class="cors-lab-arrow" width="100%" height="{_ROW_HEIGHT}" role="img" '
+        f'aria-label="{_e(source)} to {_e(target)}: {_e(label)}" style="display:block;overflow:visible">'
+        f"{_lifelines(_ROW_HEIGHT)}"
+        f'<line x1="{left}%" x2="{right}%" y1="26" y2="26" stroke="{colour}" stroke-width="2"/>'
+        f'<svg x="{x2}%" y="20" overflow="visible"><polygon points="0,6 {-tip},0 {-tip},12" fill="{colour}"/></svg>'
+        f'<text x="{(left + right) / 2}%" y="18" text-anchor="middle" font-size="13" font-weight="bold" '
+        f'fill="{colour}">{_e(label)}</text></svg>'
+    )
+    body = ""
+    if note:
+        body += f'<div style="font-family:monospace;font-size:90%;overflow-wrap:anywhere">{note}</div>'
     if detail:
         body += (
             f'<details><summary style="cursor:pointer;color:{GREY}">headers</summary>'
-            f'<div style="font-family:monospace;font-size:90%">{detail}</div></details>'
+            f'<div style="font-family:monospace;font-size:90%;overflow-wrap:anywhere;padding:2px 0 4px 1em">'
+            f"{detail}</div></details>"
         )
-    return f"<td style='text-align:center;white-space:nowrap'>{line}</td><td style='text-align:left'>{body}</td>"
+    if body:
+        body = f'<div style="margin:0 2% 0 2%;padding:0 4px;border-left:3px solid {colour}">{body}</div>'
+    return f'<div class="cors-lab-message">{svg}{body}</div>'
 
 
 def js_call(result: FetchResult) -> str:
@@ -74,51 +103,87 @@ def js_call(result: FetchResult) -> str:
     return f"fetch({_js(request.url)}" + (", {" + ", ".join(options) + "})" if options else ")")
 
 
+def _origin_of(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}" if rest else url
+
+
+def _path_of(url: str) -> str:
+    _, _, rest = url.partition("://")
+    path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+    return path if len(path) <= 40 else path[:39] + "\u2026"
+
+
 def _js(value: str) -> str:
     """A JavaScript string literal (JSON's string syntax is valid JavaScript)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def _is_network_error(result: FetchResult) -> bool:
+    """The fetch failed for a reason that is not CORS (the server could not be reached, a bad redirect)."""
+    return not result.ok and result.verdict.failure is None and result.verdict.network_error is not None
 
 
 def fetch_result_html(result: FetchResult) -> str:
     """A page / browser / server sequence diagram, the verdict and the console message."""
     verdict = result.verdict
     request = result.request
-    lane = f'<td style="text-align:center;color:{GREY}">&#x2502;</td>'
-    blank = "<td></td>"
-    rows = [
-        f"<tr><th>Page<br><code>{_e(result.page_origin)}</code></th><th></th><th></th><th>Browser</th>"
-        f"<th></th><th></th><th>Server</th></tr>",
-        f"<tr>{lane}{_arrow(True, '<code>' + _e(js_call(result)) + '</code>')}{lane}{blank * 2}{lane}</tr>",
-    ]
+    heads = "".join(
+        f'<text x="{x}%" y="16" text-anchor="middle" font-size="13" font-weight="bold">{name}</text>'
+        for name, x in zip(("Page", "Browser", "Server"), _LANES.values(), strict=True)
+    )
+    header = (
+        f'<svg width="100%" height="44" style="display:block">{heads}'
+        f'<text x="{_LANES["page"]}%" y="32" text-anchor="middle" font-size="11" fill="{GREY}">'
+        f"{_e(result.page_origin)}</text>"
+        f'<text x="{_LANES["server"]}%" y="32" text-anchor="middle" font-size="11" fill="{GREY}">'
+        f"{_e(_origin_of(verdict.url))}</text>"
+        f'<g transform="translate(0,36)">{_lifelines(8)}</g></svg>'
+    )
+    rows = [header, _message("page", "browser", "fetch()", "currentColor", note=_e(js_call(result)))]
     for exchange in verdict.exchanges:
         sent = exchange.request
-        kind = "preflight " if sent.kind == "preflight" else ""
-        label = f"{kind}{_e(sent.method)} {_e(sent.url)}"
-        rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(True, label, headers_html(sent.headers))}{lane}</tr>")
+        kind = " (preflight)" if sent.kind == "preflight" else ""
+        rows.append(
+            _message(
+                "browser",
+                "server",
+                f"{sent.method} {_path_of(sent.url)}{kind}",
+                LINK,
+                headers_html(sent.headers),
+                note=f"{'preflight ' if kind else ''}{_e(sent.method)} {_e(sent.url)}",
+            )
+        )
         if exchange.response is None:
-            rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, 'no answer', '', RED)}{lane}</tr>")
+            rows.append(_message("server", "browser", "no answer", RED))
             continue
         reply = exchange.response
         status_colour = GREEN if 200 <= reply.status < 300 else GREY if reply.status < 400 else RED
-        label = f"{reply.status} {_e(reply.reason)}"
         detail = headers_html(reply.headers)
         if reply.body:
             detail += f'<div style="color:{GREY}">body: {_e(reply.text[:200])}</div>'
-        rows.append(f"<tr>{lane}{blank * 2}{lane}{_arrow(False, label, detail, status_colour)}{lane}</tr>")
+        rows.append(_message("server", "browser", f"{reply.status} {reply.reason}".strip(), status_colour, detail))
+    network_error = _is_network_error(result)
     if result.ok:
         outcome = f"resolves: status {result.status}"
         colour = GREEN
     else:
         outcome = "rejects: TypeError: Failed to fetch"
         colour = RED
-    rows.append(f"<tr>{lane}{_arrow(False, outcome, '', colour)}{lane}{blank * 2}{lane}</tr>")
+    rows.append(_message("browser", "page", outcome, colour))
+    rows.append(f'<svg width="100%" height="8" style="display:block">{_lifelines(8)}</svg>')
 
-    banner_text = "Allowed" if result.ok else f"Blocked ({_e(result.error_code)})"
+    if result.ok:
+        banner_text = "Allowed"
+    elif network_error:  # not a CORS decision: never call it "Blocked"
+        banner_text = f"Network error ({_e(result.error_code)}), not CORS"
+    else:
+        banner_text = f"Blocked ({_e(result.error_code)})"
     parts = [
-        f'<div class="cors-lab-fetch" style="border-left:4px solid {colour};padding-left:8px">',
+        f'<div class="cors-lab-fetch" style="border-left:4px solid {colour};padding-left:8px;line-height:1.4">',
         f'<div style="color:{colour};font-weight:bold">{banner_text}: {_e(request.method)} {_e(verdict.url)} '
         f"from {_e(result.page_origin)}</div>",
-        f'<table style="border-collapse:collapse">{"".join(rows)}</table>',
+        f'<div class="cors-lab-sequence" style="max-width:60em;margin:4px 0">{"".join(rows)}</div>',
     ]
     if result.console_message:
         parts.append(

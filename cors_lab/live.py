@@ -18,7 +18,9 @@ from __future__ import annotations
 import html
 import importlib.util
 import os
+import secrets
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,9 +32,17 @@ from .browser import credentials_mode
 from .config import CorsConfig
 from .demo import demo_api, frontend_app
 from .driver import Browser, FetchResult
-from .palette import BORDER, GREY, RED
+from .palette import BORDER, GREY, RED, YELLOW
 from .servers import PortInUseError, Server, serve
-from .widgets import _Readable, parse_header_lines
+from .widgets import (
+    STOPPED_MESSAGE,
+    _Readable,
+    _text,
+    claim_server_name,
+    owns_server_name,
+    parse_header_lines,
+    server_log_html,
+)
 
 __all__ = ["LiveBrowser", "LiveReport", "live_browser"]
 
@@ -76,6 +86,13 @@ def jupyter_proxy_prefix() -> str | None:
     return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/") + "/proxy/"
 
 
+def _serve_on_port_or_free(app: Any, port: int, name: str) -> Server:
+    try:
+        return serve(app, port=port, name=name)
+    except PortInUseError:
+        return serve(app, port=0, name=name)
+
+
 def _serve_on_lesson_port(app: Any, port: int, name: str) -> Server:
     """The lesson's own port when it is free, so URLs read as in the text; any free port otherwise."""
     try:
@@ -97,7 +114,7 @@ class LiveBrowser(_Readable, w.VBox):
         headers: str = "",
         body: str = "",
         wait: float = 8.0,
-        height: int = 430,
+        height: int | None = None,
         via: Literal["auto", "direct", "proxy"] = "auto",
         name: str = "live",
     ) -> None:
@@ -113,9 +130,18 @@ class LiveBrowser(_Readable, w.VBox):
         self.connected = False
         self.through_proxy = False
         self.wait = wait
-        self.height = height
+        self.fixed_height = height is not None
+        self.height = height or 560  # until the page says how tall it is
+        self.name = name
+        self.page_id = secrets.token_hex(8)  # an old copy of the page can tell it was replaced
+        self.stopped: str | None = None
+        self._stopping = False
+        self._earlier_log: list[Any] = []
+        self._frame_src = ""
         self.request_defaults = {"method": method, "credentials": credentials, "headers": headers, "body": body}
         # Named servers: running the cell again replaces them; another name runs a second demo beside it.
+        claim_server_name(f"{name}-backend", self)  # first: the old widget then knows it was replaced
+        claim_server_name(f"{name}-frontend", self)
         self.backend = _serve_on_lesson_port(demo_api(), LESSON_BACKEND_PORT, f"{name}-backend")
         self.api_url = f"http://localhost:{self.backend.port}"
         self.path = path
@@ -127,18 +153,29 @@ class LiveBrowser(_Readable, w.VBox):
         self._model_app = demo_api(self.cors)
         self.backend.swap(demo_api(self.cors))
         self._model = Browser(self.page_origin, app=self._model_app)
-        self.status = w.HTML()
-        self.table = w.HTML()
-        self.frame = w.HTML()
-        self.intro = intro = w.HTML(
-            f"<b>Your browser</b>, as a page at <code>{html.escape(self.page_origin)}</code>, calling the "
-            f"API at <code>{html.escape(self.api_url)}</code> with <code>"
-            f"{html.escape(self.cors.summary() if self.cors else 'no CORSMiddleware')}</code>. "
-            "Press the button in the page; open DevTools (F12, Console) to read the browser's own "
-            "message."
+        self.status = w.HTML(layout=w.Layout(width="auto"))
+        self.table = w.HTML(layout=w.Layout(width="auto"))
+        self.frame = w.HTML(layout=w.Layout(width="auto"))
+        self.server_log = w.HTML(layout=w.Layout(width="auto"))
+        self.restart_button = w.Button(
+            description="Start this demo's servers again", icon="play", layout=w.Layout(display="none", width="auto")
         )
-        super().__init__([intro, self.frame, self.status, self.table])
+        self.restart_button.on_click(lambda _button: self.restart())
+        self.intro = intro = w.HTML(
+            _text(
+                f"<b>Your browser</b>, as a page at <code>{html.escape(self.page_origin)}</code>, calling the "
+                f"API at <code>{html.escape(self.api_url)}</code> with <code>"
+                f"{html.escape(self.cors.summary() if self.cors else 'no CORSMiddleware')}</code>. "
+                "Press the button in the page; open DevTools (F12, Console) to read the browser's own "
+                "message."
+            ),
+            layout=w.Layout(width="auto"),
+        )
+        super().__init__([intro, self.frame, self.restart_button, self.status, self.table, self.server_log])
         self._render()
+        self._log_count = -1
+        self._show_log()
+        self._start_watching()
         if via == "proxy":
             self._use_proxy()
         else:
@@ -148,10 +185,15 @@ class LiveBrowser(_Readable, w.VBox):
 
     def _page_app(self, api_url: str) -> Any:
         return frontend_app(
-            "A page on another origin", api_url=api_url, on_report=self._receive, **self.request_defaults
+            "A page on another origin",
+            api_url=api_url,
+            on_report=self._receive,
+            page_id=self.page_id,
+            **self.request_defaults,
         )
 
     def _show_frame(self, src: str) -> None:
+        self._frame_src = src
         self.frame.value = (
             f'<iframe src="{html.escape(src)}" style="width:100%;height:{self.height}px;'
             f'border:1px solid {BORDER}" title="a page on another origin"></iframe>'
@@ -195,12 +237,92 @@ class LiveBrowser(_Readable, w.VBox):
         )
 
     def stop(self) -> None:
+        """Stop the page's and the API's servers; the widget then says so (re-run the cell to start again)."""
+        self._stopping = True
         self._timer.cancel()
         self.frontend.stop()
         self.backend.stop()
+        self._gone(STOPPED_MESSAGE + " (demo.stop() stopped it)")
+
+    def restart(self) -> bool:
+        """Start the servers again after ``cors_lab.stop_all()`` (same ports when free); False if replaced."""
+        if not (owns_server_name(f"{self.name}-backend", self) and owns_server_name(f"{self.name}-frontend", self)):
+            self._gone(
+                "This demo was replaced: a later live_browser cell took its servers. Re-run this cell to use it again."
+            )
+            return False
+        self._earlier_log += self.backend.requests
+        self.backend = _serve_on_port_or_free(self.backend.app, self.backend.port, f"{self.name}-backend")
+        self.frontend = _serve_on_port_or_free(self.frontend.app, self.frontend.port, f"{self.name}-frontend")
+        self.stopped = None
+        self.restart_button.layout.display = "none"
+        if f"localhost:{self.frontend.port}" not in self._frame_src and not self.through_proxy:
+            self._frame_src = f"http://localhost:{self.frontend.port}/"
+        self._show_frame(self._frame_src)
+        self._show_status("Started again: the page above talks to this demo's servers.")
+        self._show_log()
+        self._start_watching()
+        return True
+
+    @property
+    def requests(self) -> list[Any]:
+        """Every request the API server received (preflights included), with the status it answered."""
+        return self._earlier_log + self.backend.requests
+
+    def _start_watching(self) -> None:
+        # Not a server thread: it only looks at the servers, and ends soon after they stop.
+        self._watcher = threading.Thread(target=self._watch, name=f"live_browser {self.name!r} watcher", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        """Notice when the servers stop (stop_all(), a replacing cell) and keep the server log current."""
+        while self.stopped is None and not self._stopping:
+            time.sleep(0.2)
+            if self._stopping:
+                return
+            if not (self.backend.running and self.frontend.running):
+                if owns_server_name(f"{self.name}-backend", self):
+                    self._gone(
+                        STOPPED_MESSAGE + " (cors_lab.stop_all() stopped its servers), or press the button "
+                        "to start them again.",
+                        can_restart=True,
+                    )
+                    return
+                else:
+                    self._gone(
+                        "This demo was replaced: a later live_browser cell took its servers. "
+                        "Re-run this cell to use it again."
+                    )
+                return
+            self._show_log()
+
+    def _gone(self, why: str, can_restart: bool = False) -> None:
+        """The servers are gone: no page to press (it could only fail), and a plain reason instead."""
+        self.stopped = why
+        self.frame.value = _text(
+            f'<div class="cors-lab-stopped" style="border:1px solid {BORDER};border-left:4px solid {YELLOW};'
+            f'padding:8px;color:{YELLOW};font-weight:bold">{html.escape(why)}</div>'
+        )
+        self.restart_button.layout.display = "" if can_restart else "none"
+        self._show_log()
+
+    def _show_log(self) -> None:
+        requests = self.requests
+        if len(requests) == self._log_count:
+            return
+        self._log_count = len(requests)
+        self.server_log.value = _text(server_log_html(requests))
 
     def _receive(self, report: dict[str, Any]) -> None:
         if "loaded" in report:
+            height = report.get("height")
+            if not self.fixed_height and isinstance(height, int) and 200 < height < 3000:
+                if abs(height + 4 - self.height) > 8:  # fit the frame to the page (it reloads, then says hello again)
+                    self.connected = True
+                    self.height = height + 4
+                    self._show_frame(self._frame_src)
+                    self._show_status("connected (fitting the frame to the page)...")
+                    return
             self.connected = True
             origin = html.escape(str(report["loaded"]))
             if self.through_proxy:
@@ -241,6 +363,7 @@ class LiveBrowser(_Readable, w.VBox):
         with self._lock:
             self.reports.append(entry)
         self._render()
+        self._show_log()
 
     def _direct_page_unreachable(self) -> None:
         if self.connected:
@@ -285,17 +408,17 @@ class LiveBrowser(_Readable, w.VBox):
 
     def _show_status(self, text: str, error: bool = False) -> None:
         colour = RED if error else GREY
-        self.status.value = f'<div style="color:{colour}">{text}</div>'
+        self.status.value = _text(f'<div style="color:{colour}">{text}</div>')
 
     def _render(self) -> None:
         with self._lock:
             reports = list(self.reports)
         if not reports:
-            self.table.value = "<i>No requests from your browser yet.</i>"
+            self.table.value = _text("<i>No requests from your browser yet.</i>")
             return
         rows = "".join(_report_row(r) for r in reports)
-        self.table.value = (
-            "<table><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>"
+        self.table.value = _text(
+            '<table class="cors-lab-reports"><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>'
             f"<th>agree</th></tr>{rows}</table>"
         )
 
@@ -304,6 +427,8 @@ class LiveBrowser(_Readable, w.VBox):
         with self._lock:
             count = len(self.reports)
         seen = f"{count} request{'s' if count != 1 else ''} from your browser so far"
+        if self.stopped:
+            seen += f"; stopped: {self.stopped}"
         return (
             f"LiveBrowser: a page at {self.page_origin} calls {self.api_url}{self.path} "
             f"({self.request_defaults['method']}, credentials {self.request_defaults['credentials']}) with "

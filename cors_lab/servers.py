@@ -17,12 +17,14 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from uvicorn.importer import ImportFromStringError, import_from_string
 
 __all__ = [
+    "LoggedRequest",
     "PortInUseError",
     "Server",
     "ServerStartError",
@@ -71,6 +73,24 @@ class ServerStopError(RuntimeError):
     """A server's thread did not end within the stop timeout."""
 
 
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One HTTP request a server received, and the status it answered (None: no answer was sent)."""
+
+    method: str
+    path: str
+    query: str
+    status: int | None
+    origin: str | None
+
+    @property
+    def target(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.target} -> {self.status if self.status is not None else 'no answer'}"
+
+
 class _AppSlot:
     """The ASGI app uvicorn serves: forwards to whichever app is current, so it can be swapped.
 
@@ -81,6 +101,7 @@ class _AppSlot:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.errors: collections.deque[BaseException] = collections.deque(maxlen=100)
+        self.requests: collections.deque[LoggedRequest] = collections.deque(maxlen=200)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         app = self.app
@@ -95,6 +116,7 @@ class _AppSlot:
             nonlocal response_started, status, held_end
             if message["type"] == "http.response.start":
                 response_started, status = True, message["status"]
+                self._log(scope, status)  # before the answer leaves: a client that has it also sees the log
             elif status >= 500 and message["type"] == "http.response.body" and not message.get("more_body"):
                 # Starlette sends the 500 and then raises: hold the end of the response until
                 # the exception is recorded, so a client that got the 500 also sees `errors`.
@@ -108,6 +130,8 @@ class _AppSlot:
             self.errors.append(exc)
             logger.error("%s %s raised %r", scope["method"], scope["path"], exc, exc_info=exc)
             if not response_started:
+                response_started = True
+                self._log(scope, 500)
                 await send(
                     {
                         "type": "http.response.start",
@@ -116,8 +140,24 @@ class _AppSlot:
                     }
                 )
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
+        finally:
+            if not response_started:
+                self._log(scope, None)
         if held_end is not None:
             await send(held_end)
+
+    def _log(self, scope: Any, status: int | None) -> None:
+        headers = dict(scope.get("headers") or [])
+        origin = headers.get(b"origin")
+        self.requests.append(
+            LoggedRequest(
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b"").decode("latin-1"),
+                status,
+                origin.decode("latin-1") if origin is not None else None,
+            )
+        )
 
 
 class _StartupLog(logging.Handler):
@@ -173,6 +213,11 @@ class Server:
     def errors(self) -> list[BaseException]:
         """Exceptions the app raised while handling requests, oldest first (the last 100)."""
         return list(self._slot.errors)
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """Every HTTP request received (OPTIONS included) with the status answered, oldest first (the last 200)."""
+        return list(self._slot.requests)
 
     def swap(self, app: Any) -> None:
         """Serve ``app`` from now on, on the same port, without a restart.

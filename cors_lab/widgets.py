@@ -7,6 +7,8 @@ shows where widgets do not render (GitHub, nbconvert).
 from __future__ import annotations
 
 import html
+import threading
+import weakref
 from typing import Any
 
 import ipywidgets as w
@@ -19,8 +21,8 @@ from .config import CorsConfig, CorsConfigError, split_list
 from .demo import demo_api
 from .driver import Browser, FetchResult
 from .origins import OriginComparison, OriginError, compare_origins
-from .palette import GREEN, RED, YELLOW
-from .servers import Server, serve
+from .palette import BORDER, GREEN, GREY, RED, YELLOW
+from .servers import LoggedRequest, PortInUseError, Server, running_servers, serve
 
 __all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PreflightExplorer"]
 
@@ -29,8 +31,37 @@ _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 _CREDENTIALS = ["same-origin", "include", "omit"]
 
 
+# ipywidgets gives widget HTML a 28 px line-height (one form row): text inside reads double-spaced without this.
+_TEXT_STYLE = "line-height:1.4;white-space:normal"
+
+
+def _text(content: str) -> str:
+    """HTML for a widget's HTML field, at a normal line-height."""
+    return f'<div style="{_TEXT_STYLE}">{content}</div>'
+
+
 def _error_html(message: str) -> str:
-    return f'<div style="{_ERROR_STYLE}">&#x26A0; {html.escape(message)}</div>'
+    return _text(f'<div style="{_ERROR_STYLE}">&#x26A0; {html.escape(message)}</div>')
+
+
+STOPPED_MESSAGE = "this widget's server was stopped: re-run this cell"
+
+# Which widget last started a server under each name: a widget whose name was taken by a newer one
+# (the cell was run again) must not take it back when it restarts after stop_all().
+_owners: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+_owners_lock = threading.Lock()
+
+
+def claim_server_name(name: str, owner: object) -> None:
+    """Record that ``owner`` (a widget) now serves under ``name``."""
+    with _owners_lock:
+        _owners[name] = owner
+
+
+def owns_server_name(name: str, owner: object) -> bool:
+    """True while no newer widget has claimed ``name``."""
+    with _owners_lock:
+        return _owners.get(name) is owner
 
 
 def parse_header_lines(text: str) -> list[tuple[str, str]]:
@@ -56,6 +87,20 @@ class _Readable:
 
 
 _WIDE = {"description_width": "9em"}  # room for labels such as "allow_credentials"
+_NARROW = {"description_width": "8em"}  # "Content-Type", "other headers", "environment" in full
+_FILL = {"width": "auto", "max_width": "46em"}  # a field as wide as its column: two origins fit
+
+
+def _columns(*boxes: w.Widget, min_width: str = "30em") -> w.GridBox:
+    """Side by side where there is room, one below the other where there is not (nothing is cut off)."""
+    return w.GridBox(
+        list(boxes),
+        layout=w.Layout(
+            grid_template_columns=f"repeat(auto-fit, minmax(min(100%, {min_width}), 1fr))",
+            grid_gap="4px 16px",
+            width="auto",
+        ),
+    )
 
 
 def _label(text: str) -> w.HTML:
@@ -69,9 +114,9 @@ class OriginComparer(_Readable, w.VBox):
     """Two URLs; says whether they are the same origin and which part differs."""
 
     def __init__(self, a: str = "http://localhost:3000/app", b: str = "http://localhost:8000/users") -> None:
-        self.url_a = w.Text(value=a, description="page URL", layout=w.Layout(width="32em"))
-        self.url_b = w.Text(value=b, description="request URL", layout=w.Layout(width="32em"))
-        self.output = w.HTML()
+        self.url_a = w.Text(value=a, description="page URL", style=_NARROW, layout=w.Layout(**_FILL))
+        self.url_b = w.Text(value=b, description="request URL", style=_NARROW, layout=w.Layout(**_FILL))
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.result: OriginComparison | None = None
         self.error: str | None = None
         super().__init__([self.url_a, self.url_b, self.output])
@@ -82,7 +127,7 @@ class OriginComparer(_Readable, w.VBox):
     def update(self) -> None:
         try:
             self.result, self.error = compare_origins(self.url_a.value, self.url_b.value), None
-            self.output.value = self.result._repr_html_()
+            self.output.value = _text(self.result._repr_html_())
         except OriginError as error:
             self.result, self.error = None, str(error)
             self.output.value = _error_html(self.error)
@@ -104,6 +149,11 @@ class CorsPlayground(_Readable, w.VBox):
     The backend is the tutorial's ``demo_api`` on a real server (``serve``); changing a setting
     swaps the app in place, so the URL stays the same. ``send()`` runs the request through
     ``Browser`` and shows the exchanges, the verdict, Chromium's console message and the fix.
+    The server log below lists every request the server received (preflights included).
+
+    When ``cors_lab.stop_all()`` has stopped the server (every lesson ends with it), the next
+    ``send()`` starts it again, so the widget keeps working after Run All. When the widget was
+    closed, or a later cell started another server under its name, it says so and sends nothing.
     """
 
     def __init__(
@@ -119,46 +169,62 @@ class CorsPlayground(_Readable, w.VBox):
         name: str = "playground",
     ) -> None:
         cors = cors or CorsConfig(allow_origins=[origin])
+        self.name = name
+        claim_server_name(name, self)  # first: a widget this one replaces then knows it
         self.server: Server = serve(demo_api(cors), name=name)
         # localhost, like the default page origin: the same site, so a login cookie works as in the lessons.
         self.api_url = f"http://localhost:{self.server.port}"
+        self.stopped: str | None = None  # why the widget can no longer send, once it cannot
+        self._closed = False
+        self._earlier_log: list[LoggedRequest] = []  # what servers before the current one received
+        self._restarts: list[str] = []
 
         # Server side.
         def names_field(name: str, value: Any) -> w.Text:
-            return w.Text(value=value if isinstance(value, str) else ", ".join(value), description=name, style=_WIDE)
+            return w.Text(
+                value=value if isinstance(value, str) else ", ".join(value),
+                description=name,
+                style=_WIDE,
+                layout=w.Layout(**_FILL),
+            )
 
         self.allow_origins = names_field("allow_origins", cors.allow_origins)
         self.allow_credentials = w.Checkbox(value=cors.allow_credentials, description="allow_credentials", style=_WIDE)
         self.allow_methods = names_field("allow_methods", cors.allow_methods)
         self.allow_headers = names_field("allow_headers", cors.allow_headers)
         self.expose_headers = names_field("expose_headers", cors.expose_headers)
-        self.server_notes = w.HTML()
+        self.server_notes = w.HTML(layout=w.Layout(width="auto"))
         # Request side.
-        self.origin = w.Text(value=origin, description="page origin")
+        field = {"style": _WIDE, "layout": w.Layout(**_FILL)}
+        self.origin = w.Text(value=origin, description="page origin", **field)
         self.path = w.Combobox(
             value=path,
             options=["/users", "/users/1", "/me", "/login", "/boom", "/items", "/items/"],
             description="path",
+            **field,
         )
-        self.method = w.Dropdown(value=method, options=_METHODS, description="method")
-        self.headers = w.Textarea(value=headers, description="headers", placeholder="Name: value, one per line")
-        self.json_body = w.Checkbox(value=json_body, description="JSON body")
-        self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials")
+        self.method = w.Dropdown(value=method, options=_METHODS, description="method", **field)
+        self.headers = w.Textarea(
+            value=headers, description="headers", placeholder="Name: value, one per line", **field
+        )
+        self.json_body = w.Checkbox(value=json_body, description="JSON body", style=_WIDE)
+        self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials", **field)
         self.send_button = w.Button(description="Send fetch()", button_style="primary", icon="paper-plane")
-        self.output = w.HTML()
+        self.server_log = w.HTML(layout=w.Layout(width="auto"))
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.result: FetchResult | None = None
         self.error: str | None = None
         self._browser: Browser | None = None
-        for field in (
+        for setting in (
             self.allow_origins,
             self.allow_credentials,
             self.allow_methods,
             self.allow_headers,
             self.expose_headers,
         ):
-            field.observe(lambda _change: self.apply_settings(), names="value")
-        for field in (self.origin,):
-            field.observe(lambda _change: self._forget_browser(), names="value")
+            setting.observe(lambda _change: self.apply_settings(), names="value")
+        for changed in (self.origin,):
+            changed.observe(lambda _change: self._forget_browser(), names="value")
         self.send_button.on_click(lambda _button: self.send())
         server_box = w.VBox(
             [
@@ -169,7 +235,8 @@ class CorsPlayground(_Readable, w.VBox):
                 self.allow_headers,
                 self.expose_headers,
                 self.server_notes,
-            ]
+            ],
+            layout=w.Layout(min_width="0"),
         )
         request_box = w.VBox(
             [
@@ -181,10 +248,12 @@ class CorsPlayground(_Readable, w.VBox):
                 self.json_body,
                 self.credentials,
                 self.send_button,
-            ]
+            ],
+            layout=w.Layout(min_width="0"),
         )
-        super().__init__([w.HBox([server_box, request_box]), self.output])
+        super().__init__([_columns(server_box, request_box), self.server_log, self.output])
         self.apply_settings()
+        self._show_log()
 
     @property
     def config(self) -> CorsConfig:
@@ -196,12 +265,17 @@ class CorsPlayground(_Readable, w.VBox):
             expose_headers=split_list(self.expose_headers.value),
         )
 
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """Every request this widget's server received, oldest first (across restarts)."""
+        return self._earlier_log + self.server.requests
+
     def apply_settings(self) -> list[Finding]:
         """Swap the served app for one with the current settings; show what audit says about them."""
         config = self.config
-        self.server.swap(demo_api(config))
+        self.server.swap(demo_api(config))  # a stopped server keeps it too: a restart serves this app
         findings = [f for f in audit(config) if f.severity != "info"]
-        self.server_notes.value = "".join(f._repr_html_() for f in findings)
+        self.server_notes.value = _text("".join(f._repr_html_() for f in findings)) if findings else ""
         return findings
 
     def send(self) -> FetchResult | None:
@@ -209,6 +283,17 @@ class CorsPlayground(_Readable, w.VBox):
         try:
             headers = parse_header_lines(self.headers.value)
             browser = self._page()
+        except (ValueError, OriginError) as error:
+            self.result, self.error = None, str(error)
+            self.output.value = _error_html(self.error)
+            return None
+        if not self._server_up():
+            assert self.stopped is not None
+            self.result, self.error = None, self.stopped
+            self.output.value = _error_html(self.stopped)  # no verdict: nothing was sent
+            self._show_log()
+            return None
+        try:
             self.result = browser.fetch(
                 self.api_url + _path(self.path.value),
                 method=self.method.value,
@@ -217,16 +302,51 @@ class CorsPlayground(_Readable, w.VBox):
                 credentials=self.credentials.value,
             )
             self.error = None
-            self.output.value = self.result._repr_html_()
+            self.output.value = _text(self.result._repr_html_())
         except (ValueError, OriginError) as error:
             self.result, self.error = None, str(error)
             self.output.value = _error_html(self.error)
+        self._show_log()
         return self.result
 
     def close(self) -> None:
+        self._closed = True
+        self.stopped = self.stopped or STOPPED_MESSAGE + " (the widget was closed)"
         self._forget_browser()
         self.server.stop()
         super().close()
+
+    def _server_up(self) -> bool:
+        """True when the server runs (started again if stop_all() stopped it); else ``stopped`` says why."""
+        if self.stopped is not None:
+            return False
+        if self.server.running:
+            return True
+        if not owns_server_name(self.name, self) or any(other.name == self.name for other in running_servers()):
+            self.stopped = (
+                f"{STOPPED_MESSAGE} (a later cell started another server named {self.name!r}, "
+                "which replaced this widget's)"
+            )
+            return False
+        self._earlier_log += self.server.requests
+        old_port = self.server.port
+        try:
+            try:
+                self.server = serve(self.server.app, port=old_port, name=self.name)
+            except PortInUseError:
+                self.server = serve(self.server.app, name=self.name)
+        except Exception as error:  # the server cannot be started again: say so, no verdict
+            self.stopped = f"{STOPPED_MESSAGE} (it could not be started again: {error})"
+            return False
+        self.api_url = f"http://localhost:{self.server.port}"
+        self._restarts.append(
+            "The server had been stopped (cors_lab.stop_all()); the widget started it again "
+            f"on port {self.server.port}."
+        )
+        return True
+
+    def _show_log(self) -> None:
+        self.server_log.value = _text(server_log_html(self.requests, self._restarts, self.stopped))
 
     def _page(self) -> Browser:
         if self._browser is None:
@@ -242,17 +362,57 @@ class CorsPlayground(_Readable, w.VBox):
     def __repr__(self) -> str:
         settings = self.config.summary()
         if self.error:
-            outcome = f"input error: {self.error}"
+            outcome = f"{'stopped' if self.stopped else 'input error'}: {self.error}"
         elif self.result is None:
             outcome = "not sent yet"
         elif self.result.ok:
             outcome = f"allowed, status {self.result.status}"
+        elif self.result.verdict.failure is None:
+            outcome = f"network error ({self.result.error_code}), not CORS"
         else:
             outcome = f"blocked ({self.result.error_code}): {self.result.console_message}"
         return (
             f"CorsPlayground: {self.method.value} {self.path.value} from {self.origin.value} "
             f"(credentials {self.credentials.value}) with {settings} -> {outcome}"
         )
+
+
+def server_log_html(
+    requests: list[LoggedRequest], notes: list[str] | None = None, stopped: str | None = None, limit: int = 12
+) -> str:
+    """The server's side: every request it received (OPTIONS included) and the status it answered."""
+    rows = []
+    for entry in requests[-limit:]:
+        if entry.status is None:
+            status, colour = "no answer", RED
+        else:
+            status = str(entry.status)
+            colour = GREEN if 200 <= entry.status < 300 else GREY if entry.status < 400 else RED
+        origin = html.escape(entry.origin) if entry.origin else "(no Origin)"
+        rows.append(
+            f"<tr><td>{html.escape(entry.method)}</td><td>{html.escape(entry.target)}</td>"
+            f'<td style="color:{colour};font-weight:bold">{status}</td><td style="color:{GREY}">{origin}</td></tr>'
+        )
+    earlier = len(requests) - limit
+    body = (
+        (f'<div style="color:{GREY}">({earlier} earlier not shown)</div>' if earlier > 0 else "")
+        + '<table style="font-family:monospace;font-size:90%;border-collapse:separate;'
+        + 'border-spacing:12px 0;margin-left:-12px">'
+        + "<tr><th align=left>method</th><th align=left>path</th><th align=left>answered</th>"
+        + "<th align=left>Origin</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        if rows
+        else f'<div style="color:{GREY}">No requests yet.</div>'
+    )
+    extra = "".join(f'<div style="color:{GREY}">{html.escape(note)}</div>' for note in notes or [])
+    if stopped:
+        extra += f'<div style="color:{RED}">{html.escape(stopped)}</div>'
+    return (
+        f'<div class="cors-lab-server-log" style="border:1px solid {BORDER};padding:4px 8px;margin-top:4px">'
+        f"<b>Server log</b> <span style='color:{GREY}'>(what the server received, and what it answered; "
+        f"the browser may hide the answer from the page)</span>{body}{extra}</div>"
+    )
 
 
 def _path(value: str) -> str:
@@ -275,7 +435,8 @@ class PreflightExplorer(_Readable, w.VBox):
         origin: str = "http://localhost:3000",
         url: str = "http://localhost:8000/users",
     ) -> None:
-        self.method = w.Dropdown(value=method, options=_METHODS, description="method")
+        field = {"style": _NARROW, "layout": w.Layout(**_FILL)}
+        self.method = w.Dropdown(value=method, options=_METHODS, description="method", **field)
         self.content_type = w.Combobox(
             value=content_type,
             description="Content-Type",
@@ -287,12 +448,13 @@ class PreflightExplorer(_Readable, w.VBox):
                 "application/json",
                 "text/plain;charset=UTF-8",
             ],
+            **field,
         )
-        self.headers = w.Textarea(value=headers, description="other headers", placeholder="Name: value")
-        self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials")
+        self.headers = w.Textarea(value=headers, description="other headers", placeholder="Name: value", **field)
+        self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials", **field)
         self.origin = origin
         self.url = url
-        self.output = w.HTML()
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.reasons: list[str] = []
         self.preflight_headers: list[tuple[str, str]] = []
         self.error: str | None = None
@@ -324,13 +486,13 @@ class PreflightExplorer(_Readable, w.VBox):
         if self.reasons:
             items = "".join(f"<li>{html.escape(reason)}</li>" for reason in self.reasons)
             sent = "".join(f"<div>{html.escape(n)}: {html.escape(v)}</div>" for n, v in self.preflight_headers)
-            self.output.value = (
+            self.output.value = _text(
                 f"<b style='color:{YELLOW}'>Preflighted</b>: the browser first sends OPTIONS, "
-                f"because<ul>{items}</ul><div style='font-family:monospace'>OPTIONS "
+                f"because<ul>{items}</ul><div style='font-family:monospace;overflow-wrap:anywhere'>OPTIONS "
                 f"{html.escape(self.url)}{sent}</div>"
             )
         else:
-            self.output.value = (
+            self.output.value = _text(
                 f"<b style='color:{GREEN}'>Simple request</b>: no preflight; the browser sends it "
                 "at once and checks Access-Control-Allow-Origin on the answer."
             )
@@ -354,10 +516,11 @@ class EnvConfigPlayground(_Readable, w.VBox):
         self.env = w.Textarea(
             value=env,
             description="environment",
-            layout=w.Layout(width="40em", height="6em"),
+            style=_NARROW,
+            layout=w.Layout(width="auto", max_width="48em", height="6em"),
             placeholder="NAME=value, one per line",
         )
-        self.output = w.HTML()
+        self.output = w.HTML(layout=w.Layout(width="auto"))
         self.config: CorsConfig | None = None
         self.findings: list[Finding] = []
         self.error: str | None = None
@@ -386,9 +549,13 @@ class EnvConfigPlayground(_Readable, w.VBox):
             self.config, self.error = None, str(error)
             environ = None
         self.findings = audit_env(environ) if environ is not None else []
-        parts = [_error_html(self.error)] if self.error else [f"<pre>{html.escape(repr(self.config))}</pre>"]
+        parts = (
+            [_error_html(self.error)]
+            if self.error
+            else [f"<pre style='white-space:pre-wrap'>{html.escape(repr(self.config))}</pre>"]
+        )
         parts += [f._repr_html_() for f in self.findings]
-        self.output.value = "".join(parts)
+        self.output.value = _text("".join(parts))
 
     def __repr__(self) -> str:
         if self.error:

@@ -134,3 +134,12 @@ def test_a_slow_report_callback_does_not_hold_up_the_page_server():
         finally:
             release.set()
             poster.join(15)
+
+
+def test_an_old_copy_of_the_page_learns_it_was_replaced():
+    with serve(frontend_app(page_id="new")) as frontend:
+        assert httpx.get(frontend.url + "/whoami").json() == {"page": "new"}
+        assert '"new"' in httpx.get(frontend.url + "/").text
+        old = httpx.post(frontend.url + "/report", content='{"page": "old", "outcome": {}}')
+        assert old.status_code == 409
+        assert httpx.post(frontend.url + "/report", content='{"page": "new", "outcome": {}}').status_code == 204

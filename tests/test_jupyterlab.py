@@ -228,12 +228,131 @@ def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
         )
         assert outputs[-1] == "[]", f"{name}: the last cell should show no running servers, shows {outputs[-1]!r}"
         assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
-        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
-        page.locator(widgets).first.scroll_into_view_if_needed()  # what the learner plays with
-        screenshot(page, name.removesuffix(".ipynb"))
+        stem = name.removesuffix(".ipynb")
+        use_every_widget(page, stem)  # after Run All, which ends with stop_all(): each still works
+        for width, file_browser in LAYOUTS:
+            check_layout(page, stem, width, file_browser)
+        assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
     finally:
         page.close()
         lab.shutdown_kernels()
+
+
+# The widths the layout must fit: a small laptop with the file browser open, and a wide screen without it.
+LAYOUTS = [(1024, True), (1400, False)]
+LAYOUT_FIGURES: dict[str, list[str]] = {}
+
+
+def set_file_browser(page, open_: bool) -> None:
+    page.evaluate(
+        """(open) => {
+        const shell = window.jupyterapp.shell;
+        if (open) { shell.expandLeft(); window.jupyterapp.commands.execute('filebrowser:activate'); }
+        else shell.collapseLeft();
+    }""",
+        open_,
+    )
+    page.wait_for_timeout(400)  # the panels' resize
+
+
+def use_every_widget(page, stem: str) -> None:
+    """Each widget after Run All: the playgrounds send (a verdict, never a fake connection error), the
+    live demos start again and answer, the origin comparer shows its table."""
+    for index, playground in enumerate(
+        page.locator(".jp-OutputArea-output .widget-vbox:has(.cors-lab-server-log)").all()
+    ):
+        if not playground.get_by_role("button", name="Send fetch()").count():
+            continue  # a live demo's log: below
+        playground.scroll_into_view_if_needed()
+        before = playground.locator(".cors-lab-server-log tr").count()
+        playground.get_by_role("button", name="Send fetch()").click()
+        # The server really received it again: its log grows (the widget restarted what stop_all() stopped).
+        expect(playground.locator(".cors-lab-server-log tr")).not_to_have_count(before, timeout=10_000)
+        text = playground.inner_text()
+        assert "ERR_CONNECTION" not in text and "Failed to fetch" not in text.split("Server log")[0], text[:800]
+        assert "started it again" in text, f"{stem}: playground {index} did not say its server was restarted"
+        assert re.search(r"(Allowed|Blocked \(\w+\)): ", text), f"{stem}: playground {index}: no verdict: {text[:500]}"
+    # By cell: a locator by ".cors-lab-stopped" would lose the demo once it starts again.
+    stopped = page.eval_on_selector_all(
+        ".jp-CodeCell", "cells => cells.flatMap((c, i) => c.querySelector('.cors-lab-stopped') ? [i] : [])"
+    )
+    for index in stopped:
+        demo = page.locator(".jp-CodeCell").nth(index).locator(".jp-OutputArea-output .widget-vbox").first
+        demo.scroll_into_view_if_needed()
+        assert "re-run this cell" in demo.inner_text()
+        restart = demo.get_by_role("button", name="Start this demo's servers again")
+        if not restart.is_visible():
+            continue  # replaced by a later cell (notebook 02 runs two), or stopped with demo.stop(): it says so
+        restart.click()
+        expect(demo.locator("iframe")).to_have_count(1)
+        rows = demo.locator(".cors-lab-reports tr")
+        before = rows.count()
+        demo.frame_locator("iframe").locator("#send").click()
+        expect(rows).to_have_count(max(before, 1) + 1, timeout=15_000)
+        assert "they disagree" not in demo.inner_text()
+        assert "stopped" not in demo.frame_locator("iframe").locator("#result").inner_text()
+        screenshot(page, f"{stem}-live-{index}-after-run-all")
+    for comparer in page.locator(".jp-OutputArea-output .widget-vbox:has(input[value*='localhost:3000/app'])").all():
+        assert comparer.locator("table").count() >= 1, f"{stem}: the origin comparer shows no table"
+
+
+def check_layout(page, stem: str, width: int, file_browser: bool) -> None:
+    """Nothing is cut off: every widget and diagram fits its output area, and each playground's Send
+    button and "Browser: fetch()" column are inside the visible notebook."""
+    page.set_viewport_size({"width": width, "height": 900})
+    set_file_browser(page, file_browser)
+    boxes = page.evaluate(
+        """() => {
+        const out = [];
+        const notebook = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer, .jp-NotebookPanel-notebook')
+            .getBoundingClientRect();
+        for (const widget of document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets.widget-vbox')) {
+            const area = widget.closest('.jp-OutputArea-output').getBoundingClientRect();
+            const rect = widget.getBoundingClientRect();
+            const item = {kind: 'widget', right: rect.right, area: area.right, notebook: notebook.right,
+                          scroll: widget.scrollWidth, client: widget.clientWidth};
+            const send = [...widget.querySelectorAll('button')].find(b => b.textContent.includes('Send fetch()'));
+            const column = [...widget.querySelectorAll('.widget-html')].find(h => h.textContent === 'Browser: fetch()');
+            if (send) { const r = send.getBoundingClientRect(); item.send = [r.left, r.top, r.right, r.bottom]; }
+            if (column) { const r = column.getBoundingClientRect(); item.column = [r.left, r.top, r.right, r.bottom]; }
+            out.push(item);
+        }
+        for (const diagram of document.querySelectorAll('.jp-OutputArea-output .cors-lab-fetch')) {
+            const area = diagram.closest('.jp-OutputArea-output').getBoundingClientRect();
+            const rect = diagram.getBoundingClientRect();
+            out.push({kind: 'diagram', right: rect.right, area: area.right, notebook: notebook.right,
+                      scroll: diagram.scrollWidth, client: diagram.clientWidth});
+        }
+        return out;
+    }"""
+    )
+    label = f"{stem} at {width} px{' with the file browser open' if file_browser else ''}"
+    cut = page.eval_on_selector_all(
+        ".jp-OutputArea-output .widget-label",
+        "els => els.filter(e => e.offsetWidth && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+    )
+    assert cut == [], f"{label}: truncated labels: {cut}"
+    for box in boxes:
+        assert box["right"] <= box["area"] + 1, f"{label}: a {box['kind']} overflows its output area: {box}"
+        assert box["scroll"] <= box["client"] + 1, f"{label}: a {box['kind']} is cut off inside: {box}"
+        for part in ("send", "column"):
+            if part in box:
+                assert box[part][2] <= min(box["area"], box["notebook"]) + 1, f"{label}: the {part} is cut off: {box}"
+    playgrounds = [b for b in boxes if "send" in b]
+    LAYOUT_FIGURES.setdefault(stem, []).append(
+        f"{label}: "
+        + "; ".join(
+            f"Send button x {b['send'][0]:.0f}-{b['send'][2]:.0f}, 'Browser: fetch()' x {b['column'][0]:.0f}-"
+            f"{b['column'][2]:.0f}, output area right {b['area']:.0f}, notebook right {b['notebook']:.0f}"
+            for b in playgrounds
+        )
+    )
+    print(LAYOUT_FIGURES[stem][-1])
+    target = page.locator(".jp-OutputArea-output > .jupyter-widgets.widget-vbox:has(.cors-lab-server-log)")
+    (
+        target.first if target.count() else page.locator(".jp-OutputArea-output .widget-vbox").first
+    ).scroll_into_view_if_needed()
+    screenshot(page, f"{stem}-{width}")
 
 
 PLAYGROUND_NOTEBOOK = {
@@ -294,10 +413,10 @@ def test_playground_and_live_browser_through_the_ui(lab, lab_context):
         page.wait_for_function("() => document.body.innerText.includes('connected: your browser loaded the page')")
         frame = live.frame_locator("iframe")
         frame.locator("#send").click()  # the prefilled GET /users: allowed
-        expect(live.locator("table tr")).to_have_count(2)
+        expect(live.locator(".cors-lab-reports tr")).to_have_count(2)
         frame.locator("#method").select_option("DELETE")
         frame.locator("#send").click()
-        expect(live.locator("table tr")).to_have_count(3)  # a header row and the two requests
+        expect(live.locator(".cors-lab-reports tr")).to_have_count(3)  # a header row and the two requests
         table = live.inner_text()
         assert "blocked: Access to fetch at" in table and "they disagree" not in table
         assert table.count("\u2714") == 2
@@ -312,8 +431,8 @@ def test_playground_and_live_browser_through_the_ui(lab, lab_context):
             screenshot(page, "ui_proxy-FAILED")
             raise
         proxied.frame_locator("iframe").locator("#send").click()
-        expect(proxied.locator("table tr")).to_have_count(2)
-        row = proxied.locator("table tr").nth(1).inner_text()
+        expect(proxied.locator(".cors-lab-reports tr")).to_have_count(2)
+        row = proxied.locator(".cors-lab-reports tr").nth(1).inner_text()
         assert "resolved, status 200" in row and "resolves, status 200" in row and "\u2714" in row
         assert "/proxy/" in row
         screenshot(page, "ui_live_browser_through_jupyter_proxy")

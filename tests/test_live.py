@@ -101,3 +101,67 @@ def test_auto_mode_moves_to_the_proxy_when_the_page_stays_silent(monkeypatch):
     wait_for(lambda: demo.through_proxy and f"/user/ada/proxy/{demo.frontend.port}/" in demo.frame.value)
     assert "Trying through Jupyter's proxy" in demo.status.value
     wait_for(lambda: "not even through Jupyter's proxy" in demo.status.value, timeout=5)
+
+
+def test_after_stop_all_the_page_says_its_server_stopped_and_the_widget_can_start_it_again(chromium):
+    import cors_lab
+
+    demo = live_browser({"allow_origins": ["{page}"]})
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        page.goto(demo.page_origin + "/")
+        wait_for(lambda: demo.connected)
+        cors_lab.stop_all()
+        wait_for(lambda: demo.stopped is not None)
+        assert "re-run this cell" in demo.frame.value and "<iframe" not in demo.frame.value
+        assert demo.restart_button.layout.display != "none"
+        page.click("#send")  # the page still open in the browser: no fetch, no verdict, a plain reason
+        expect_text = "this widget's server was stopped: re-run this cell"
+        page.wait_for_function(f"() => document.getElementById('result').textContent.includes({expect_text!r})")
+        assert "Failed to fetch" not in page.inner_text("#result") and demo.reports == []
+
+        assert demo.restart()  # same ports: the open page works again
+        assert "<iframe" in demo.frame.value and demo.stopped is None
+        page.click("#send")
+        wait_for(lambda: len(demo.reports) == 1)
+        assert demo.reports[0].browser_ok and demo.reports[0].agrees
+        wait_for(lambda: "<td>/users</td>" in demo.server_log.value)
+        assert [str(r) for r in demo.requests] == ["GET /users -> 200"]
+    finally:
+        context.close()
+        demo.stop()
+    assert "demo.stop()" in demo.frame.value
+
+
+def test_a_stale_page_says_it_was_replaced_and_reports_nothing_into_the_new_demo(chromium):
+    old = live_browser()
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        page.goto(old.page_origin + "/")
+        wait_for(lambda: old.connected)
+        new = live_browser({"allow_origins": ["{page}"]})  # the same name: takes the servers (and ports)
+        assert (new.frontend.port, new.backend.port) == (old.frontend.port, old.backend.port)
+        wait_for(lambda: old.stopped is not None)
+        assert "replaced" in old.frame.value and old.restart_button.layout.display == "none"
+        assert not old.restart()
+        page.click("#send")  # the old page, still open
+        page.wait_for_function("() => document.getElementById('result').textContent.includes('was replaced')")
+        time.sleep(0.3)
+        assert new.reports == [] and old.reports == []
+    finally:
+        context.close()
+
+
+def test_the_frame_is_sized_to_the_page(chromium):
+    demo = live_browser()
+    context = chromium.new_context(viewport={"width": 900, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(demo.page_origin + "/")
+        wait_for(lambda: demo.connected)
+        content = page.evaluate("() => document.documentElement.scrollHeight")
+        assert demo.height == content + 4 and f"height:{content + 4}px" in demo.frame.value
+    finally:
+        context.close()

@@ -114,3 +114,67 @@ def test_header_lines():
     assert parse_header_lines("A: 1\n\n B : two words ") == [("A", "1"), ("B", "two words")]
     with pytest.raises(ValueError, match="header line 2"):
         parse_header_lines("A: 1\nno colon")
+
+
+def test_playground_server_log_lists_every_request_with_its_status():
+    playground = CorsPlayground(path="/users/1", method="PUT", json_body=True)
+    assert "No requests yet." in playground.server_log.value
+    playground.send()  # the preflight is refused: the server saw only the OPTIONS
+    assert [str(r) for r in playground.requests] == ["OPTIONS /users/1 -> 400"]
+    playground.allow_methods.value = "GET, PUT"
+    playground.send()
+    assert [str(r) for r in playground.requests] == [
+        "OPTIONS /users/1 -> 400",
+        "OPTIONS /users/1 -> 200",
+        "PUT /users/1 -> 200",
+    ]
+    assert all(r.origin == "http://localhost:3000" for r in playground.requests)
+    log = playground.server_log.value
+    assert log.count("<tr>") == 4 and "Server log" in log and ">400<" in log
+
+
+def test_playground_keeps_working_after_stop_all_and_says_when_it_cannot():
+    import cors_lab
+
+    playground = CorsPlayground()
+    assert playground.send().ok
+    port = playground.server.port
+    cors_lab.stop_all()  # as the last cell of every lesson does: the next send starts the server again
+    again = playground.send()
+    assert again.ok and again.status == 200 and playground.server.running and playground.server.port == port
+    assert "started it again" in playground.server_log.value
+    assert [str(r) for r in playground.requests] == ["GET /users -> 200", "GET /users -> 200"]
+
+    newer = CorsPlayground()  # the cell run again: the new widget takes the name and the old one's server
+    cors_lab.stop_all()
+    assert playground.send() is None and playground.result is None  # no verdict, a plain reason
+    assert playground.error.startswith("this widget's server was stopped: re-run this cell")
+    assert "Blocked" not in playground.output.value and "re-run this cell" in playground.output.value
+    assert "-> stopped: this widget's server was stopped" in text_plain(playground)
+    assert newer.send().ok  # the newer one still works, and its server was not taken back
+    newer.close()
+    assert newer.send() is None and "re-run this cell" in newer.error
+
+
+def test_a_connection_failure_is_never_called_blocked():
+    from cors_lab import Browser
+    from cors_lab.servers import serve
+
+    server = serve(lambda scope, receive, send: None)
+    port = server.port
+    server.stop()  # nothing listens there any more
+    result = Browser("http://localhost:3000").fetch(f"http://localhost:{port}/users")
+    assert not result.ok and result.error_code == "net::ERR_CONNECTION_REFUSED"
+    html = result._repr_html_()
+    assert "Blocked" not in html and "Network error (net::ERR_CONNECTION_REFUSED), not CORS" in html
+
+
+def test_widget_html_has_a_normal_line_height_and_labels_have_room():
+    playground = CorsPlayground(cors=CorsConfig(allow_origins=["http://localhost:3000/"]))
+    assert playground.send() is not None
+    for value in (playground.output.value, playground.server_notes.value, playground.server_log.value):
+        assert value.startswith('<div style="line-height:1.4')
+    assert playground.allow_origins.layout.width == "auto"  # as wide as its column (two origins fit)
+    explorer = PreflightExplorer()
+    assert explorer.content_type.style.description_width == explorer.headers.style.description_width == "8em"
+    assert EnvConfigPlayground().env.style.description_width == "8em"
