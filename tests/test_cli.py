@@ -276,28 +276,28 @@ def project(tmp_path):
 
 
 def test_check_reflected_origin_with_credentials_is_dangerous_exit_4(project):
-    live = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "checked:reflecting", "--port", "0", "--host", "127.0.0.1"],
         cwd=project,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    try:
-        url = None
-        for line in live.stderr:
-            if match := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line):
-                url = match.group(1)
-                break
-        assert url, "uvicorn did not start"
-        done = run_cli("check", f"{url}/me", "--origin", PAGE, "--credentials")
-        assert done.returncode == 4, done.stdout + done.stderr
-        assert "ALLOWED, AND DANGEROUS" in done.stdout and "any website" in done.stdout
-        as_json = json.loads(run_cli("check", f"{url}/me", "-o", PAGE, "--credentials", "--json").stdout)
-        assert as_json["verdict"] == "allowed-but-dangerous" and as_json["exit_code"] == 4
-        assert "https://evil.example" in as_json["dangerous"]
-    finally:
-        live.terminate()
-        live.wait(10)
+    ) as live:
+        try:
+            url = None
+            for line in live.stderr:
+                if match := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line):
+                    url = match.group(1)
+                    break
+            assert url, "uvicorn did not start"
+            done = run_cli("check", f"{url}/me", "--origin", PAGE, "--credentials")
+            assert done.returncode == 4, done.stdout + done.stderr
+            assert "ALLOWED, AND DANGEROUS" in done.stdout and "any website" in done.stdout
+            as_json = json.loads(run_cli("check", f"{url}/me", "-o", PAGE, "--credentials", "--json").stdout)
+            assert as_json["verdict"] == "allowed-but-dangerous" and as_json["exit_code"] == 4
+            assert "https://evil.example" in as_json["dangerous"]
+        finally:
+            live.terminate()
+            live.wait(10)
 
 
 def test_check_in_process_a_sound_app_with_a_cookie(project):
