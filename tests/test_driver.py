@@ -157,8 +157,14 @@ def test_a_closed_browser_refuses_to_fetch_and_says_what_to_do(allowed):
     assert allowed.closed
     with pytest.raises(BrowserClosedError, match=r"was closed: create a new Browser\('http://localhost:3000'\)"):
         allowed.fetch(f"{API}/users")
-    with pytest.raises(BrowserClosedError):
-        asyncio.run(allowed.afetch(f"{API}/users"))
+
+    async def afetch_after_close():
+        try:
+            await allowed.afetch(f"{API}/users")
+        except BrowserClosedError:
+            return "refused"
+
+    assert _in_thread(lambda: asyncio.run(afetch_after_close())) == ["refused"]
     with pytest.raises(BrowserClosedError):
         allowed.__enter__()
     assert len(allowed.cache) == 0 and "cached preflights" in repr(allowed)  # still readable
