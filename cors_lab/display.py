@@ -6,7 +6,7 @@ import html
 import json
 from typing import Protocol
 
-from .browser import FetchRequest, Verdict
+from .browser import FetchRequest, FetchWarning, Verdict
 from .browser.http import HeaderItems
 
 
@@ -15,8 +15,11 @@ class FetchResult(Protocol):
 
     page_origin: str
     request: FetchRequest
-    verdict: Verdict
 
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def warnings(self) -> tuple[FetchWarning, ...]: ...
     @property
     def ok(self) -> bool: ...
     @property
@@ -129,6 +132,8 @@ def fetch_result_html(result: FetchResult) -> str:
         )
     if result.fix:
         parts.append(f"<div><b>Fix:</b> {_e(result.fix)}</div>")
+    for warning in result.warnings:
+        parts.append(f'<div style="color:#9a6700">&#x26A0; <b>Note:</b> {_e(warning.message)}</div>')
     steps = "".join(
         f"<li>{'&#x2714;' if s.passed else '&#x2716;' if s.passed is False else '&#x2022;'} {_e(s.title)}"
         + (f": <span style='color:{_GREY}'>{_e(s.detail)}</span>" if s.detail else "")

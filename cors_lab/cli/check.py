@@ -70,6 +70,7 @@ def _result_json(result: Any) -> dict[str, Any]:
         "error_code": result.error_code,
         "console_message": result.console_message,
         "fix": result.fix,
+        "warnings": [{"kind": w.kind.value, "message": w.message} for w in result.warnings],
         "exchanges": [
             {
                 "kind": e.request.kind,
@@ -114,6 +115,8 @@ def _print_result(result: Any) -> None:
             f"[bold green]ALLOWED[/]: the page's fetch() resolves with status {result.status}; "
             f"it can read: {escape(', '.join(result.headers.keys()))}"
         )
+        for warning in result.warnings:
+            out.print(f"[yellow]note:[/] {escape(warning.message)}")
         return
     out.print(
         f"[bold red]BLOCKED[/] ({escape(str(result.error_code))}): the page's fetch() rejects with "
