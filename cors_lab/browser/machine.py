@@ -523,18 +523,25 @@ class Fetch:
         current, target = serialize_origin(s.url), serialize_origin(location)
         if target != current and current != s.origin_sent:
             s.origin_sent = "null"
-        if target != current:
-            # Fetch Standard: Authorization is removed when a redirect changes origin; Chromium
-            # removes the client hints a page set too (measured).
-            removed = [n for n, _ in s.headers if n.lower() == "authorization" or n.lower() in CLIENT_HINTS]
-            if removed:
-                s.headers = tuple((n, v) for n, v in s.headers if n not in removed)
-                self._step(
-                    f"The browser removes {', '.join(removed)}",
-                    None,
-                    "a redirect to another origin never carries the page's Authorization (or client hints) along",
-                    kind=StepKind.REDIRECT_HEADERS_REMOVED,
-                )
+        # Fetch Standard: Authorization is removed when a redirect changes origin. Chromium also
+        # removes the client hints a page set (all but Save-Data) whenever a redirect leads to
+        # another origin than the page's, as its permissions policy delegates them to 'self' only
+        # (measured: api -> api drops them, api -> page keeps them).
+        removed = [
+            n
+            for n, _ in s.headers
+            if (n.lower() == "authorization" and target != current)
+            or (n.lower() in CLIENT_HINTS and n.lower() != "save-data" and target != self.page_origin)
+        ]
+        if removed:
+            s.headers = tuple((n, v) for n, v in s.headers if n not in removed)
+            self._step(
+                f"The browser removes {', '.join(removed)}",
+                None,
+                "a redirect to another origin never carries the page's Authorization along, and Chromium sends "
+                "client hints only to the page's own origin",
+                kind=StepKind.REDIRECT_HEADERS_REMOVED,
+            )
         if target != self.page_origin:
             s.tainting = "cors"
         if (response.status == 303 and s.method not in ("GET", "HEAD")) or (

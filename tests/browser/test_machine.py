@@ -819,3 +819,17 @@ def test_the_disallowed_header_named_is_the_first_in_chromiums_order(names, name
     request = FetchRequest(URL, headers=[(n, values.get(n, "1")) for n in names])
     verdict, _ = run(request, ok(ACAO, ("Access-Control-Allow-Headers", "x-z")))
     assert (code(verdict), verdict.failure.parameter) == ("HeaderDisallowedByPreflightResponse", named)
+
+
+@pytest.mark.parametrize(
+    ("location", "kept"),
+    [(f"{URL}/final", {"save-data", "x-a"}), (f"{PAGE}/final", {"dpr", "save-data", "x-a"})],
+)
+def test_client_hints_go_only_to_the_pages_own_origin_after_a_redirect(location, kept):
+    headers = {"DPR": "x", "Save-Data": "x", "X-A": "1"}
+    fetch = Fetch(PAGE, FetchRequest(URL, headers=headers), cache=PreflightCache(clock=lambda: 0.0))
+    fetch.receive(ok(ACAO, ("Access-Control-Allow-Headers", "*")))
+    fetch.receive(ok(ACAO, ("Location", location), status=307))
+    while fetch.next_request().kind == "preflight":
+        fetch.receive(ok(("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")))
+    assert {name.lower() for name, _ in fetch.next_request().headers} - {"accept", "origin"} == kept
