@@ -833,3 +833,8 @@ def test_client_hints_go_only_to_the_pages_own_origin_after_a_redirect(location,
     while fetch.next_request().kind == "preflight":
         fetch.receive(ok(("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")))
     assert {name.lower() for name, _ in fetch.next_request().headers} - {"accept", "origin"} == kept
+
+
+def test_a_preflight_redirected_to_an_unparsable_location_is_a_network_error():
+    verdict, _ = run(FetchRequest(URL, method="PUT"), ok(ACAO, ("Location", "http://[bad"), status=303))
+    assert verdict.failure is None and verdict.network_error == "net::ERR_INVALID_REDIRECT"
