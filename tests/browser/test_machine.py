@@ -838,3 +838,26 @@ def test_client_hints_go_only_to_the_pages_own_origin_after_a_redirect(location,
 def test_a_preflight_redirected_to_an_unparsable_location_is_a_network_error():
     verdict, _ = run(FetchRequest(URL, method="PUT"), ok(ACAO, ("Location", "http://[bad"), status=303))
     assert verdict.failure is None and verdict.network_error == "net::ERR_INVALID_REDIRECT"
+
+
+@pytest.mark.parametrize(
+    ("page_url", "location", "line"),
+    [
+        (URL, "about:blank", False),
+        (URL, "file:///etc/hosts", False),
+        (URL, "blob:http://x/y", False),
+        (URL, "ws://x/y", False),
+        (PAGE + "/same", "ws://x/y", True),
+        (URL, "mailto:a@b", True),
+        (URL, "javascript:1", True),
+    ],
+)
+def test_which_redirect_schemes_get_a_console_line(page_url, location, line):
+    verdict, _ = run(FetchRequest(page_url), ok(ACAO, ("Location", location), status=302))
+    assert not verdict.ok and (code(verdict) == "CorsDisabledScheme") is line
+    assert line or verdict.network_error == "net::ERR_FAILED"
+
+
+def test_a_repeated_header_goes_as_one_trimmed_line():
+    _, sent = run(FetchRequest(PAGE + "/same", headers=[("X-A", "a"), ("X-A", "")]), ok())
+    assert [(n, v) for n, v in sent[0].headers if n == "X-A"] == [("X-A", "a,")]

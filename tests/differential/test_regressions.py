@@ -83,6 +83,18 @@ CASES = {
     ),
     "redirect-to-an-unparsable-location": Case((Call(),), api=Script(Reply(302, (STAR, ("Location", "http://[bad"))))),
     "redirect-to-data": Case((Call(),), api=Script(Reply(302, (STAR, ("Location", "data:,hi"))))),
+    "redirect-to-about-blank": Case((Call(),), api=Script(Reply(302, (STAR, ("Location", "about:blank"))))),
+    "same-origin-redirect-to-blob": Case(
+        (Call(target="page"),), page=Script(Reply(302, (("Location", "blob:http://x/y"),)))
+    ),
+    "redirect-to-ws": Case((Call(),), api=Script(Reply(302, (STAR, ("Location", "ws://x/y"))))),
+    "same-origin-redirect-to-ws": Case((Call(target="page"),), page=Script(Reply(302, (("Location", "ws://x/y"),)))),
+    "redirect-to-mailto": Case((Call(),), api=Script(Reply(302, (STAR, ("Location", "mailto:a@b"))))),
+    # A repeated header goes as one line, joined by ", " and trimmed.
+    "repeated-header-with-an-empty-value": Case(
+        (Call(target="page", headers=(("X-Requested-With", "a"), ("X-Requested-With", ""))),),
+        page=Script(Reply(headers=())),
+    ),
     "redirect-to-javascript": Case((Call(),), api=Script(Reply(302, (STAR, ("Location", "javascript:alert(1)"))))),
     # Chromium does not cache '*' covering Authorization: a preflight each time.
     "wildcard-authorization-is-not-cached": Case(
