@@ -631,12 +631,12 @@ class Fetch:
                     response.get("access-control-expose-headers"),
                     self.request.credentials == "include",
                 )
+                # Headers that came but stay hidden, leaving out the ones no page means to read.
+                present = {n.lower() for n, _ in response.headers}
                 hidden = sorted(
-                    {n.lower() for n, _ in response.headers}
-                    - names
-                    - {"set-cookie", "set-cookie2"}
-                    - {n for n in _TRANSPORT_HEADERS}
-                    - {n for n in {h.lower() for h, _ in response.headers} if n.startswith("access-control-")}
+                    n
+                    for n in present - names - _TRANSPORT_HEADERS - {"set-cookie", "set-cookie2"}
+                    if not n.startswith("access-control-")
                 )
                 for name in hidden:
                     s.warnings.append(
