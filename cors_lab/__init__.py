@@ -14,6 +14,8 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .auditing import Finding, audit, audit_env
+    from .browser.failures import FailureCode
+    from .browser.machine import FetchWarning, StepKind, WarningKind
     from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
     from .demo import demo_api, frontend_app
     from .driver import Browser, BrowserClosedError, CorsBlockedError, FetchResult
@@ -27,6 +29,10 @@ _EXPORTS = {
     "Finding": "auditing",
     "audit": "auditing",
     "audit_env": "auditing",
+    "FailureCode": "browser.failures",
+    "FetchWarning": "browser.machine",
+    "StepKind": "browser.machine",
+    "WarningKind": "browser.machine",
     "DEFAULT_DEV_ORIGIN": "config",
     "CorsConfig": "config",
     "CorsConfigError": "config",
@@ -60,7 +66,9 @@ __all__ = [
     "CorsBlockedError",
     "CorsConfig",
     "CorsConfigError",
+    "FailureCode",
     "FetchResult",
+    "FetchWarning",
     "Finding",
     "LiveBrowser",
     "Origin",
@@ -70,6 +78,8 @@ __all__ = [
     "Server",
     "ServerStartError",
     "ServerStopError",
+    "StepKind",
+    "WarningKind",
     "__version__",
     "audit",
     "audit_env",

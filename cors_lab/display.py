@@ -6,9 +6,9 @@ import html
 import json
 from typing import Protocol
 
-from .browser import FetchRequest, Verdict
+from .browser import FetchRequest, FetchWarning, Verdict
 from .browser.http import HeaderItems, is_cors_header
-from .palette import GREEN, GREY, LINK, RED, RED_BACKGROUND
+from .palette import GREEN, GREY, LINK, RED, RED_BACKGROUND, YELLOW
 
 
 class FetchResult(Protocol):
@@ -16,8 +16,11 @@ class FetchResult(Protocol):
 
     page_origin: str
     request: FetchRequest
-    verdict: Verdict
 
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def warnings(self) -> tuple[FetchWarning, ...]: ...
     @property
     def ok(self) -> bool: ...
     @property
@@ -192,6 +195,8 @@ def fetch_result_html(result: FetchResult) -> str:
         )
     if result.fix:
         parts.append(f"<div><b>Fix:</b> {_e(result.fix)}</div>")
+    for warning in result.warnings:
+        parts.append(f'<div style="color:{YELLOW}">&#x26A0; <b>Note:</b> {_e(warning.message)}</div>')
     steps = "".join(
         f"<li>{'&#x2714;' if s.passed else '&#x2716;' if s.passed is False else '&#x2022;'} {_e(s.title)}"
         + (f": <span style='color:{GREY}'>{_e(s.detail)}</span>" if s.detail else "")

@@ -6,10 +6,10 @@ The sans-I/O ``cors_lab.browser.Fetch`` decides; this module only sends its requ
 
 from __future__ import annotations
 
-import http.cookiejar
 import json as json_module
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -17,8 +17,10 @@ from anyio.from_thread import start_blocking_portal
 
 from ._version import __version__
 from .browser import CookieJar, Fetch, FetchRequest, PreflightCache, Verdict
+from .browser.failures import FailureCode
 from .browser.http import HttpRequest, HttpResponse, header_items
-from .browser.machine import Credentials, Exchange, Step
+from .browser.machine import Credentials, Exchange, FetchWarning, Step
+from .browser.rules import normalize_method
 from .origins import origin_of
 
 __all__ = ["Browser", "BrowserClosedError", "CorsBlockedError", "FetchResult"]
@@ -40,12 +42,23 @@ class BrowserClosedError(RuntimeError):
 
 
 class FetchResult:
-    """What the page's fetch() gets (``ok``, ``status``, readable ``headers``), and the whole story behind it."""
+    """What the page's fetch() gets (``ok``, ``status``, readable ``headers``), and the whole story behind it.
 
-    def __init__(self, page_origin: str, request: FetchRequest, verdict: Verdict) -> None:
+    ``verdict`` is the model's, with the FastAPI advice (:mod:`cors_lab.advice`) filled in when
+    first read; ``app`` (the Browser's in-process app) makes that advice name causes in the app.
+    """
+
+    def __init__(self, page_origin: str, request: FetchRequest, verdict: Verdict, app: Any = None) -> None:
         self.page_origin = page_origin
         self.request = request
-        self.verdict = verdict
+        self._raw_verdict = verdict
+        self._app = app
+
+    @cached_property
+    def verdict(self) -> Verdict:
+        from .advice import advised_verdict
+
+        return advised_verdict(self._raw_verdict, self._app)
 
     @property
     def ok(self) -> bool:
@@ -64,7 +77,9 @@ class FetchResult:
     @property
     def headers(self) -> httpx.Headers:
         """Only the response headers the page's script may read."""
-        return httpx.Headers(list(self.verdict.readable_headers))
+        return httpx.Headers(
+            [(n.encode("latin-1"), v.encode("latin-1")) for n, v in self._raw_verdict.readable_headers]
+        )
 
     @property
     def text(self) -> str:
@@ -95,15 +110,27 @@ class FetchResult:
 
     @property
     def error_code(self) -> str | None:
-        """Chromium's CorsError name (``MissingAllowOriginHeader``, ...), or the network error."""
-        if self.verdict.failure:
-            return self.verdict.failure.code
-        return self.verdict.network_error
+        """Chromium's CorsError name (``MissingAllowOriginHeader``, ...: a ``FailureCode``), or the network error."""
+        if self._raw_verdict.failure:
+            return self._raw_verdict.failure.code
+        return self._raw_verdict.network_error
+
+    @property
+    def failure_code(self) -> FailureCode | None:
+        """What blocked the fetch, as a typed code (None when it was not blocked by CORS)."""
+        return self._raw_verdict.failure.code if self._raw_verdict.failure else None
+
+    @property
+    def warnings(self) -> tuple[FetchWarning, ...]:
+        """Notes for the page's developer, even on success: a header that came but is not exposed, a
+        refused cookie, an origin allowed only because the server reflects every origin with credentials."""
+        return self.verdict.warnings
 
     @property
     def console_message(self) -> str | None:
         """The line Chromium prints in the console when the fetch is blocked."""
-        return self.verdict.failure.console_message if self.verdict.failure else None
+        failure = self._raw_verdict.failure
+        return failure.console_message if failure and failure.console_message else None
 
     @property
     def fix(self) -> str | None:
@@ -122,12 +149,13 @@ class FetchResult:
             lines.append(f"  {marks[step.passed]} {step.title}" + (f": {step.detail}" if step.detail else ""))
             if step.fix:
                 lines.append(f"       fix: {step.fix}")
+        lines.extend(f"  note: {warning.message}" for warning in self.warnings)
         return "\n".join(lines)
 
     @property
     def summary(self) -> str:
         request = self.request
-        what = f"{request.method.upper()} {self.verdict.url}"
+        what = f"{_shown_method(request.method)} {self.verdict.url}"
         if self.ok:
             how = (
                 "after a preflight"
@@ -151,6 +179,7 @@ class FetchResult:
             lines.append(f"console: {self.console_message}")
         if self.fix:
             lines.append(f"fix: {self.fix}")
+        lines.extend(f"note: {warning.message}" for warning in self.warnings)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -185,7 +214,7 @@ class Browser:
         self.cache = PreflightCache(clock or time.monotonic)
         # Pages of one browser share its cookie jar: pass the same jar to model two tabs.
         self.cookies = cookies if cookies is not None else CookieJar()
-        self._client: httpx.Client | None = None
+        self._transport: httpx.HTTPTransport | None = None
         self._closed = False
 
     def fetch(
@@ -211,7 +240,7 @@ class Browser:
                 portal.call(self._drive_async, machine)
         else:
             self._drive(machine)
-        return FetchResult(self.origin, machine.request, machine.verdict)
+        return FetchResult(self.origin, machine.request, machine.verdict, self.app)
 
     async def afetch(
         self,
@@ -225,7 +254,7 @@ class Browser:
         """The same as :meth:`fetch`, for async code: it runs on the caller's event loop."""
         machine = self._machine(url, method, headers, json, content, credentials)
         await self._drive_async(machine)
-        return FetchResult(self.origin, machine.request, machine.verdict)
+        return FetchResult(self.origin, machine.request, machine.verdict, self.app)
 
     @property
     def closed(self) -> bool:
@@ -234,9 +263,9 @@ class Browser:
     def close(self) -> None:
         """Close the HTTP connections; the Browser makes no more requests (its cookie jar and cache stay readable)."""
         self._closed = True
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
 
     def __enter__(self) -> Browser:
         self._check_open()
@@ -289,49 +318,89 @@ class Browser:
         return FetchRequest(url, method, tuple(items), body, credentials)
 
     def _drive(self, machine: Fetch) -> None:
-        if self._client is None:
-            self._client = httpx.Client(**self._client_options())
+        # The transport, not an httpx.Client: a client would work out redirects itself (and fail on
+        # a Location such as 'data:,hi'), upper-case every method and keep cookies; the model does
+        # all three as the browser does.
+        if self._transport is None:
+            self._transport = httpx.HTTPTransport(trust_env=False)
         while (outgoing := machine.next_request()) is not None:
+            request = self._wire_request(outgoing)
             try:
-                response = self._client.request(
-                    outgoing.method, outgoing.url, headers=list(outgoing.headers), content=outgoing.body or None
-                )
+                response = _send_retrying(self._transport, request)
             except httpx.TransportError as error:
                 machine.network_error(_network_error(error))
                 return
-            _deliver(machine, outgoing, response)
+            _deliver(machine, outgoing, request, response)
 
     async def _drive_async(self, machine: Fetch) -> None:
         """Drive the machine on the running event loop: in-process to the app, or over the network."""
-        if self.app is not None:
-            transport: httpx.AsyncBaseTransport | None = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
-        else:
-            transport = None
-        async with httpx.AsyncClient(transport=transport, **self._client_options()) as client:
+        transport: httpx.AsyncBaseTransport = (
+            httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            if self.app is not None
+            else httpx.AsyncHTTPTransport(trust_env=False)
+        )
+        async with transport:
             while (outgoing := machine.next_request()) is not None:
+                request = self._wire_request(outgoing)
                 try:
-                    response = await client.request(
-                        outgoing.method, outgoing.url, headers=list(outgoing.headers), content=outgoing.body or None
-                    )
+                    response = await transport.handle_async_request(request)
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
                 except httpx.TransportError as error:
                     machine.network_error(_network_error(error))
                     return
-                _deliver(machine, outgoing, response)
+                _deliver(machine, outgoing, request, response)
 
-    def _client_options(self) -> dict[str, Any]:
-        # The model's CookieJar decides which cookies go out; httpx must keep none of its own.
-        no_cookies = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        return {
-            "timeout": self.timeout,
-            "follow_redirects": False,
-            "headers": {"User-Agent": USER_AGENT},
-            "cookies": no_cookies,
-            "trust_env": False,
-        }
+    def _wire_request(self, outgoing: HttpRequest) -> httpx.Request:
+        """The request as the browser puts it on the wire: header values as Latin-1 bytes, the method as is."""
+        headers = [(b"Accept-Encoding", b"gzip, deflate"), (b"Connection", b"keep-alive")]
+        headers.append((b"User-Agent", USER_AGENT.encode()))
+        headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in outgoing.headers]
+        request = httpx.Request(
+            outgoing.method,
+            outgoing.url,
+            headers=headers,
+            content=outgoing.body or None,
+            extensions={"timeout": httpx.Timeout(self.timeout).as_dict()},
+        )
+        request.method = outgoing.method  # httpx upper-cases it; fetch() sends "patch" as "patch"
+        return request
 
 
-def _deliver(machine: Fetch, outgoing: HttpRequest, response: httpx.Response) -> None:
-    sent = response.request
+def _shown_method(method: str) -> str:
+    try:
+        return normalize_method(method)
+    except ValueError:
+        return method
+
+
+def _send_retrying(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+    """Send, and read the whole response; like Chromium, send once more on a new connection when a
+    kept-alive connection turns out to be closed (uvicorn closes one after an unhandled 500)."""
+    for attempt in (1, 2):
+        connected: list[bool] = []
+
+        def trace(event: str, info: dict[str, Any], connected: list[bool] = connected) -> None:
+            if event.startswith("connection.connect_tcp"):
+                connected.append(True)
+
+        request.extensions = {**request.extensions, "trace": trace}
+        try:
+            response = transport.handle_request(request)
+            try:
+                response.read()
+            finally:
+                response.close()
+            return response
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            if connected or attempt == 2:  # a fresh connection failed: no retry, as in Chromium
+                raise
+    raise AssertionError("unreachable")
+
+
+def _deliver(machine: Fetch, outgoing: HttpRequest, sent: httpx.Request, response: httpx.Response) -> None:
     machine.receive(
         HttpResponse(response.status_code, _raw(response.headers), response.content, response.reason_phrase),
         as_sent=HttpRequest(sent.method, str(sent.url), _raw(sent.headers), outgoing.body, outgoing.kind),

@@ -228,3 +228,91 @@ def test_a_cached_preflight_is_reported_as_such(allowed):
     assert (first.preflighted, first.preflight_cached) == (True, False)
     assert (second.preflighted, second.preflight_cached) == (False, True)
     assert second.summary.endswith("(preflight answer from the cache)")
+
+
+def test_a_kept_alive_connection_the_server_closed_is_retried_on_a_new_one():
+    """Like Chromium: a request that fails on a reused connection goes again on a fresh one."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    answer = (
+        b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
+    )
+    served: list[int] = []
+
+    def serve_connections() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer)  # kept alive, as far as the client knows
+                served.append(1)
+                conn.recv(65536)  # the next request on this connection: closed unanswered
+        listener.close()
+
+    thread = threading.Thread(target=serve_connections, daemon=True)
+    thread.start()
+    with Browser(PAGE) as browser:
+        first = browser.fetch(f"http://127.0.0.1:{port}/a")
+        second = browser.fetch(f"http://127.0.0.1:{port}/b")
+    thread.join(5)
+    assert (first.ok, second.ok, second.status, len(served)) == (True, True, 200, 2)
+
+
+def test_odd_methods_and_latin1_values_go_on_the_wire_as_fetch_sends_them():
+    seen: list[tuple[str, str]] = []
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        seen.append((scope["method"], dict(scope["headers"]).get(b"x-name", b"").decode("latin-1")))
+        headers = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"patch")]
+        headers.append((b"access-control-allow-headers", b"x-name"))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    result = Browser(PAGE, app=app).fetch(f"{API}/x", method="patch", headers={"X-Name": " José "})
+    assert result.ok
+    assert seen == [("OPTIONS", ""), ("patch", "José")]
+    with pytest.raises(ValueError, match="ISO-8859-1"):
+        Browser(PAGE, app=app).fetch(f"{API}/x", headers={"X-Name": "\u0100"})
+
+
+def test_with_the_app_the_fix_names_the_cause_in_it():
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import PlainTextResponse
+
+    slashed = demo_api(allow_origins=[PAGE + "/"])
+    result = Browser(PAGE, app=slashed).fetch(f"{API}/users")
+    assert result.fix == (
+        f"allow_origins has '{PAGE}/', which never matches: browsers send the origin without a trailing slash. "
+        f"Write '{PAGE}' instead."
+    )
+
+    class Guard(BaseHTTPMiddleware):
+        async def dispatch(self, request, call_next):
+            return PlainTextResponse("no", status_code=401)
+
+    guarded = demo_api(allow_origins=[PAGE])
+    guarded.add_middleware(Guard)  # added after CORSMiddleware: it runs outside it
+    result = Browser(PAGE, app=guarded).fetch(f"{API}/users")
+    assert result.error_code == "MissingAllowOriginHeader"
+    assert "came from Guard, added after CORSMiddleware" in (result.fix or "")
+
+
+def test_warnings_for_unexposed_headers_refused_cookies_and_reflected_origins():
+    from cors_lab import WarningKind
+
+    result = Browser(PAGE, app=demo_api(allow_origins=[PAGE])).fetch(f"{API}/users")
+    assert result.ok and [w.subject for w in result.warnings] == ["x-total-count"]
+    assert "note: The response has a x-total-count header" in repr(result)
+
+    reflecting = demo_api(allow_origins=["*"], allow_credentials=True)
+    browser = Browser(PAGE, app=reflecting)
+    browser.fetch(f"{API}/login", method="POST", json={"name": "alice"}, credentials="include")
+    result = browser.fetch(f"{API}/me", credentials="include")
+    kinds = [w.kind for w in result.warnings]
+    assert WarningKind.ORIGIN_REFLECTED_WITH_CREDENTIALS in kinds, result.explain()

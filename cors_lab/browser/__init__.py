@@ -2,32 +2,54 @@
 
 ``Fetch`` runs one fetch() call: it says which requests to send (the preflight, the actual
 request, redirects) and, given the responses, whether the page may read the result, with
-Chromium's error code, its exact console message, the reason in plain words and the fix.
+a typed failure code and the engine's exact console message (Chromium's table is in
+``chromium``; the FastAPI advice is ``cors_lab.advice``, outside this package).
 ``cors_lab.Browser`` drives it over real HTTP.
 """
 
 from .cache import PreflightCache
+from .chromium import CHROMIUM, ChromiumWording
 from .cookies import Cookie, CookieJar, is_same_site, site_of
-from .failures import CODES, CorsFailure, console_message
+from .engine import Wording
+from .failures import CODES, CorsFailure, FailureCode, console_message
 from .http import HttpRequest, HttpResponse
-from .machine import CREDENTIALS_MODES, Credentials, Exchange, Fetch, FetchRequest, Step, Verdict, credentials_mode
+from .machine import (
+    CREDENTIALS_MODES,
+    Credentials,
+    Exchange,
+    Fetch,
+    FetchRequest,
+    FetchWarning,
+    Step,
+    StepKind,
+    Verdict,
+    WarningKind,
+    credentials_mode,
+)
 from .rules import cors_unsafe_header_names, exposed_header_names, normalize_method, preflight_reasons
 
 __all__ = [
+    "CHROMIUM",
     "CODES",
     "CREDENTIALS_MODES",
+    "ChromiumWording",
     "Cookie",
     "CookieJar",
     "CorsFailure",
     "Credentials",
     "Exchange",
+    "FailureCode",
     "Fetch",
     "FetchRequest",
+    "FetchWarning",
     "HttpRequest",
     "HttpResponse",
     "PreflightCache",
     "Step",
+    "StepKind",
     "Verdict",
+    "WarningKind",
+    "Wording",
     "console_message",
     "cors_unsafe_header_names",
     "credentials_mode",

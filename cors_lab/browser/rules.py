@@ -25,6 +25,7 @@ __all__ = [
     "cors_unsafe_headers",
     "exposed_header_names",
     "is_forbidden_request_header",
+    "normalize_header",
     "normalize_method",
     "parse_allow_list",
     "preflight_reasons",
@@ -60,10 +61,21 @@ _FORBIDDEN_HEADERS = frozenset(
         "via",
     }
 )
+#: Client hints a page may set itself: Chromium counts them CORS-safelisted when their value is
+#: valid for the header (services/network/public/cpp/cors/cors.cc, IsCorsSafelistedHeader), and
+#: so does "Intervention". The Fetch Standard safelists none of them.
+CLIENT_HINTS = frozenset({"device-memory", "dpr", "width", "viewport-width", "rtt", "downlink", "ect", "save-data"})
+_SAFELISTED_NAMES = frozenset(
+    {"accept", "accept-language", "content-language", "content-type", "range", "intervention"}
+)
+_DOUBLE = re.compile(r"[0-9]+(\.[0-9]+)?")
+_INT = re.compile(r"[0-9]+")
+_ECT_VALUES = frozenset({"slow-2g", "2g", "3g", "4g"})
+_HTTP_WHITESPACE = " \t\r\n"
 _SAFELISTED_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 _UNSAFE_BYTES = frozenset(chr(c) for c in range(0x20) if c != 0x09) | set('"():<>?@[\\]{}\x7f')
 _LANGUAGE_VALUE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
-_RANGE_VALUE = re.compile(r"bytes=(\d+)-(\d+)?")
+_RANGE_VALUE = re.compile(r"bytes=(\d+)-(\d+)?", re.IGNORECASE)
 
 #: Response headers every CORS response lets the page read.
 SAFELISTED_RESPONSE_HEADERS = frozenset(
@@ -89,6 +101,28 @@ def normalize_method(method: str) -> str:
     return method.upper() if method.upper() in _NORMALIZED_METHODS else method
 
 
+def normalize_header(name: str, value: str) -> tuple[str, str]:
+    """A header as fetch() takes it from a page: the value trimmed of HTTP whitespace; a ValueError
+    (fetch()'s TypeError) for a name that is not a token or a value no header can carry."""
+    if not is_token(name):
+        raise ValueError(f"{name!r} is not a valid HTTP header name: fetch() throws a TypeError")
+    value = value.strip(_HTTP_WHITESPACE)
+    if any(c in value for c in "\0\r\n"):
+        raise ValueError(f"the value of {name} contains NUL, CR or LF: fetch() throws a TypeError")
+    if any(ord(c) > 0xFF for c in value):
+        # Header values are ByteStrings: each character one byte (Latin-1).
+        raise ValueError(
+            f"the value of {name} has a character beyond Latin-1 ({value!r}): fetch() throws a TypeError "
+            "(String contains non ISO-8859-1 code point)"
+        )
+    return name, value
+
+
+def header_bytes(value: str) -> int:
+    """The length of a header value on the wire (one byte per character: Latin-1)."""
+    return len(value)
+
+
 def is_forbidden_request_header(name: str, value: str = "") -> bool:
     """A header a page's script may not set; fetch() silently drops it.
 
@@ -105,13 +139,21 @@ def is_forbidden_request_header(name: str, value: str = "") -> bool:
 def _safelist_problem(name: str, value: str) -> str | None:
     """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is."""
     shown = display_name(name)
-    if name not in ("accept", "accept-language", "content-language", "content-type", "range"):
+    if name not in _SAFELISTED_NAMES and name not in CLIENT_HINTS:
         return (
             f"header {shown} is not safelisted (only Accept, Accept-Language, Content-Language, "
             "Content-Type and Range are)"
         )
-    if len(value.encode()) > 128:
-        return f"header {shown} is not safelisted: its value is longer than 128 bytes ({len(value.encode())})"
+    if header_bytes(value) > 128:
+        return f"header {shown} is not safelisted: its value is longer than 128 bytes ({header_bytes(value)})"
+    if name in ("device-memory", "dpr", "downlink") and not _DOUBLE.fullmatch(value):
+        return f"header {shown} is not safelisted: {value!r} is not a number such as '1.5'"
+    if name in ("width", "viewport-width", "rtt") and not _INT.fullmatch(value):
+        return f"header {shown} is not safelisted: {value!r} is not a whole number"
+    if name == "ect" and value not in _ECT_VALUES:
+        return f"header ECT is not safelisted: {value!r} is not one of slow-2g, 2g, 3g, 4g"
+    if name == "save-data" and value.lower() != "on":
+        return "header Save-Data is not safelisted: only 'on' is"
     if name in ("accept", "content-type"):
         bad = sorted(set(value) & _UNSAFE_BYTES)
         if bad:
@@ -166,7 +208,7 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
             continue
         problem = _safelist_problem(name, value)
         if problem is None:
-            safelisted_total += len(value.encode())
+            safelisted_total += header_bytes(value)
         else:
             unsafe[name] = problem
     if safelisted_total > 1024:
@@ -222,11 +264,7 @@ def check_allow_origin(values: list[str], origin: str, include_credentials: bool
         return None
     if " " in value or "," in value:
         return AllowOriginFailure("MultipleAllowOriginValues", value)
-    if not value.isascii():
-        # Chromium prints such bytes as \uXXXX escapes.
-        escaped = "".join(c if c.isascii() else f"\\u{ord(c):04X}" for c in value)
-        return AllowOriginFailure("InvalidAllowOriginValue", escaped)
-    if value != "null" and not _is_url(value):
+    if value != "null" and (not value.isascii() or not _is_url(value)):
         return AllowOriginFailure("InvalidAllowOriginValue", value)
     return AllowOriginFailure("AllowOriginMismatch", value)
 

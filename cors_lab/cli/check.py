@@ -251,6 +251,7 @@ def _result_json(result: Any, verdict: str, danger: str | None, app: Any = None)
         "fix": _final_fix(result, evidence_of(result, app)),
         "browser_fix": result.fix,
         "evidence": [{"seen": e.seen, "fix": e.fix} for e in evidence_of(result, app)],
+        "warnings": [{"kind": w.kind.value, "message": w.message} for w in result.warnings],
         "exchanges": [
             {
                 "kind": e.request.kind,
@@ -330,6 +331,8 @@ def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None
             f"[bold green]ALLOWED[/]: the page's fetch() resolves with status {result.status}; "
             f"it can read: {escape(readable)}"
         )
+        for warning in result.warnings:
+            out.print(f"[yellow]note:[/] {escape(warning.message)}")
         return
     out.print(
         f"[bold red]BLOCKED[/] ({escape(str(result.error_code))}): the page's fetch() rejects with "

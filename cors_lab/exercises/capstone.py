@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..auditing import Finding, audit, audit_env
-from ..browser.machine import Credentials
+from ..browser.failures import FailureCode
+from ..browser.machine import Credentials, StepKind
 from ..config import CorsConfig, CorsConfigError
 from ..demo import SESSION_COOKIE, demo_api
 from ..driver import Browser, FetchResult
@@ -47,11 +48,14 @@ FRONTENDS = (SHOP, STAGING)
 #: Where each frontend finds the API: same site as the page, so the session cookie works.
 API_URLS = {SHOP: "https://api.shop.example", STAGING: "http://localhost:8000", EVIL: "https://api.shop.example"}
 
-_ORIGIN_CODES = (
-    "MissingAllowOriginHeader",
-    "AllowOriginMismatch",
-    "MultipleAllowOriginValues",
-    "InvalidAllowOriginValue",
+#: The CORS-check failures a sharper allow_origins fix can explain (on either response).
+_ORIGIN_CODES = frozenset(
+    {
+        FailureCode.MISSING_ALLOW_ORIGIN_HEADER,
+        FailureCode.ALLOW_ORIGIN_MISMATCH,
+        FailureCode.MULTIPLE_ALLOW_ORIGIN_VALUES,
+        FailureCode.INVALID_ALLOW_ORIGIN_VALUE,
+    }
 )
 
 
@@ -228,7 +232,7 @@ def _judge(
     label = request.label
     if not result.ok:
         fix = result.fix
-        if origin_fix and (result.error_code or "").removeprefix("Preflight") in _ORIGIN_CODES:
+        if origin_fix and result.failure_code is not None and result.failure_code.base in _ORIGIN_CODES:
             fix = origin_fix
         return Check(
             label, False, f"blocked ({result.error_code})", console=result.console_message, fix=fix, result=result
@@ -272,7 +276,7 @@ def _judge(
     if request.path == "/login":
         stored = any(cookie.name == SESSION_COOKIE for cookie in browser.cookies)
         if not stored:
-            reasons = [step.detail for step in result.steps if step.title.startswith("The browser ignored the cookie")]
+            reasons = [step.detail for step in result.steps if step.kind is StepKind.COOKIE_REJECTED]
             return Check(
                 label,
                 False,

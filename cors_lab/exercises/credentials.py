@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..browser import CookieJar, Credentials, credentials_mode
+from ..browser import CookieJar, Credentials, StepKind, credentials_mode
 from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
@@ -37,7 +37,7 @@ def _blocked(what: str, result: FetchResult) -> NotYet:
 
 def _rejected_cookie(result: FetchResult) -> str | None:
     for step in result.steps:
-        if step.passed is False and step.title.startswith("The browser ignored the cookie"):
+        if step.kind is StepKind.COOKIE_REJECTED:
             return step.detail
     return None
 

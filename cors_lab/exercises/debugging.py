@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from ..auditing import audit
 from ..browser import CODES, CorsFailure, console_message
-from ..browser.failures import PREFLIGHT_CODES
+from ..browser.failures import FailureCode
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
 from . import Exercise, NotYet
@@ -104,14 +104,14 @@ def _check_codes(codes: Any) -> str:
         def would_say(code: str, failure: CorsFailure = failure) -> str:
             return console_message(code, failure.parameter or "<value>", failure.url, FRONTEND)
 
-        twin = f"Preflight{given}"
-        if twin in PREFLIGHT_CODES and would_say(twin) == result.console_message:
+        named, actual = FailureCode(given), failure.code
+        if named.preflight_twin is actual:
             raise NotYet(
                 f"message {n} says 'Response to preflight request doesn't pass access control check': "
                 f"the failure is at the preflight (OPTIONS), so the code is the preflight twin of "
                 f"{given!r}; such codes start with 'Preflight'"
             )
-        if given in PREFLIGHT_CODES and would_say(PREFLIGHT_CODES[given]) == result.console_message:
+        if named.is_preflight_twin and named.base is actual:
             raise NotYet(
                 f"message {n} has no 'Response to preflight request' sentence: the actual response "
                 f"failed, not a preflight, so the code does not start with 'Preflight'"

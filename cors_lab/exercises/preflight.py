@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ..browser import normalize_method, preflight_reasons
+from ..browser import StepKind, normalize_method, preflight_reasons
 from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
@@ -265,7 +265,7 @@ def run_cache_sequence() -> list[tuple[bool, str]]:
             left = page.cache.seconds_left(FRONTEND, url)
             result = page.fetch(url, method=method, json={"name": "x"} if method == "PUT" else None)
             sent = any(exchange.request.method == "OPTIONS" for exchange in result.exchanges)
-            needs = any(step.title == "A preflight is needed" for step in result.steps)
+            needs = any(step.kind is StepKind.PREFLIGHT_NEEDED for step in result.steps)
             if not needs:
                 why = f"{method} with no unsafe headers is a simple request, which is never preflighted"
             elif not sent:

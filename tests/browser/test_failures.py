@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cors_lab.browser.failures import CODES, PREFLIGHT_CODES, CorsFailure, FailureContext, console_message
+from cors_lab.advice import advise
+from cors_lab.browser.failures import CODES, PREFLIGHT_CODES, CorsFailure, FailureCode, FailureContext, console_message
 from cors_lab.browser.http import HttpResponse
 
 URL = "http://localhost:8000/users"
@@ -111,12 +112,18 @@ MESSAGES = [
         HEAD + PRE + "The value of the 'Access-Control-Allow-Credentials' header in the response is 'True' which must "
         "be 'true' when the request's credentials mode is 'include'.",
     ),
+    (
+        "CorsDisabledScheme",
+        "",
+        HEAD + "Cross origin requests are only supported for protocol schemes: chrome, "
+        "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app.",
+    ),
 ]
 
 
 def test_the_table_covers_every_code():
     assert sorted(code for code, _, _ in MESSAGES) == sorted(CODES)
-    assert len(set(CODES)) == 19
+    assert len(set(CODES)) == 20
 
 
 def test_console_message_for_every_code():
@@ -149,7 +156,7 @@ def test_preflight_codes_map_to_their_twins():
 
 
 def test_at_preflight():
-    preflight_stage = [code for code in CODES if CorsFailure.build(code, "", URL, _context()).at_preflight]
+    preflight_stage = [code for code in CODES if _build(code).at_preflight]
     assert sorted(preflight_stage) == sorted(
         set(CODES)
         - {
@@ -160,6 +167,7 @@ def test_at_preflight():
             "WildcardOriginNotAllowed",
             "InvalidAllowCredentials",
             "RedirectContainsCredentials",
+            "CorsDisabledScheme",
         }
     )
 
@@ -174,7 +182,9 @@ def _context(status=200, headers=(), body=b"", origin_sent=PAGE, method="GET", c
 
 
 def _build(code, parameter="", **context):
-    return CorsFailure.build(code, parameter, URL, _context(**context))
+    """A failure as the model gives it, with the FastAPI advice filled in."""
+    message = console_message(code, parameter, URL, PAGE)
+    return advise(CorsFailure(FailureCode(code), parameter, URL, message, context=_context(**context)))
 
 
 def test_build_carries_code_parameter_url_and_console_line():
@@ -254,3 +264,18 @@ def test_explanation_names_the_response_and_its_status():
 )
 def test_preflight_explanations_keep_options_in_capitals(code, parameter):
     assert _build(code, parameter, status=404).explanation.startswith("The preflight (OPTIONS) response")
+
+
+def test_codes_are_typed_and_compare_as_their_names():
+    code = FailureCode("PreflightAllowOriginMismatch")
+    assert code == "PreflightAllowOriginMismatch" and f"{code}" == "PreflightAllowOriginMismatch"
+    assert code.is_preflight_twin and code.base is FailureCode.ALLOW_ORIGIN_MISMATCH and code.is_origin_check
+    assert FailureCode.ALLOW_ORIGIN_MISMATCH.preflight_twin is code
+    assert (
+        not FailureCode.PREFLIGHT_INVALID_STATUS.is_preflight_twin and FailureCode.PREFLIGHT_INVALID_STATUS.at_preflight
+    )
+
+
+def test_chromium_escapes_control_and_non_ascii_characters_in_the_parameter():
+    line = console_message("MultipleAllowOriginValues", "\u00e9\t\x7f, x", URL, PAGE)
+    assert "'\\u00E9\\u0009\\u007F, x'" in line
