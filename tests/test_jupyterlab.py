@@ -95,20 +95,24 @@ def lab(tmp_path_factory):
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    try:
-        base = _wait_for_url(process)
-        lab = Lab(process, base, token, root)
-        lab.configure()
-        yield lab
-    finally:
-        process.send_signal(signal.SIGINT)  # Jupyter shuts its kernels down on SIGINT, twice to skip the prompt
-        time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
+    # As a context manager: the pipe is closed once the process has ended.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as process:
+        lab: Lab | None = None
         try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            lab = Lab(process, _wait_for_url(process), token, root)
+            lab.configure()
+            yield lab
+        finally:
+            if lab is not None:
+                lab.api.close()
+            process.send_signal(signal.SIGINT)  # Jupyter shuts its kernels down on SIGINT, twice to skip the prompt
+            time.sleep(0.2)
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
 
 
 def _wait_for_url(process: subprocess.Popen, timeout: float = 60.0) -> str:
@@ -117,11 +121,14 @@ def _wait_for_url(process: subprocess.Popen, timeout: float = 60.0) -> str:
     seen: collections.deque[str] = collections.deque(maxlen=200)
 
     def drain() -> None:
-        for line in process.stdout:
-            seen.append(line)
-            match = re.search(r"(http://localhost:\d+)/lab\?token=", line)
-            if match:
-                found.put(match.group(1))
+        try:
+            for line in process.stdout:
+                seen.append(line)
+                match = re.search(r"(http://localhost:\d+)/lab\?token=", line)
+                if match:
+                    found.put(match.group(1))
+        except ValueError:  # the fixture closed the pipe after the process ended
+            pass
 
     threading.Thread(target=drain, daemon=True).start()
     try:
