@@ -14,6 +14,7 @@ its own Xvfb and stops it at close.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -183,5 +184,14 @@ class WebKitSession(EngineSession):
                     self.process.kill()
                     self.process.wait()
         finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            for reader in self._readers:  # the process has ended: they read to the end of its output
+                reader.join(timeout=5)
+            for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):  # stdin of a killed child: nothing left to flush to
+                        pipe.close()
             self._xvfb.stop()
             shutil.rmtree(self.home, ignore_errors=True)
