@@ -149,6 +149,8 @@ class WireServers:
         self.control.close()
         self.process.terminate()
         self.process.wait(10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 _tokens = count(1)
