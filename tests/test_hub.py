@@ -359,7 +359,22 @@ def test_a_class_of_ten_runs_a_lesson_at_once_each_on_their_own_server(hub):
     print(f"Each notebook: {min(r.seconds for r in runs):.1f} to {max(r.seconds for r in runs):.1f} s")
 
 
+def _server_ready(hub: Hub, name: str, timeout: float = 120) -> None:
+    """Create the student and start their server, unless done already; wait until the Hub says it is ready."""
+    hub.admin.post(f"/hub/api/users/{name}")  # 409 when the student exists: fine
+    state = hub.admin.get(f"/hub/api/users/{name}").json()["servers"].get("") or {}
+    if not state:
+        hub.admin.post(f"/hub/api/users/{name}/server")
+    deadline = time.monotonic() + timeout
+    while not (hub.admin.get(f"/hub/api/users/{name}").json()["servers"].get("") or {}).get("ready"):
+        assert time.monotonic() < deadline, f"{name}'s server was not ready in {timeout:.0f} s"
+        time.sleep(0.5)
+
+
 def test_students_log_in_with_the_password_and_reach_only_their_own_server(hub):
+    # On its own (another worker, or -k) this test has a Hub of its own, with no server started yet.
+    for name in STUDENTS[2:4]:
+        _server_ready(hub, name)
     browser = hub.client(follow_redirects=True)
     login = browser.get("/hub/login")
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login.text)
