@@ -37,6 +37,7 @@ __all__ = [
 HOST = "127.0.0.1"
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
+_BACKLOG = 2048  # uvicorn's default
 _running: list[Server] = []
 _thread_numbers = itertools.count(1)
 _registry_lock = threading.Lock()
@@ -182,7 +183,12 @@ class Server:
         self._socket = _bind(port)
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(
-            self._slot, log_config=None, access_log=False, lifespan="auto", timeout_graceful_shutdown=2
+            self._slot,
+            log_config=None,
+            access_log=False,
+            lifespan="auto",
+            timeout_graceful_shutdown=2,
+            backlog=_BACKLOG,
         )
         self._uvicorn = uvicorn.Server(config)
         self._failure: BaseException | None = None
@@ -363,6 +369,9 @@ def _bind(port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((HOST, port))
+        # Listening at once claims the port: with SO_REUSEADDR two programs may both bind a port
+        # that nobody listens on yet, and the loser would only fail later, inside uvicorn.
+        sock.listen(_BACKLOG)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:

@@ -156,6 +156,44 @@ def test_port_in_use_names_the_port_and_suggests_port_zero():
     assert server_threads() == []
 
 
+def race_for_port(port: int, racers: int) -> list[object]:
+    """What each of ``racers`` threads got from ``serve(port=port)`` called at the same moment."""
+    start_line = threading.Barrier(racers)
+    outcomes: list[object] = []
+
+    def race() -> None:
+        start_line.wait()
+        try:
+            outcomes.append(serve(hello_app(), port=port))
+        except Exception as exc:  # every outcome is kept, to be judged by the caller
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=race) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_servers_racing_for_one_port_get_it_once_and_the_rest_hear_port_in_use():
+    # Ten students' kernels on one machine all ask for the lesson's port 3000 at the same moment.
+    for _ in range(10):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        outcomes = race_for_port(port, racers=6)
+        winners = [outcome for outcome in outcomes if isinstance(outcome, cors_lab.Server)]
+        losers = [outcome for outcome in outcomes if not isinstance(outcome, cors_lab.Server)]
+        try:
+            assert len(winners) == 1, outcomes
+            assert all(isinstance(loser, PortInUseError) for loser in losers), losers
+            assert httpx.get(winners[0].url + "/").json() == "hello"
+        finally:
+            for winner in winners:
+                winner.stop()
+
+
 @pytest.mark.parametrize("port", [-1, 65536, "8000", 80.0, True])
 def test_bad_port_values_are_refused(port):
     with pytest.raises(ValueError, match="is not a port number"):
