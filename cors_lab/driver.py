@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 from anyio.from_thread import start_blocking_portal
 
-from ._version import __version__
 from .browser import CookieJar, Fetch, FetchRequest, PreflightCache, Verdict
+from .browser.chromium_headers import browser_headers
 from .browser.failures import FailureCode
 from .browser.http import HttpRequest, HttpResponse, header_items
 from .browser.machine import Credentials, Exchange, FetchWarning, Step
@@ -25,7 +25,6 @@ from .origins import origin_of
 
 __all__ = ["Browser", "BrowserClosedError", "CorsBlockedError", "FetchResult"]
 
-USER_AGENT = f"cors-lab/{__version__} (browser model)"
 
 
 def _raw(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
@@ -323,8 +322,9 @@ class Browser:
         # all three as the browser does.
         if self._transport is None:
             self._transport = httpx.HTTPTransport(trust_env=False)
+        url_list: list[str] = []
         while (outgoing := machine.next_request()) is not None:
-            request = self._wire_request(outgoing)
+            request = self._wire_request(machine, outgoing, url_list)
             try:
                 response = _send_retrying(self._transport, request)
             except httpx.TransportError as error:
@@ -339,9 +339,10 @@ class Browser:
             if self.app is not None
             else httpx.AsyncHTTPTransport(trust_env=False)
         )
+        url_list: list[str] = []
         async with transport:
             while (outgoing := machine.next_request()) is not None:
-                request = self._wire_request(outgoing)
+                request = self._wire_request(machine, outgoing, url_list)
                 try:
                     response = await transport.handle_async_request(request)
                     try:
@@ -353,11 +354,19 @@ class Browser:
                     return
                 _deliver(machine, outgoing, request, response)
 
-    def _wire_request(self, outgoing: HttpRequest) -> httpx.Request:
-        """The request as the browser puts it on the wire: header values as Latin-1 bytes, the method as is."""
-        headers = [(b"Accept-Encoding", b"gzip, deflate"), (b"Connection", b"keep-alive")]
-        headers.append((b"User-Agent", USER_AGENT.encode()))
-        headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in outgoing.headers]
+    def _wire_request(self, machine: Fetch, outgoing: HttpRequest, url_list: list[str]) -> httpx.Request:
+        """The request as Chromium puts it on the wire: its own headers around the model's, header
+        values as Latin-1 bytes, the method as is. ``url_list`` gains ``outgoing``'s URL."""
+        if outgoing.kind == "preflight":
+            # A redirect that needs a new preflight restarts the request in Chromium: its URL list
+            # (which Sec-Fetch-Site is computed over) starts again at the new URL (measured).
+            url_list.clear()
+        if not url_list or url_list[-1] != outgoing.url:
+            url_list.append(outgoing.url)
+        named = browser_headers(
+            outgoing, page_origin=self.origin, url_list=url_list, credentials=machine.request.credentials
+        )
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in named]
         request = httpx.Request(
             outgoing.method,
             outgoing.url,

@@ -4,7 +4,7 @@ import asyncio
 import threading
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from cors_lab import Browser, BrowserClosedError, CorsBlockedError, OriginError, demo_api, serve
 
@@ -316,3 +316,33 @@ def test_warnings_for_unexposed_headers_refused_cookies_and_reflected_origins():
     result = browser.fetch(f"{API}/me", credentials="include")
     kinds = [w.kind for w in result.warnings]
     assert WarningKind.ORIGIN_REFLECTED_WITH_CREDENTIALS in kinds, result.explain()
+
+
+def test_servers_receive_the_headers_chromium_sends_not_the_http_clients():
+    received: list[list[tuple[str, str]]] = []
+    app = FastAPI()
+
+    @app.api_route("/echo", methods=["GET", "OPTIONS", "PUT"])
+    async def echo(request: Request) -> Response:
+        received.append([(name.decode(), value.decode()) for name, value in request.headers.raw])
+        return Response(
+            "ok",
+            headers={"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Methods": "PUT"},
+        )
+
+    with serve(app) as server, Browser(PAGE) as page:
+        url = f"http://localhost:{server.port}/echo"
+        assert page.fetch(url).ok
+        put_result = page.fetch(url, method="PUT")
+        assert put_result.ok
+    simple, preflight, put = ({name.lower(): value for name, value in headers} for headers in received)
+    for headers in (simple, preflight, put):
+        assert headers["user-agent"].startswith("Mozilla/5.0") and "cors-lab" not in headers["user-agent"]
+        assert headers["sec-fetch-mode"] == "cors" and headers["sec-fetch-site"] == "same-site"
+        assert headers["referer"] == PAGE + "/" and headers["accept-language"] == "en-US,en;q=0.9"
+        assert headers["accept-encoding"] == "gzip, deflate, br, zstd"
+    assert "sec-ch-ua" in simple and "sec-ch-ua" not in preflight
+    assert preflight["access-control-request-method"] == "PUT"
+    # The exchanges the learner is shown hold what went out.
+    shown = [{name.lower(): value for name, value in exchange.request.headers} for exchange in put_result.exchanges]
+    assert [headers["sec-fetch-site"] for headers in shown] == ["same-site", "same-site"]

@@ -42,15 +42,27 @@ COMPARED_HEADERS = (
     "authorization",
     "cookie",
     "accept",
+    # What Chromium adds itself; the model adds the same (cors_lab/browser/chromium_headers.py).
+    "connection",
+    "referer",
+    "accept-encoding",
+    "accept-language",
+    "sec-fetch-site",
+    "sec-fetch-mode",
+    "sec-fetch-dest",
+    "sec-fetch-storage-access",
+    "sec-ch-ua",
+    "sec-ch-ua-mobile",
+    "sec-ch-ua-platform",
 )
 
 
 #: Headers only the browser sets (a page's attempt is dropped): Chromium sends its own values.
+# Headers whose values the two sides cannot share: the connection's own, and the User-Agent
+# (headless Chromium says HeadlessChrome; the model sends what Chromium with a window sends).
 _BROWSER_SET = frozenset(
-    {"accept-charset", "accept-encoding", "connection", "content-length", "date", "dnt", "expect", "host"}
-    | {"keep-alive", "referer", "te", "trailer", "transfer-encoding", "upgrade", "via", "user-agent"}
-    | {f"sec-{name}" for name in ("fetch-mode", "fetch-site", "fetch-dest", "ch-ua", "ch-ua-mobile")}
-    | {"sec-ch-ua-platform", "sec-fetch-user", "proxy-foo"}
+    {"accept-charset", "content-length", "date", "dnt", "expect", "host", "keep-alive", "te", "trailer"}
+    | {"transfer-encoding", "upgrade", "via", "user-agent", "sec-fetch-user", "proxy-foo"}
 )
 
 
@@ -171,8 +183,8 @@ def describe_hits(hits: list[dict[str, Any]], page_set: set[str], origins: dict[
         headers: dict[str, str] = {}
         for name, value in hit["headers"]:
             lower = name.lower()
-            if lower in _BROWSER_SET or (hit["method"] == "OPTIONS" and lower == "accept-language"):
-                continue  # the browser's own value, whatever the page tried (the model sends none)
+            if lower in _BROWSER_SET:
+                continue
             if lower in COMPARED_HEADERS or lower in page_set:
                 headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
         shown = "; ".join(f"{name}: {headers[name]!r}" for name in sorted(headers))
