@@ -6,12 +6,14 @@ The sans-I/O ``cors_lab.browser.Fetch`` decides; this module only sends its requ
 
 from __future__ import annotations
 
+import asyncio
 import json as json_module
 import time
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+import anyio
 import httpx
 from anyio.from_thread import start_blocking_portal
 
@@ -233,10 +235,14 @@ class Browser:
         """
         machine = self._machine(url, method, headers, json, content, credentials)
         if self.app is not None:
-            # An ASGI app runs on an event loop, and the caller may be inside one already (a Jupyter
-            # cell): run it on a loop of its own for this fetch, as Starlette's TestClient does.
-            with start_blocking_portal() as portal:
-                portal.call(self._drive_async, machine)
+            # An ASGI app runs on an event loop. With none running here, run one for this fetch in
+            # this thread; inside a running one (a Jupyter cell), on a loop in a thread of its own,
+            # as Starlette's TestClient does (that hop costs about a millisecond).
+            if _loop_running():
+                with start_blocking_portal() as portal:
+                    portal.call(self._drive_async, machine)
+            else:
+                anyio.run(self._drive_async, machine)
         else:
             self._drive(machine)
         return FetchResult(self.origin, machine.request, machine.verdict, self.app)
@@ -376,6 +382,14 @@ class Browser:
         )
         request.method = outgoing.method  # httpx upper-cases it; fetch() sends "patch" as "patch"
         return request
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _shown_method(method: str) -> str:
