@@ -28,7 +28,6 @@ from .origins import origin_of
 __all__ = ["Browser", "BrowserClosedError", "CorsBlockedError", "FetchResult"]
 
 
-
 def _raw(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
     """Headers with their names spelt as on the wire (httpx lower-cases them elsewhere)."""
     return tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw)

@@ -161,6 +161,25 @@ class _AppSlot:
         )
 
 
+_THREAD_PREFIX = "cors-lab "
+#: uvicorn's records from our server threads, re-logged here (silent unless the app configures
+#: logging) instead of reaching stderr, where they would print into the learner's notebook.
+_uvicorn_records = logging.getLogger(__name__ + ".uvicorn")
+
+
+class _FromOurThreads(logging.Filter):
+    """Moves uvicorn's records from cors-lab's server threads off uvicorn's logger, onto ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (record.threadName or "").startswith(_THREAD_PREFIX):
+            _uvicorn_records.handle(record)
+            return False
+        return True
+
+
+_FROM_OUR_THREADS = _FromOurThreads()
+
+
 class _StartupLog(logging.Handler):
     """Collects what uvicorn logs from one server thread while it starts."""
 
@@ -194,7 +213,7 @@ class Server:
         self._failure: BaseException | None = None
         # A unique name: the startup log picks this thread's records by it, from the very first one.
         self._thread = threading.Thread(
-            target=self._run, name=f"cors-lab {self._label}#{next(_thread_numbers)}", daemon=True
+            target=self._run, name=f"{_THREAD_PREFIX}{self._label}#{next(_thread_numbers)}", daemon=True
         )
 
     @property
@@ -265,9 +284,9 @@ class Server:
         return f"<Server {self._label}{self.url} {state}>"
 
     def _start(self, timeout: float) -> None:
+        logging.getLogger("uvicorn.error").addFilter(_FROM_OUR_THREADS)  # once: the same filter is kept once
         log = _StartupLog()
-        uvicorn_log = logging.getLogger("uvicorn.error")
-        uvicorn_log.addHandler(log)
+        _uvicorn_records.addHandler(log)
         deadline = time.monotonic() + timeout
         try:
             log.thread_name = self._thread.name
@@ -276,7 +295,7 @@ class Server:
             while not self._uvicorn.started and self._thread.is_alive() and time.monotonic() < deadline:
                 time.sleep(0.001)
         finally:
-            uvicorn_log.removeHandler(log)
+            _uvicorn_records.removeHandler(log)
         if self._uvicorn.started and self._failure is None and self._thread.is_alive():
             return
         timed_out = self._thread.is_alive() and not self._uvicorn.started

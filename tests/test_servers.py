@@ -144,6 +144,40 @@ def test_running_servers_and_stop_all():
     assert done.stdout.strip() == "all stopped"
 
 
+def test_what_uvicorn_logs_about_our_servers_stays_off_stderr_and_reaches_the_cors_lab_logger():
+    # A plain process, as a notebook kernel is: nothing configures logging, so a record that
+    # reaches no handler would print on stderr (into the learner's notebook).
+    script = textwrap.dedent(
+        """
+        import logging, threading, time
+        import httpx
+        import cors_lab
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/slow")
+        async def slow():
+            import asyncio
+            await asyncio.sleep(30)
+
+        seen = []
+        handler = logging.Handler()
+        handler.emit = lambda record: seen.append(record.getMessage())
+        logging.getLogger("cors_lab.servers.uvicorn").addHandler(handler)
+        server = cors_lab.serve(app)
+        threading.Thread(target=lambda: httpx.get(server.url + "/slow", timeout=60), daemon=True).start()
+        time.sleep(0.5)
+        server.stop()  # the slow request outlives the 2 s graceful shutdown: uvicorn cancels it, and says so
+        print(any("graceful shutdown" in message for message in seen))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert done.stderr == ""
+
+
 def test_port_in_use_names_the_port_and_suggests_port_zero():
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
