@@ -166,6 +166,9 @@ def frontend_app(
             raise HTTPException(400, "a report is the JSON the page sends") from None
         if page_id and isinstance(received, dict) and received.get("page", page_id) != page_id:
             raise HTTPException(409, "this page was replaced: another page is served here now")
+        if isinstance(received, dict):
+            # Which browser the learner runs (live_browser compares it with that engine's prediction).
+            received["user_agent"] = request.headers.get("user-agent", "")
         app.state.reports.append(received)
         if on_report is not None:
             # The callback may be slow (LiveBrowser runs the browser model): keep it off the server's loop.

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from cors_lab.user_agents import parse_user_agent
+
 from .calls import Axios, Fetch, Outcome, Xhr
 from .servers import Reply, Sites
 from .session import EngineSession
@@ -122,3 +124,11 @@ def test_firefox_warns_when_star_is_taken_to_cover_authorization(firefox_engine:
     assert warning.level == "warning"
     assert warning.text.startswith("Cross-Origin Request Warning: The Same Origin Policy will disallow reading")
     assert "the `Authorization` header is not covered" in warning.text
+
+
+def test_each_engines_user_agent_names_that_engine(engine: EngineSession, routes: Sites):
+    """What live_browser reads to know which engine the learner's browser is."""
+    [outcome] = engine.run([Fetch(routes["api"] + "/smoke/allowed")])
+    assert outcome.resolved
+    [hit] = routes.hits[outcome.token]
+    assert parse_user_agent(hit.headers["user-agent"]).engine == engine.name
