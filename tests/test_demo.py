@@ -110,7 +110,7 @@ def test_frontend_reports_are_accepted_from_the_page_only():
         )
         assert forged.status_code == 403
         assert httpx.post(server.url + "/report", content="not json", headers={"Origin": own}).status_code == 400
-        assert seen == [{"loaded": "x"}]
+        assert seen == [{"loaded": "x", "user_agent": f"python-httpx/{httpx.__version__}"}]
     finally:
         server.stop()
 
