@@ -27,6 +27,12 @@ class Occasion:
     ``url`` is the URL the failure is about (after redirects, the last one); ``redirected_from``
     the page's original URL when a redirect led there; ``page_url`` the page's own URL (its
     origin and ``/`` when not given); ``status`` the status of the response that failed, if any.
+
+    Firefox and WebKit name a few more things: ``location`` is where the redirect whose response
+    failed pointed (its Location, resolved; WebKit prints it), ``origin_sent`` the Origin the
+    failing request carried when it was not the page's (``"null"`` after a redirect to another
+    origin; WebKit prints it), and ``header_name`` the header a failure is about as the page
+    wrote it (WebKit keeps its case: ``X-Custom``, where the parameter is ``x-custom``).
     """
 
     url: str
@@ -36,6 +42,9 @@ class Occasion:
     status: int | None = None
     redirected_from: str | None = None
     api: Api = "fetch"
+    location: str | None = None
+    origin_sent: str = ""
+    header_name: str = ""
 
     @property
     def page(self) -> str:
