@@ -173,9 +173,10 @@ def _patterns() -> tuple[_Pattern, ...]:
                     error = wording.js_error(code, "zzparamzz", occasion)
                     shown = [(line, index == 0) for index, line in enumerate(lines)]
                     if error:
-                        # The script's error names the cause when it is not the one every failure gives.
+                        # The script's error names the cause only when it is not the one every failure
+                        # gives (a refusal's TypeError); "Failed to fetch" alone never says which.
                         generic = wording.js_error(C.MISSING_ALLOW_ORIGIN_HEADER, "", occasion)
-                        shown.append((error, not lines or error != generic))
+                        shown.append((error, error != generic))
                     for line, main in shown:
                         canonical = _canonical(line)
                         key = (canonical, engine, code, api, main)
@@ -199,6 +200,8 @@ _OLD_CHROMIUM = re.compile(r"^Failed to load (?P<url>(?!resource: )\S+?): (?P<re
 _OLD_ORIGIN = re.compile(r" ?Origin '(?P<origin>[^']*)' is therefore not allowed access\.")
 _OLD_STATUS = re.compile(r" ?The response had HTTP status code (?P<status>\d{3})\.")
 _UNKNOWN_ORIGIN = "zz-unknown-origin"
+#: The methods fetch() and XMLHttpRequest refuse in every mode (Fetch Standard: forbidden methods).
+_FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
 
 
 @dataclass(frozen=True)
@@ -353,26 +356,49 @@ def _explanation(best: _Reading, same: list[_Reading]) -> Explanation:
     parameter = groups.get("parameter", "")
     if code is C.PREFLIGHT_INVALID_STATUS and status is not None and 300 <= status < 400:
         code = C.PREFLIGHT_DISALLOWED_REDIRECT  # WebKit reports a redirected preflight by its status
-    causes, fix = advice_for(code, parameter, url, origin, status)
+    if code is C.FORBIDDEN_METHOD and parameter and parameter.upper() not in _FORBIDDEN_METHODS:
+        code = C.NO_CORS_METHOD  # Firefox words both alike: "Invalid request method PUT." is mode: 'no-cors'
     # Chromium prints "net::ERR_FAILED" after every CORS line too: alone, it does not name the check.
-    generic = not best.pattern.main or (code is C.NETWORK_ERROR and parameter == "net::ERR_FAILED")
+    generic = (
+        not best.pattern.main
+        or (code is C.NETWORK_ERROR and parameter == "net::ERR_FAILED")
+        or _canonical(best.text) in _generic_errors()
+    )
+    causes, fix = advice_for(code, parameter, url, origin, status, engine=engine)
     if generic:
         causes = (
             "This line is the one every failed request of its kind gives: it does not say which check failed. "
-            "The console line printed just before it names the cause; paste that one for a sure answer. "
-            "The most likely causes:",
+            "The console line printed just before it names the cause (paste that one for a sure answer); when "
+            "there is none, most likely nothing answered. The most likely causes:",
             *causes,
         )
     return Explanation(engine_name, api, code, url, origin, causes, fix, parameter, status, best.text)
+
+
+@cache
+def _generic_errors() -> frozenset[str]:
+    """The error each engine's script gets for every failure that is not a refusal ("Failed to fetch"...)."""
+    return frozenset(
+        _canonical(wording.js_error(C.MISSING_ALLOW_ORIGIN_HEADER, "", Occasion("u", "o", api="fetch")))
+        for wording in ENGINES.values()
+    )
 
 
 # --- the FastAPI advice -------------------------------------------------------------------------
 
 
 def advice_for(
-    code: FailureCode, parameter: str = "", url: str | None = None, origin: str | None = None, status: int | None = None
+    code: FailureCode,
+    parameter: str = "",
+    url: str | None = None,
+    origin: str | None = None,
+    status: int | None = None,
+    engine: str = "",
 ) -> tuple[tuple[str, ...], str]:
-    """(likely causes in a FastAPI app, most likely first; the fix) for a failure known only from its message."""
+    """(likely causes in a FastAPI app, most likely first; the fix) for a failure known only from its message.
+
+    ``engine`` ("Chromium", "Firefox", "WebKit") adds what only that engine's words can mean.
+    """
     page = origin or "the page's origin"
     listed = f"[{origin!r}]" if origin and origin != "null" else "['https://your-frontend.example']"
     base = code.base
@@ -500,8 +526,9 @@ def advice_for(
             "nothing answered: the API is not running, or runs on another host or port than the URL says",
             "the connection was refused, reset or timed out (a crash, a firewall, a proxy)",
             "a redirect to a URL the browser will not follow (such as data:)",
-            "in Firefox, this line alone can also follow a redirect to a URL with user:password@",
         ]
+        if engine == "Firefox":
+            causes.append("a redirect to a URL with user:password@ in it (Firefox then prints only this line)")
     else:
         causes = [_REFUSALS[code][0]]
     return tuple(c[:1].upper() + c[1:] + "." for c in causes), _fix(code, parameter, url, origin, status, listed)
