@@ -91,11 +91,22 @@ _PLACEHOLDERS: dict[str, str] = {
     "zzpagezz": "page",
     "zzparamzz": "parameter",
     "zzheaderzz": "parameter",
+    "zzmethodzz": "method",
     "987": "status",
     "387": "status",
     "zzscheme": "scheme",
 }
-_GROUP_PATTERNS = {"status": r"\d{3}", "scheme": r"[A-Za-z][A-Za-z0-9+.-]*"}
+#: What each group matches: URLs and origins have no spaces in a console (browsers percent-encode
+#: them); a parameter may be anything, empty too (Chromium's "Redirect location ''").
+_GROUP_PATTERNS = {
+    "status": r"\d{3}",
+    "scheme": r"[A-Za-z][A-Za-z0-9+.-]*",
+    "parameter": r".*?",
+    "location": r"\S*?",
+}
+_URL_PATTERN = r"\S+?"
+#: A redirect's status (3xx) and any other: Firefox adds "did not succeed" after a redirect's failure.
+_SENTINEL_PATTERNS = {"987": r"(?!3)\d{3}", "387": r"3\d\d"}
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in sorted(_PLACEHOLDERS, key=len, reverse=True)))
 #: Sentences an engine adds or leaves out by API or by release: read with or without them.
 _OPTIONAL = (
@@ -116,6 +127,9 @@ class _Pattern:
     #: The engine's main line for this code: its first console line (or the script's error when
     #: the console says nothing), the one that names the cause.
     main: bool
+    #: Made only by a redirect's response failing (which is rarer than the preflight failing, whose
+    #: words may be the same in Firefox).
+    redirect: bool = False
 
 
 def _canonical(text: str) -> str:
@@ -135,7 +149,8 @@ def _regex(line: str) -> re.Pattern[str]:
         group = _PLACEHOLDERS[match.group(0)]
         seen[group] = seen.get(group, 0) + 1
         name = group if seen[group] == 1 else f"{group}_{seen[group]}"
-        pieces.append(f"(?P<{name}>{_GROUP_PATTERNS.get(group, '.+?')})")
+        pattern = _SENTINEL_PATTERNS.get(match.group(0)) or _GROUP_PATTERNS.get(group, _URL_PATTERN)
+        pieces.append(f"(?P<{name}>{pattern})")
         position = match.end()
     pieces.append(re.escape(line[position:]))
     return re.compile("^" + "".join(pieces) + "$", re.DOTALL)
@@ -152,6 +167,7 @@ def _occasions(api: Api) -> list[Occasion]:
                             url,
                             "zzoriginzz",
                             page_url="zzpagezz",
+                            method="zzmethodzz",
                             status=status,
                             redirected_from=redirected_from,
                             api=api,
@@ -162,12 +178,20 @@ def _occasions(api: Api) -> list[Occasion]:
     return variants
 
 
+#: What only fetch() refuses or has: XMLHttpRequest has no mode or redirect option, and sends the others.
+_FETCH_ONLY = frozenset(
+    {C.SAME_ORIGIN_MODE, C.NO_CORS_METHOD, C.REDIRECT_MODE_ERROR, C.URL_WITH_CREDENTIALS, C.BODY_WITH_GET_OR_HEAD}
+)
+
+
 @cache
 def _patterns() -> tuple[_Pattern, ...]:
     made: dict[tuple[str, str, FailureCode, Api, bool], _Pattern] = {}
     for engine, wording in ENGINES.items():
         for code in FailureCode:
             for api in API_CHOICES:
+                if api == "xhr" and code in _FETCH_ONLY:
+                    continue
                 for occasion in _occasions(api):
                     lines = wording.console_lines(code, "zzparamzz", occasion)
                     error = wording.js_error(code, "zzparamzz", occasion)
@@ -177,11 +201,12 @@ def _patterns() -> tuple[_Pattern, ...]:
                         # gives (a refusal's TypeError); "Failed to fetch" alone never says which.
                         generic = wording.js_error(C.MISSING_ALLOW_ORIGIN_HEADER, "", occasion)
                         shown.append((error, error != generic))
+                    redirect = occasion.status is not None and 300 <= occasion.status < 400
                     for line, main in shown:
                         canonical = _canonical(line)
                         key = (canonical, engine, code, api, main)
-                        if key not in made:
-                            made[key] = _Pattern(_regex(canonical), engine, code, api, main)
+                        if key not in made or (made[key].redirect and not redirect):
+                            made[key] = _Pattern(_regex(canonical), engine, code, api, main, redirect)
     return tuple(made.values())
 
 
@@ -257,10 +282,12 @@ def _read(index: int, line: str) -> list[_Reading]:
 
 
 def _lines(text: str) -> list[str]:
-    """The pasted text as lines; a whole text that reads as one line (a header value with a newline) stays one."""
-    if "\n" in text.strip() and _read(0, text):
+    """The pasted text as lines; kept whole when some line does not read alone but the whole text reads as one
+    line (a refused header value with a newline in it)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and not all(_read(0, line) for line in lines) and _read(0, text):
         return [text]
-    return [line for line in text.splitlines() if line.strip()]
+    return lines
 
 
 def _looked_for() -> str:
@@ -315,12 +342,16 @@ _LIKELIHOOD = {
 def _best(readings: list[_Reading]) -> _Reading:
     """The reading of the (engine, code) that explains most pasted lines, by its main line when it has one."""
     lines: dict[tuple[str, FailureCode], set[int]] = {}
+    usual: dict[tuple[str, FailureCode], set[int]] = {}  # the lines read without a redirect's patterns
     main: dict[tuple[str, FailureCode], bool] = {}
     for reading in readings:
         key = _key(reading)
         lines.setdefault(key, set()).add(reading.index)
+        usual.setdefault(key, set())
+        if not reading.pattern.redirect:
+            usual[key].add(reading.index)
         main[key] = main.get(key, False) or reading.pattern.main
-    chosen = min(lines, key=lambda k: (-len(lines[k]), not main[k], _LIKELIHOOD[k[1]], k[0]))
+    chosen = min(lines, key=lambda k: (-len(lines[k]), -len(usual[k]), not main[k], _LIKELIHOOD[k[1]], k[0]))
     candidates = [r for r in readings if _key(r) == chosen]
     return min(candidates, key=lambda r: (not r.pattern.main, r.index))
 
