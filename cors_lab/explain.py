@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from .browser.chromium import _VALID_VALUE, _WITH_CREDENTIALS, CHROMIUM
+from .browser.chromium import _PREFLIGHT, _VALID_VALUE, _WITH_CREDENTIALS, CHROMIUM, REASONS
 from .browser.engine import API_CHOICES, Api, Occasion, Wording
 from .browser.failures import FailureCode
 from .browser.firefox import FIREFOX
@@ -115,6 +115,14 @@ _OPTIONAL = (
     " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with "
     "CORS disabled.",
 )
+#: Older Chromium words for today's: (older, today).
+_OLDER = (
+    (
+        ", or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with "
+        "CORS disabled.",
+        ".",
+    ),
+)
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"'})
 
 
@@ -135,6 +143,8 @@ class _Pattern:
 def _canonical(text: str) -> str:
     """Quotes retyped, optional sentences out: what patterns and pasted lines are compared as."""
     text = text.translate(_QUOTES)
+    for older, today in _OLDER:
+        text = text.replace(older, today)
     for sentence in _OPTIONAL:
         text = text.replace(sentence.translate(_QUOTES), "")
     return text
@@ -178,6 +188,7 @@ def _occasions(api: Api) -> list[Occasion]:
     return variants
 
 
+_STATUS_AT_END = re.compile(r" Status code: [39]87$")
 #: What only fetch() refuses or has: XMLHttpRequest has no mode or redirect option, and sends the others.
 _FETCH_ONLY = frozenset(
     {C.SAME_ORIGIN_MODE, C.NO_CORS_METHOD, C.REDIRECT_MODE_ERROR, C.URL_WITH_CREDENTIALS, C.BODY_WITH_GET_OR_HEAD}
@@ -204,9 +215,12 @@ def _patterns() -> tuple[_Pattern, ...]:
                     redirect = occasion.status is not None and 300 <= occasion.status < 400
                     for line, main in shown:
                         canonical = _canonical(line)
-                        key = (canonical, engine, code, api, main)
-                        if key not in made or (made[key].redirect and not redirect):
-                            made[key] = _Pattern(_regex(canonical), engine, code, api, main, redirect)
+                        # Older Safari leaves out WebKit's " Status code: N".
+                        shortened = _STATUS_AT_END.sub("", canonical) if engine == "WebKit" else canonical
+                        for text in {canonical, shortened}:
+                            key = (text, engine, code, api, main)
+                            if key not in made or (made[key].redirect and not redirect):
+                                made[key] = _Pattern(_regex(text), engine, code, api, main, redirect)
     return tuple(made.values())
 
 
@@ -224,6 +238,11 @@ _SOURCE_AFTER = re.compile(r"\s+\([^()]*, line \d+\)$|\s+[\w.\-/]+\.(?:js|ts|jsx
 _OLD_CHROMIUM = re.compile(r"^Failed to load (?P<url>(?!resource: )\S+?): (?P<reason>.+)$", re.DOTALL)
 _OLD_ORIGIN = re.compile(r" ?Origin '(?P<origin>[^']*)' is therefore not allowed access\.")
 _OLD_STATUS = re.compile(r" ?The response had HTTP status code (?P<status>\d{3})\.")
+_OLD_PREFLIGHT_STATUS = re.compile(r"^Response for preflight has invalid HTTP status code (?P<status>\d{3})\.?$")
+_SAFARI_FAILED = "Failed to load resource: "
+_CHROMIUM_NETWORK = re.compile(
+    r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (?P<url>\S+) (?P<error>net::ERR_[A-Z_]+)(?: \d{3} \([^)]*\))?$"
+)
 _UNKNOWN_ORIGIN = "zz-unknown-origin"
 #: The methods fetch() and XMLHttpRequest refuse in every mode (Fetch Standard: forbidden methods).
 _FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
@@ -248,6 +267,11 @@ def _variants(line: str) -> list[tuple[str, dict[str, str], bool]]:
         stripped = source.sub("", text)
         if stripped != text:
             variants.append((_PREFIX.sub("", stripped), {}, False))
+    if text.startswith(_SAFARI_FAILED) and not text.startswith(_SAFARI_FAILED + "net::"):
+        variants.append((text.removeprefix(_SAFARI_FAILED), {}, False))  # older Safari's prefix
+    network = _CHROMIUM_NETWORK.match(text)
+    if network:  # Chromium's network line: "GET <url> net::ERR_FAILED 200 (OK)"
+        variants.append((f"Failed to load resource: {network['error']}", {"url": network["url"]}, False))
     extra: dict[str, str] = {}
     for old in (_OLD_ORIGIN, _OLD_STATUS):
         match = old.search(text)
@@ -257,9 +281,17 @@ def _variants(line: str) -> list[tuple[str, dict[str, str], bool]]:
     old_form = _OLD_CHROMIUM.match(text)
     if old_form:
         origin = extra.get("origin", _UNKNOWN_ORIGIN)
+        reason = old_form["reason"].strip()
+        status = _OLD_PREFLIGHT_STATUS.match(reason)
+        if status:
+            extra["status"] = status["status"]
+            reason = _PREFLIGHT + REASONS[C.PREFLIGHT_INVALID_STATUS]
+        elif reason.startswith("Response for preflight is invalid (redirect)"):
+            reason = _PREFLIGHT + REASONS[C.PREFLIGHT_DISALLOWED_REDIRECT]
+        elif reason.endswith(("by Access-Control-Allow-Headers.", "by Access-Control-Allow-Methods.")):
+            reason = reason.removesuffix(".") + " in preflight response."  # before "in preflight response" was added
         rewritten = (
-            f"Access to fetch at '{old_form['url']}' from origin '{origin}' has been blocked by CORS policy: "
-            + old_form["reason"].strip()
+            f"Access to fetch at '{old_form['url']}' from origin '{origin}' has been blocked by CORS policy: {reason}"
         )
         variants.append((rewritten, extra, True))
     elif extra:
@@ -276,8 +308,6 @@ def _read(index: int, line: str) -> list[_Reading]:
             if match:
                 groups = {k: v for k, v in match.groupdict().items() if v is not None}
                 readings.append(_Reading(index, text, pattern, {**groups, **extra}, api_unknown))
-        if readings:
-            break
     return readings
 
 

@@ -222,6 +222,60 @@ def test_chromiums_pre_2019_failed_to_load_wording_is_read(code: FailureCode):
 
 
 @pytest.mark.parametrize(
+    ("older", "engine", "code", "status"),
+    [
+        # Safari before "Status code: N", and with its "Failed to load resource: " prefix.
+        (
+            "Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin.",
+            "WebKit",
+            "MissingAllowOriginHeader",
+            None,
+        ),
+        (
+            "Failed to load resource: Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin. "
+            "Status code: 404",
+            "WebKit",
+            "MissingAllowOriginHeader",
+            404,
+        ),
+        # Chromium's network line, and its pre-2019 preflight wordings.
+        ("GET http://localhost:8000/items net::ERR_FAILED 200 (OK)", "Chromium", "NetworkError", None),
+        (
+            "Failed to load http://localhost:8000/items: Response for preflight has invalid HTTP status code 405.",
+            "Chromium",
+            "PreflightInvalidStatus",
+            405,
+        ),
+        (
+            "Failed to load http://localhost:8000/items: Response for preflight is invalid (redirect)",
+            "Chromium",
+            "PreflightDisallowedRedirect",
+            None,
+        ),
+        (
+            "Failed to load http://localhost:8000/items: Request header field Authorization is not allowed by "
+            "Access-Control-Allow-Headers.",
+            "Chromium",
+            "HeaderDisallowedByPreflightResponse",
+            None,
+        ),
+        (
+            "Access to fetch at 'http://localhost:8000/x' from origin 'http://localhost:3000' has been blocked by CORS "
+            "policy: The 'Access-Control-Allow-Origin' header contains multiple values 'http://localhost:3000, *', but "
+            "only one is allowed. Have the server send the header with a valid value, or, if an opaque response serves "
+            "your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
+            "Chromium",
+            "MultipleAllowOriginValues",
+            None,
+        ),
+    ],
+)
+def test_older_wordings_people_still_paste_are_read(older: str, engine: str, code: str, status: int | None):
+    explanation = explain_message(older)
+    assert (explanation.engine, explanation.code.value, explanation.status) == (engine, code, status)
+
+
+@pytest.mark.parametrize(
     "wrapped",
     [
         "CONSOLE SECURITY ERROR Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin. "
