@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from .browser.chromium import _PREFLIGHT, _VALID_VALUE, _WITH_CREDENTIALS, CHROMIUM, REASONS
 from .browser.engine import API_CHOICES, Api, Occasion, Wording
 from .browser.failures import FailureCode
-from .browser.firefox import FIREFOX
+from .browser.firefox import FIREFOX, READ_ONLY_KEYS, format_template
 from .browser.webkit import WEBKIT
 
 __all__ = ["ENGINES", "Explanation", "NotACorsMessageError", "explain_message"]
@@ -188,7 +188,11 @@ def _occasions(api: Api) -> list[Occasion]:
     return variants
 
 
-_STATUS_AT_END = re.compile(r" Status code: [39]87$")
+_STATUS_AT_END = {
+    "WebKit": re.compile(r" Status code: [39]87$"),
+    "Firefox": re.compile(r"\. Status code: (?:[39]87|\(null\))\.$"),
+}
+_STATUS_CUT = {"WebKit": "", "Firefox": "."}
 #: What only fetch() refuses or has: XMLHttpRequest has no mode or redirect option, and sends the others.
 _FETCH_ONLY = frozenset(
     {C.SAME_ORIGIN_MODE, C.NO_CORS_METHOD, C.REDIRECT_MODE_ERROR, C.URL_WITH_CREDENTIALS, C.BODY_WITH_GET_OR_HEAD}
@@ -215,12 +219,20 @@ def _patterns() -> tuple[_Pattern, ...]:
                     redirect = occasion.status is not None and 300 <= occasion.status < 400
                     for line, main in shown:
                         canonical = _canonical(line)
-                        # Older Safari leaves out WebKit's " Status code: N".
-                        shortened = _STATUS_AT_END.sub("", canonical) if engine == "WebKit" else canonical
+                        # Older Safari and Firefox releases leave out " Status code: N".
+                        shortened = (
+                            _STATUS_AT_END[engine].sub(_STATUS_CUT[engine], canonical)
+                            if engine in _STATUS_AT_END
+                            else canonical
+                        )
                         for text in {canonical, shortened}:
                             key = (text, engine, code, api, main)
                             if key not in made or (made[key].redirect and not redirect):
                                 made[key] = _Pattern(_regex(text), engine, code, api, main, redirect)
+    for template, code in READ_ONLY_KEYS.values():
+        line = _canonical(format_template(template, _URLS[0], "zzparamzz"))
+        for api in API_CHOICES:
+            made.setdefault((line, "Firefox", code, api, True), _Pattern(_regex(line), "Firefox", code, api, True))
     return tuple(made.values())
 
 
@@ -240,6 +252,9 @@ _OLD_ORIGIN = re.compile(r" ?Origin '(?P<origin>[^']*)' is therefore not allowed
 _OLD_STATUS = re.compile(r" ?The response had HTTP status code (?P<status>\d{3})\.")
 _OLD_PREFLIGHT_STATUS = re.compile(r"^Response for preflight has invalid HTTP status code (?P<status>\d{3})\.?$")
 _SAFARI_FAILED = "Failed to load resource: "
+_OLD_CANNOT_LOAD = re.compile(
+    r"^(?P<api>XMLHttpRequest|Fetch API) cannot load (?P<url>\S+?)\. (?P<reason>.+)$", re.DOTALL
+)
 _CHROMIUM_NETWORK = re.compile(
     r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (?P<url>\S+) (?P<error>net::ERR_[A-Z_]+)(?: \d{3} \([^)]*\))?$"
 )
@@ -278,18 +293,20 @@ def _variants(line: str) -> list[tuple[str, dict[str, str], bool]]:
         if match:
             extra.update(match.groupdict())
             text = old.sub("", text)
+    cannot_load = _OLD_CANNOT_LOAD.match(text)
+    if cannot_load:  # Chromium before 2019 and older Safari: "XMLHttpRequest cannot load URL. <reason>"
+        variants.append((cannot_load["reason"], {**extra, "url": cannot_load["url"]}, False))
+        api = "fetch" if cannot_load["api"] == "Fetch API" else "XMLHttpRequest"
+        origin = extra.get("origin", _UNKNOWN_ORIGIN)
+        rewritten = (
+            f"Access to {api} at '{cannot_load['url']}' from origin '{origin}' has been blocked by CORS policy: "
+            + _older_reason(cannot_load["reason"].strip(), extra)
+        )
+        variants.append((rewritten, extra, False))
     old_form = _OLD_CHROMIUM.match(text)
     if old_form:
         origin = extra.get("origin", _UNKNOWN_ORIGIN)
-        reason = old_form["reason"].strip()
-        status = _OLD_PREFLIGHT_STATUS.match(reason)
-        if status:
-            extra["status"] = status["status"]
-            reason = _PREFLIGHT + REASONS[C.PREFLIGHT_INVALID_STATUS]
-        elif reason.startswith("Response for preflight is invalid (redirect)"):
-            reason = _PREFLIGHT + REASONS[C.PREFLIGHT_DISALLOWED_REDIRECT]
-        elif reason.endswith(("by Access-Control-Allow-Headers.", "by Access-Control-Allow-Methods.")):
-            reason = reason.removesuffix(".") + " in preflight response."  # before "in preflight response" was added
+        reason = _older_reason(old_form["reason"].strip(), extra)
         rewritten = (
             f"Access to fetch at '{old_form['url']}' from origin '{origin}' has been blocked by CORS policy: {reason}"
         )
@@ -297,6 +314,19 @@ def _variants(line: str) -> list[tuple[str, dict[str, str], bool]]:
     elif extra:
         variants.append((text, extra, False))
     return variants
+
+
+def _older_reason(reason: str, extra: dict[str, str]) -> str:
+    """An older Chromium reason in today's words (a status it named goes to ``extra``)."""
+    status = _OLD_PREFLIGHT_STATUS.match(reason)
+    if status:
+        extra["status"] = status["status"]
+        return _PREFLIGHT + REASONS[C.PREFLIGHT_INVALID_STATUS]
+    if reason.startswith("Response for preflight is invalid (redirect)"):
+        return _PREFLIGHT + REASONS[C.PREFLIGHT_DISALLOWED_REDIRECT]
+    if reason.endswith(("by Access-Control-Allow-Headers.", "by Access-Control-Allow-Methods.")):
+        return reason.removesuffix(".") + " in preflight response."  # before "in preflight response" was added
+    return reason
 
 
 def _read(index: int, line: str) -> list[_Reading]:

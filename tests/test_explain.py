@@ -9,6 +9,7 @@ than the ones measured.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ import cors_lab
 from cors_lab.browser.chromium import CHROMIUM, REASONS
 from cors_lab.browser.engine import API_CHOICES, Api, Occasion, Wording
 from cors_lab.browser.failures import FailureCode
-from cors_lab.browser.firefox import FIREFOX
+from cors_lab.browser.firefox import FIREFOX, READ_ONLY_KEYS, format_template
 from cors_lab.browser.quirks import QUIRKS
 from cors_lab.browser.webkit import WEBKIT
 from cors_lab.explain import Explanation, NotACorsMessageError, explain_message
@@ -259,6 +260,28 @@ def test_chromiums_pre_2019_failed_to_load_wording_is_read(code: FailureCode):
             "HeaderDisallowedByPreflightResponse",
             None,
         ),
+        # Chromium before 2019 and older Safari: "XMLHttpRequest cannot load URL. <reason>".
+        (
+            "XMLHttpRequest cannot load http://localhost:8000/x. No 'Access-Control-Allow-Origin' header is present on "
+            "the requested resource. Origin 'http://localhost:3000' is therefore not allowed access.",
+            "Chromium",
+            "MissingAllowOriginHeader",
+            None,
+        ),
+        (
+            "XMLHttpRequest cannot load http://localhost:8000/x. Response for preflight has invalid HTTP status "
+            "code 404",
+            "Chromium",
+            "PreflightInvalidStatus",
+            404,
+        ),
+        (
+            "XMLHttpRequest cannot load http://127.0.0.1:40582/x. Origin null is not allowed by "
+            "Access-Control-Allow-Origin.",
+            "WebKit",
+            "MissingAllowOriginHeader",
+            None,
+        ),
         (
             "Access to fetch at 'http://localhost:8000/x' from origin 'http://localhost:3000' has been blocked by CORS "
             "policy: The 'Access-Control-Allow-Origin' header contains multiple values 'http://localhost:3000, *', but "
@@ -273,6 +296,22 @@ def test_chromiums_pre_2019_failed_to_load_wording_is_read(code: FailureCode):
 def test_older_wordings_people_still_paste_are_read(older: str, engine: str, code: str, status: int | None):
     explanation = explain_message(older)
     assert (explanation.engine, explanation.code.value, explanation.status) == (engine, code, status)
+
+
+def test_firefox_lines_of_releases_before_the_status_code_are_read():
+    """Firefox added " Status code: N." to its keys (CORSMissingAllowOrigin2...): the lines without it read alike."""
+    firefox = [m for m in MEASURED if m[0] == "firefox" and " Status code: " in m[3]]
+    assert len(firefox) > 20
+    for _, case, _, text, codes, _, _ in firefox:
+        older = re.sub(r"\. Status code: (?:\d{3}|\(null\))\.$", ".", text, flags=re.MULTILINE)
+        assert explain_message(older).code.value in codes, (case, older)
+
+
+@pytest.mark.parametrize("key", sorted(READ_ONLY_KEYS))
+def test_firefox_keys_it_did_not_print_here_are_read(key: str):
+    template, code = READ_ONLY_KEYS[key]
+    explanation = explain_message(format_template(template, "https://api.example.org/v1/x", "x-api-key"))
+    assert (explanation.engine, explanation.code, explanation.url) == ("Firefox", code, "https://api.example.org/v1/x")
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,25 @@ TEMPLATES: dict[str, str] = {
     "CheckSameOriginError": "Security Error: Content at %S may not load data from %S.",
 }
 
+#: Keys that ``cors-lab explain`` reads but the wording never prints, with the code each means: the
+#: installed Firefox's key it did not print in the measured cases, and two keys of older releases
+#: (before the "Status code" ones) that people still paste.
+READ_ONLY_KEYS: dict[str, tuple[str, FailureCode]] = {
+    "CORSMultipleAllowOriginNotAllowed": (
+        TEMPLATES["CORSMultipleAllowOriginNotAllowed"],
+        C.MULTIPLE_ALLOW_ORIGIN_VALUES,
+    ),
+    "CORSPreflightDidNotSucceed": (
+        _BLOCKED + "%1$S. (Reason: CORS preflight channel did not succeed).",
+        C.PREFLIGHT_INVALID_STATUS,
+    ),
+    "CORSMissingAllowHeaderFromPreflight": (
+        _BLOCKED + "%1$S. (Reason: missing token ‘%2$S’ in CORS header ‘Access-Control-Allow-Headers’ from CORS "
+        "preflight channel).",
+        C.HEADER_DISALLOWED_BY_PREFLIGHT_RESPONSE,
+    ),
+}
+
 #: The keys of the lines Firefox prints for each code, in order (no entry: it prints nothing).
 #: ``CORSDidNotSucceed2`` ("CORS request did not succeed", status "(null)") follows a failure of
 #: the preflight, of a redirect and of the connection; alone it means that nothing answered.
