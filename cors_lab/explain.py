@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from .browser.chromium import _PREFLIGHT, _VALID_VALUE, _WITH_CREDENTIALS, CHROMIUM, REASONS
 from .browser.engine import API_CHOICES, Api, Occasion, Wording
 from .browser.failures import FailureCode
-from .browser.firefox import FIREFOX, READ_ONLY_KEYS, format_template
+from .browser.firefox import FIREFOX, KEYS, READ_ONLY_KEYS, format_template
 from .browser.webkit import WEBKIT
 
 __all__ = ["ENGINES", "Explanation", "NotACorsMessageError", "explain_message"]
@@ -233,6 +233,21 @@ def _patterns() -> tuple[_Pattern, ...]:
         line = _canonical(format_template(template, _URLS[0], "zzparamzz"))
         for api in API_CHOICES:
             made.setdefault((line, "Firefox", code, api, True), _Pattern(_regex(line), "Firefox", code, api, True))
+    # Firefox's network panel names the key in words: "CORS Missing Allow Origin" (its Transferred
+    # column), "Response body is not available to scripts (Reason: CORS Missing Allow Origin)".
+    named = [(printed[0], code) for code, printed in KEYS.items() if printed and printed[0].startswith("CORS")]
+    named += [(name, code) for name, (_, code) in READ_ONLY_KEYS.items()]
+    labelled: set[str] = set()
+    for name, code in sorted(named, key=lambda item: _LIKELIHOOD[item[1]]):
+        label = "CORS " + " ".join(re.findall(r"[A-Z][a-z]+", name.removeprefix("CORS")))
+        if label in labelled:
+            continue  # one code per label: the likeliest
+        labelled.add(label)
+        for line in (label, f"Response body is not available to scripts (Reason: {label})"):
+            for api in API_CHOICES:
+                made[(line, "Firefox", code, api, True)] = _Pattern(
+                    re.compile(f"^{re.escape(line)}$"), "Firefox", code, api, True
+                )
     return tuple(made.values())
 
 

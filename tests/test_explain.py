@@ -22,7 +22,7 @@ import cors_lab
 from cors_lab.browser.chromium import CHROMIUM, REASONS
 from cors_lab.browser.engine import API_CHOICES, Api, Occasion, Wording
 from cors_lab.browser.failures import FailureCode
-from cors_lab.browser.firefox import FIREFOX, READ_ONLY_KEYS, format_template
+from cors_lab.browser.firefox import FIREFOX, KEYS, READ_ONLY_KEYS, format_template
 from cors_lab.browser.quirks import QUIRKS
 from cors_lab.browser.webkit import WEBKIT
 from cors_lab.explain import Explanation, NotACorsMessageError, explain_message
@@ -312,6 +312,16 @@ def test_firefox_keys_it_did_not_print_here_are_read(key: str):
     template, code = READ_ONLY_KEYS[key]
     explanation = explain_message(format_template(template, "https://api.example.org/v1/x", "x-api-key"))
     assert (explanation.engine, explanation.code, explanation.url) == ("Firefox", code, "https://api.example.org/v1/x")
+
+
+@pytest.mark.parametrize("key", sorted({keys[0] for keys in KEYS.values() if keys and keys[0].startswith("CORS")}))
+def test_firefoxs_network_panel_labels_are_read(key: str):
+    """The network panel names each key in words ("CORS Missing Allow Origin"), alone or in its body note."""
+    label = "CORS " + " ".join(re.findall(r"[A-Z][a-z]+", key.removeprefix("CORS")))
+    codes = {code for code, keys in KEYS.items() if keys and keys[0] == key}
+    for text in (label, f"Response body is not available to scripts (Reason: {label})"):
+        explanation = explain_message(text)
+        assert explanation.engine == "Firefox" and explanation.code in codes and explanation.api is None
 
 
 @pytest.mark.parametrize(
