@@ -150,7 +150,7 @@ def _canonical(text: str) -> str:
     return text
 
 
-def _regex(line: str) -> re.Pattern[str]:
+def _regex(line: str, code: FailureCode | None = None) -> re.Pattern[str]:
     pieces: list[str] = []
     seen: dict[str, int] = {}
     position = 0
@@ -159,7 +159,11 @@ def _regex(line: str) -> re.Pattern[str]:
         group = _PLACEHOLDERS[match.group(0)]
         seen[group] = seen.get(group, 0) + 1
         name = group if seen[group] == 1 else f"{group}_{seen[group]}"
-        pattern = _SENTINEL_PATTERNS.get(match.group(0)) or _GROUP_PATTERNS.get(group, _URL_PATTERN)
+        pattern = (
+            _SENTINEL_PATTERNS.get(match.group(0))
+            or (_URL_PATTERN if group == "parameter" and code is C.NETWORK_ERROR else None)  # a net::ERR_ name
+            or _GROUP_PATTERNS.get(group, _URL_PATTERN)
+        )
         pieces.append(f"(?P<{name}>{pattern})")
         position = match.end()
     pieces.append(re.escape(line[position:]))
@@ -193,6 +197,8 @@ _STATUS_AT_END = {
     "Firefox": re.compile(r"\. Status code: (?:[39]87|\(null\))\.$"),
 }
 _STATUS_CUT = {"WebKit": "", "Firefox": "."}
+#: axios's error for every failed request (AxiosError since axios 1.0, a plain Error before).
+_AXIOS_ERRORS = ("AxiosError: Network Error", "Error: Network Error", "Network Error")
 #: What only fetch() refuses or has: XMLHttpRequest has no mode or redirect option, and sends the others.
 _FETCH_ONLY = frozenset(
     {C.SAME_ORIGIN_MODE, C.NO_CORS_METHOD, C.REDIRECT_MODE_ERROR, C.URL_WITH_CREDENTIALS, C.BODY_WITH_GET_OR_HEAD}
@@ -228,11 +234,17 @@ def _patterns() -> tuple[_Pattern, ...]:
                         for text in {canonical, shortened}:
                             key = (text, engine, code, api, main)
                             if key not in made or (made[key].redirect and not redirect):
-                                made[key] = _Pattern(_regex(text), engine, code, api, main, redirect)
+                                made[key] = _Pattern(_regex(text, code), engine, code, api, main, redirect)
     for template, code in READ_ONLY_KEYS.values():
         line = _canonical(format_template(template, _URLS[0], "zzparamzz"))
         for api in API_CHOICES:
             made.setdefault((line, "Firefox", code, api, True), _Pattern(_regex(line), "Firefox", code, api, True))
+    # axios turns every failure into one error, whatever the engine and the cause (measured: docs/engines.md).
+    for line in _AXIOS_ERRORS:
+        for engine in ENGINES:
+            made[(line, engine, C.MISSING_ALLOW_ORIGIN_HEADER, "xhr", False)] = _Pattern(
+                re.compile(f"^{re.escape(line)}$"), engine, C.MISSING_ALLOW_ORIGIN_HEADER, "xhr", False
+            )
     # Firefox's network panel names the key in words: "CORS Missing Allow Origin" (its Transferred
     # column), "Response body is not available to scripts (Reason: CORS Missing Allow Origin)".
     named = [(printed[0], code) for code, printed in KEYS.items() if printed and printed[0].startswith("CORS")]
@@ -292,13 +304,24 @@ class _Reading:
 def _variants(line: str) -> list[tuple[str, dict[str, str], bool]]:
     """The line as pasted and with a console's wrapping taken off: (text, groups found, api unknown)."""
     text = _SUFFIX.sub("", _PREFIX.sub("", line.strip())).strip()
-    variants: list[tuple[str, dict[str, str], bool]] = [(text, {}, False)]
+    bases = [text]
     for source in (_SOURCE_BEFORE, _SOURCE_AFTER):
-        stripped = source.sub("", text)
-        if stripped != text:
-            variants.append((_PREFIX.sub("", stripped), {}, False))
-    if text.startswith(_SAFARI_FAILED) and not text.startswith(_SAFARI_FAILED + "net::"):
-        variants.append((text.removeprefix(_SAFARI_FAILED), {}, False))  # older Safari's prefix
+        stripped = _PREFIX.sub("", source.sub("", text))
+        if stripped not in bases:
+            bases.append(stripped)
+    variants: list[tuple[str, dict[str, str], bool]] = []
+    for base in bases:
+        variants.append((base, {}, False))
+        if base.startswith(_SAFARI_FAILED) and not base.startswith(_SAFARI_FAILED + "net::"):
+            base = base.removeprefix(_SAFARI_FAILED)  # older Safari's prefix
+            variants.append((base, {}, False))
+        variants += _older_forms(base)
+    return variants
+
+
+def _older_forms(text: str) -> list[tuple[str, dict[str, str], bool]]:
+    """Older wordings of a line, in today's words."""
+    variants: list[tuple[str, dict[str, str], bool]] = []
     network = _CHROMIUM_NETWORK.match(text)
     if network:  # Chromium's network line: "GET <url> net::ERR_FAILED 200 (OK)"
         variants.append((f"Failed to load resource: {network['error']}", {"url": network["url"]}, False))
@@ -365,6 +388,24 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+_FAMILIES = (
+    ("Chromium", re.compile(r"has been blocked by CORS policy: (?P<reason>.+)", re.DOTALL)),
+    ("Firefox", re.compile(r"Cross-Origin Request (?:Blocked|Warning): .*?\(Reason: (?P<reason>.+?)\)", re.DOTALL)),
+)
+
+
+def _family(text: str) -> str:
+    """What can be said of a line that reads as an engine's CORS line with a reason not in its table."""
+    for engine, family in _FAMILIES:
+        match = family.search(text.translate(_QUOTES))
+        if match:
+            return (
+                f" It reads as {engine}'s CORS line, but its reason {match['reason'].strip()!r} is not one of "
+                f"{engine}'s that cors-lab knows (for example Chromium's private network access checks)."
+            )
+    return ""
+
+
 def _looked_for() -> str:
     return (
         "Chromium's \"Access to fetch at '...' from origin '...' has been blocked by CORS policy: ...\" (and "
@@ -392,8 +433,8 @@ def explain_message(text: str) -> Explanation:
         shown = text.strip()
         shown = shown if len(shown) <= 120 else shown[:117] + "..."
         raise NotACorsMessageError(
-            f"not a CORS message I know: {shown!r}. I looked for {_looked_for()}. Paste the browser's console line "
-            "as it printed it (several lines are fine)."
+            f"not a CORS message I know: {shown!r}.{_family(text)} I looked for {_looked_for()}. Paste the browser's "
+            "console line as it printed it (several lines are fine)."
         )
     best = _best(readings)
     return _explanation(best, [r for r in readings if (r.pattern.engine, r.pattern.code) == _key(best)])

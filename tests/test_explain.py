@@ -353,6 +353,28 @@ def test_a_generic_line_says_it_does_not_name_the_check():
         assert "does not say which check failed" in explanation.causes[0]
 
 
+@pytest.mark.parametrize("text", ["AxiosError: Network Error", "Uncaught (in promise) AxiosError: Network Error"])
+def test_axioss_network_error_is_read_as_the_generic_line_it_is(text: str):
+    explanation = explain_message(text)
+    assert (explanation.engine, explanation.api) == ("Chromium or Firefox or WebKit", "xhr")
+    assert "does not say which check failed" in explanation.causes[0]
+
+
+def test_a_safari_copy_with_its_prefix_and_source_is_read():
+    text = "[Error] Failed to load resource: Preflight response is not successful. Status code: 404 (items, line 0)"
+    explanation = explain_message(text)
+    assert (explanation.engine, explanation.code, explanation.status) == ("WebKit", C.PREFLIGHT_INVALID_STATUS, 404)
+
+
+def test_an_engines_cors_line_with_a_reason_it_does_not_know_says_so():
+    text = (
+        "Access to fetch at 'http://192.168.1.2/' from origin 'https://app.example' has been blocked by CORS policy: "
+        "The request client is not a secure context and the resource is in more-private address space `private`."
+    )
+    with pytest.raises(NotACorsMessageError, match="It reads as Chromium's CORS line, but its reason 'The request"):
+        explain_message(text)
+
+
 def test_the_main_line_wins_over_the_generic_ones_pasted_with_it():
     webkit = "[Error] Preflight response is not successful. Status code: 401\n[Error] Fetch API cannot load " + (
         "http://localhost:8000/me due to access control checks.\n[Error] TypeError: Load failed"
