@@ -32,7 +32,7 @@ from .browser.failures import FailureCode
 from .browser.firefox import FIREFOX, KEYS, READ_ONLY_KEYS, format_template
 from .browser.webkit import WEBKIT
 
-__all__ = ["ENGINES", "Explanation", "NotACorsMessageError", "explain_message"]
+__all__ = ["ENGINES", "Explanation", "NotACorsMessageError", "advice_for", "explain_message"]
 
 C = FailureCode
 #: The engines whose words are decoded, by the name an explanation gives.
