@@ -1,6 +1,6 @@
-"""Firefox's and WebKit's wordings, checked live: every measured case, in the real engine, word for word.
+"""Each engine's wording, checked live: every measured case, in the real engine, word for word.
 
-Each engine makes every call of every case in tests/engines/cases.py (the same run as
+Chromium, Firefox and WebKit each make every call of every case in tests/engines/cases.py (the same run as
 ``python -m tests.engines.measure``), once per test session. For each call, :data:`MODEL` says
 what the model decides (its failure code, parameter and what the words may name), the engine's
 quirks (cors_lab/browser/quirks.py) adjust that where the engine decides differently, and the
@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from cors_lab.browser.chromium import CHROMIUM
 from cors_lab.browser.engine import Api, Wording
 from cors_lab.browser.failures import FailureCode
 from cors_lab.browser.firefox import FIREFOX, SPORADIC_KEYS, TEMPLATES
@@ -36,8 +37,8 @@ from .session import EngineSession
 pytestmark = pytest.mark.browser
 
 C = FailureCode
-WORDINGS: dict[str, Wording] = {"firefox": FIREFOX, "webkit": WEBKIT}
-#: Each engine's whole run must stay well under this (it takes ~15 s for Firefox, ~2 s for WebKit).
+WORDINGS: dict[str, Wording] = {"chromium": CHROMIUM, "firefox": FIREFOX, "webkit": WEBKIT}
+#: Each engine's whole run must stay well under this (~10 s for Firefox, ~2 s for Chromium and WebKit).
 RUN_BUDGET_S = 60.0
 
 
@@ -75,7 +76,7 @@ def _run_all(session: EngineSession, sites: Sites, axios: bool) -> Run:
 _registered: set[int] = set()
 
 
-@pytest.fixture(scope="module", params=["firefox", "webkit"])
+@pytest.fixture(scope="module", params=["chromium", "firefox", "webkit"])
 def run(request: pytest.FixtureRequest, engine_sites: Sites, axios_source: str | None) -> Iterator[Run]:
     # The session fixture skips, naming what to install, when the engine is not there.
     session: EngineSession = request.getfixturevalue(f"{request.param}_engine")
