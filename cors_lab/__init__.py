@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
     from .demo import demo_api, frontend_app
     from .driver import Browser, BrowserClosedError, CorsBlockedError, FetchResult
+    from .explain import Explanation, NotACorsMessageError, explain_message
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
     from .servers import PortInUseError, Server, ServerStartError, ServerStopError, running_servers, serve, stop_all
@@ -42,6 +43,9 @@ _EXPORTS = {
     "BrowserClosedError": "driver",
     "CorsBlockedError": "driver",
     "FetchResult": "driver",
+    "Explanation": "explain",
+    "NotACorsMessageError": "explain",
+    "explain_message": "explain",
     "LiveBrowser": "live",
     "live_browser": "live",
     "Origin": "origins",
@@ -66,11 +70,13 @@ __all__ = [
     "CorsBlockedError",
     "CorsConfig",
     "CorsConfigError",
+    "Explanation",
     "FailureCode",
     "FetchResult",
     "FetchWarning",
     "Finding",
     "LiveBrowser",
+    "NotACorsMessageError",
     "Origin",
     "OriginComparison",
     "OriginError",
@@ -85,6 +91,7 @@ __all__ = [
     "audit_env",
     "compare_origins",
     "demo_api",
+    "explain_message",
     "frontend_app",
     "live_browser",
     "origin_of",

@@ -1,18 +1,29 @@
-"""Chromium 156's console wording for each failure code, word for word.
+"""Chromium 156's words for each failure code, word for word: its console lines and the script's error.
 
-Captured from Chromium 156 (the ``fetch()`` initiator) and checked against the installed Chromium
-by the browser tests (tests/test_browser_vs_chromium.py and the generated differential test).
+Measured in Chromium 156 for ``fetch()`` and ``XMLHttpRequest`` (``python -m tests.engines.measure``,
+tabled in docs/engines.md) and checked against the installed Chromium by the browser tests
+(tests/test_browser_vs_chromium.py, tests/test_engine_cases.py and the generated differential test).
 """
 
 from __future__ import annotations
 
+from .engine import Occasion
 from .failures import FailureCode
 
 __all__ = ["CHROMIUM", "REASONS", "ChromiumWording"]
 
-_PREFIX = "Access to fetch at '{url}' {redirect}from origin '{origin}' has been blocked by CORS policy: "
+_PREFIX = "Access to {api} at '{url}' {redirect}from origin '{origin}' has been blocked by CORS policy: "
+_API_NAMES = {"fetch": "fetch", "xhr": "XMLHttpRequest"}
 _PREFLIGHT = "Response to preflight request doesn't pass access control check: "
+# fetch() only: XHR's lines leave this sentence out (measured).
 _VALID_VALUE = " Have the server send the header with a valid value."
+# XHR only: its credentials failures add this sentence (measured).
+_WITH_CREDENTIALS = (
+    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute."
+)
+_FAILED_TO_LOAD = "Failed to load resource: {error}"
+_FAILED_TO_FETCH = "TypeError: Failed to fetch"
+_FETCH_THREW = "TypeError: Failed to execute 'fetch' on 'Window': "
 
 C = FailureCode
 
@@ -52,18 +63,75 @@ _WITH_PREFLIGHT_SENTENCE = {code for code in FailureCode if code.is_preflight_tw
 }
 
 
+_CREDENTIALS_CODES = {C.WILDCARD_ORIGIN_NOT_ALLOWED, C.INVALID_ALLOW_CREDENTIALS}
+
+#: The TypeError text of each call fetch() refuses before sending; ``{p}`` is the parameter
+#: (the method, or the URL). Measured in Chromium 156.
+FETCH_REFUSALS: dict[FailureCode, str] = {
+    C.FORBIDDEN_METHOD: _FETCH_THREW + "'{p}' HTTP method is unsupported.",
+    C.INVALID_HEADER_VALUE: _FETCH_THREW + "Invalid value",
+    C.URL_WITH_CREDENTIALS: _FETCH_THREW + "Request cannot be constructed from a URL that includes credentials: {p}",
+    C.BODY_WITH_GET_OR_HEAD: _FETCH_THREW + "Request with GET/HEAD method cannot have body.",
+    C.NO_CORS_METHOD: _FETCH_THREW + "'{p}' is unsupported in no-cors mode.",
+}
+#: What XMLHttpRequest throws where fetch() refuses (the others it does not refuse). ``{p}`` is the
+#: method, or the header value as given.
+XHR_REFUSALS: dict[FailureCode, str] = {
+    C.FORBIDDEN_METHOD: "SecurityError: Failed to execute 'open' on 'XMLHttpRequest': '{p}' HTTP method is "
+    "unsupported.",
+    C.INVALID_HEADER_VALUE: "SyntaxError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{p}' is not a "
+    "valid HTTP header field value.",
+}
+
+
 class ChromiumWording:
-    """Chromium's console lines (see :class:`~.engine.Wording`)."""
+    """Chromium's console lines and script errors (see :class:`~.engine.Wording`)."""
 
     engine = "Chromium 156"
 
-    def console_message(
-        self, code: FailureCode, parameter: str, url: str, page_origin: str, redirected_from: str | None = None
-    ) -> str:
-        reason = REASONS[code.base].format(p=_escaped(parameter))
-        redirect = f"(redirected from '{redirected_from}') " if redirected_from else ""
+    def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
+        xhr = occasion.api == "xhr"
+        if code.is_cors or (code is C.UNSUPPORTED_SCHEME and xhr):
+            return (self._cors_line(code, parameter, occasion), _FAILED_TO_LOAD.format(error="net::ERR_FAILED"))
+        if code is C.MIXED_CONTENT:
+            what = "insecure XMLHttpRequest endpoint" if xhr else "insecure resource"
+            return (
+                f"Mixed Content: The page at '{occasion.page}' was loaded over HTTPS, but requested an {what} "
+                f"'{occasion.url}'. This request has been blocked; the content must be served over HTTPS.",
+            )
+        if code is C.NETWORK_ERROR:
+            return (_FAILED_TO_LOAD.format(error=parameter or "net::ERR_FAILED"),)
+        if code is C.REDIRECT_MODE_ERROR:
+            return (_FAILED_TO_LOAD.format(error="net::ERR_FAILED"),)
+        if code is C.SAME_ORIGIN_MODE:
+            return (
+                f'Fetch API cannot load {occasion.url}. Request mode is "same-origin" but the URL\'s origin is not '
+                f"same as the request origin {occasion.page_origin}.",
+            )
+        if code is C.UNSUPPORTED_SCHEME:
+            scheme = occasion.url.split(":", 1)[0]
+            return (f'Fetch API cannot load {occasion.url}. URL scheme "{scheme}" is not supported.',)
+        return ()  # the refusals before sending: an exception, and nothing in the console
+
+    def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        if occasion.api == "xhr":
+            template = XHR_REFUSALS.get(code)
+            return template.format(p=parameter) if template else ""  # else: status 0 and the error event
+        template = FETCH_REFUSALS.get(code)
+        return template.format(p=parameter) if template else _FAILED_TO_FETCH
+
+    def _cors_line(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        xhr = occasion.api == "xhr"
+        base = C.CORS_DISABLED_SCHEME if code is C.UNSUPPORTED_SCHEME else code.base
+        reason = REASONS[base].format(p=_escaped(parameter))
+        if xhr:
+            reason = reason.removesuffix(_VALID_VALUE) + (_WITH_CREDENTIALS if base in _CREDENTIALS_CODES else "")
+        redirect = f"(redirected from '{occasion.redirected_from}') " if occasion.redirected_from else ""
         preflight = _PREFLIGHT if code in _WITH_PREFLIGHT_SENTENCE else ""
-        return _PREFIX.format(url=url, redirect=redirect, origin=page_origin) + preflight + reason
+        prefix = _PREFIX.format(
+            api=_API_NAMES[occasion.api], url=occasion.url, redirect=redirect, origin=occasion.page_origin
+        )
+        return prefix + preflight + reason
 
 
 def _escaped(text: str) -> str:

@@ -1,27 +1,68 @@
-"""What an engine adds to the engine-neutral decisions: the words of its console.
+"""What an engine adds to the engine-neutral decisions: the words of its console and its errors.
 
 The model (``cors_lab.browser``) decides *what* failed, as a :class:`~.failures.FailureCode`;
-a :class:`Wording` says how one engine prints that failure in its console. Chromium's table is
-in :mod:`.chromium`; another engine's wording is another implementation of this interface.
+a :class:`Wording` says how one engine reports that failure: every line it prints in its console,
+and the error the page's script gets. Chromium's table is in :mod:`.chromium`; another engine's
+wording is another implementation of this interface.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from .failures import FailureCode
 
-__all__ = ["Wording"]
+__all__ = ["API_CHOICES", "Api", "Occasion", "Wording"]
+
+#: The page's way of making the request: ``fetch()`` or ``XMLHttpRequest`` (which axios uses).
+Api = Literal["fetch", "xhr"]
+API_CHOICES: tuple[Api, ...] = ("fetch", "xhr")
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """What an engine's words for one failure may name.
+
+    ``url`` is the URL the failure is about (after redirects, the last one); ``redirected_from``
+    the page's original URL when a redirect led there; ``page_url`` the page's own URL (its
+    origin and ``/`` when not given); ``status`` the status of the response that failed, if any.
+
+    Firefox and WebKit name a few more things: ``location`` is where the redirect whose response
+    failed pointed (its Location, resolved; WebKit prints it), ``origin_sent`` the Origin the
+    failing request carried when it was not the page's (``"null"`` after a redirect to another
+    origin; WebKit prints it), and ``header_name`` the header a failure is about as the page
+    wrote it (WebKit keeps its case: ``X-Custom``, where the parameter is ``x-custom``).
+    """
+
+    url: str
+    page_origin: str
+    page_url: str = ""
+    method: str = "GET"
+    status: int | None = None
+    redirected_from: str | None = None
+    api: Api = "fetch"
+    location: str | None = None
+    origin_sent: str = ""
+    header_name: str = ""
+
+    @property
+    def page(self) -> str:
+        """The page's URL, as consoles print it."""
+        return self.page_url or self.page_origin.rstrip("/") + "/"
 
 
 class Wording(Protocol):
-    """One engine's console wording, keyed by failure code."""
+    """One engine's words for a failure, keyed by failure code."""
 
     #: The engine's name and the version its words were measured in, e.g. "Chromium 156".
     engine: str
 
-    def console_message(
-        self, code: FailureCode, parameter: str, url: str, page_origin: str, redirected_from: str | None = None
-    ) -> str:
-        """The console line for a fetch() that failed with ``code`` ('' when the engine prints none)."""
+    def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
+        """Every console line the engine prints for this failure, in order (() when it is silent)."""
+        ...
+
+    def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        """The error the page's script gets, as ``String(error)`` shows it ('' when it gets no exception,
+        as with XMLHttpRequest's ``error`` event)."""
         ...

@@ -1,18 +1,35 @@
-"""Why a fetch was blocked, as a typed identity: :class:`FailureCode` and :class:`CorsFailure`.
+"""Why a fetch failed, as a typed identity: :class:`FailureCode` and :class:`CorsFailure`.
 
-The codes are Chromium's CorsError names (the names DevTools shows), used here engine-neutrally:
-each says *what* failed. How an engine words it in its console is a table elsewhere
-(:mod:`.chromium`); what to change in a FastAPI app is :mod:`cors_lab.advice`.
+The CORS codes are Chromium's CorsError names (the names DevTools shows), used here
+engine-neutrally: each says *what* failed. The failures that are not CORS (mixed content, a
+network error, a call the browser refuses before sending anything) have names of ours. How an
+engine words each (console lines, the script's error) is a table elsewhere (:mod:`.chromium`);
+what to change in a FastAPI app is :mod:`cors_lab.advice`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 from .http import HttpResponse
 
-__all__ = ["CODES", "PREFLIGHT_CODES", "CorsFailure", "FailureCode", "FailureContext", "console_message"]
+__all__ = [
+    "ALL_CODES",
+    "CODES",
+    "PREFLIGHT_CODES",
+    "REFUSAL_CODES",
+    "CorsFailure",
+    "FailureCode",
+    "FailureContext",
+    "FailureKind",
+    "console_message",
+]
+
+#: What sort of failure a code is: a CORS check, mixed content, a network error, or a call the
+#: browser refuses (a TypeError before anything is sent, or on a redirect with redirect: 'error').
+FailureKind = Literal["cors", "mixed-content", "network", "type-error"]
 
 
 class NamedEnum(str, Enum):
@@ -26,7 +43,13 @@ class NamedEnum(str, Enum):
 
 
 class FailureCode(NamedEnum):
-    """What made the browser block a fetch (the value is Chromium's CorsError name)."""
+    """What made the browser fail a fetch.
+
+    The CORS codes' values are Chromium's CorsError names (``MissingAllowOriginHeader``, ...);
+    the other codes (``MixedContent``, ``NetworkError`` and the refusals, from ``ForbiddenMethod``
+    on) are our names: Chromium reports those as a console line or a TypeError, not as a CorsError.
+    ``kind`` says which sort a code is.
+    """
 
     MISSING_ALLOW_ORIGIN_HEADER = "MissingAllowOriginHeader"
     ALLOW_ORIGIN_MISMATCH = "AllowOriginMismatch"
@@ -49,6 +72,35 @@ class FailureCode(NamedEnum):
     PREFLIGHT_INVALID_ALLOW_ORIGIN_VALUE = "PreflightInvalidAllowOriginValue"
     PREFLIGHT_WILDCARD_ORIGIN_NOT_ALLOWED = "PreflightWildcardOriginNotAllowed"
     PREFLIGHT_INVALID_ALLOW_CREDENTIALS = "PreflightInvalidAllowCredentials"
+    # Not CORS: an https page asking for an http URL (directly or through a redirect).
+    MIXED_CONTENT = "MixedContent"
+    # Not CORS: the request got no response (connection refused, a redirect it cannot follow, ...).
+    NETWORK_ERROR = "NetworkError"
+    # Not CORS: calls the browser refuses, before sending (or, for REDIRECT_MODE_ERROR, on a redirect).
+    FORBIDDEN_METHOD = "ForbiddenMethod"
+    INVALID_HEADER_VALUE = "InvalidHeaderValue"
+    URL_WITH_CREDENTIALS = "UrlWithCredentials"
+    BODY_WITH_GET_OR_HEAD = "BodyWithGetOrHead"
+    NO_CORS_METHOD = "NoCorsMethod"
+    SAME_ORIGIN_MODE = "SameOriginMode"
+    REDIRECT_MODE_ERROR = "RedirectModeError"
+    UNSUPPORTED_SCHEME = "UnsupportedScheme"
+
+    @property
+    def kind(self) -> FailureKind:
+        """ "cors", "mixed-content", "network" or "type-error" (a refused call)."""
+        if self is FailureCode.MIXED_CONTENT:
+            return "mixed-content"
+        if self is FailureCode.NETWORK_ERROR:
+            return "network"
+        if self in REFUSAL_CODES:
+            return "type-error"
+        return "cors"
+
+    @property
+    def is_cors(self) -> bool:
+        """A failure of CORS proper: one of Chromium's CorsError names."""
+        return self.kind == "cors"
 
     @property
     def is_preflight_twin(self) -> bool:
@@ -91,15 +143,34 @@ ORIGIN_CHECK_CODES = frozenset(
 )
 #: The preflight twins of the CORS-check codes, each mapped to its CORS-check code.
 PREFLIGHT_CODES: dict[str, str] = {code.value: code.base.value for code in FailureCode if code.is_preflight_twin}
-#: Every failure code the model can give, as Chromium's CorsError names.
-CODES: tuple[str, ...] = tuple(code.value for code in FailureCode)
+#: The calls the browser refuses (the page's script gets a TypeError, or for XHR an exception of its own).
+REFUSAL_CODES = frozenset(
+    {
+        FailureCode.FORBIDDEN_METHOD,
+        FailureCode.INVALID_HEADER_VALUE,
+        FailureCode.URL_WITH_CREDENTIALS,
+        FailureCode.BODY_WITH_GET_OR_HEAD,
+        FailureCode.NO_CORS_METHOD,
+        FailureCode.SAME_ORIGIN_MODE,
+        FailureCode.REDIRECT_MODE_ERROR,
+        FailureCode.UNSUPPORTED_SCHEME,
+    }
+)
+#: Every CORS failure code the model can give: Chromium's CorsError names.
+CODES: tuple[str, ...] = tuple(code.value for code in FailureCode if code.is_cors)
+#: Every failure code, CORS or not.
+ALL_CODES: tuple[str, ...] = tuple(code.value for code in FailureCode)
 
 
 def console_message(code: str, parameter: str, url: str, page_origin: str, redirected_from: str | None = None) -> str:
-    """The exact line Chromium prints in the console for this failure."""
+    """The main line Chromium prints in the console for this failure of a fetch() ('' when it prints none)."""
     from .chromium import CHROMIUM
+    from .engine import Occasion
 
-    return CHROMIUM.console_message(FailureCode(code), parameter, url, page_origin, redirected_from)
+    lines = CHROMIUM.console_lines(
+        FailureCode(code), parameter, Occasion(url, page_origin, redirected_from=redirected_from)
+    )
+    return lines[0] if lines else ""
 
 
 @dataclass(frozen=True)
@@ -116,7 +187,7 @@ class FailureContext:
 
 @dataclass(frozen=True)
 class CorsFailure:
-    """A blocked fetch: what failed (``code``, ``parameter``), where, and the engine's console line.
+    """A failed fetch: what failed (``code``, ``parameter``), where, and the engine's words for it.
 
     ``explanation`` and ``fix`` are empty as the model gives them; ``cors_lab.Browser`` fills them
     in from :mod:`cors_lab.advice`, which knows FastAPI and Starlette.
@@ -130,6 +201,10 @@ class CorsFailure:
     fix: str = ""
     context: FailureContext | None = None
     redirected_from: str | None = None
+    #: Every console line the engine prints for it, in order (``console_message`` is the main one).
+    console_lines: tuple[str, ...] = ()
+    #: The error the page's script gets ('' when it gets none, as with XMLHttpRequest's error event).
+    js_error: str = ""
 
     @property
     def at_preflight(self) -> bool:

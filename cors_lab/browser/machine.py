@@ -22,7 +22,7 @@ from .cache import PreflightCache
 from .chromium import CHROMIUM
 from .chromium_order import chromium_header_order
 from .cookies import CookieJar, Deletion, Rejection
-from .engine import Wording
+from .engine import Occasion, Wording
 from .failures import CorsFailure, FailureCode, FailureContext, NamedEnum
 from .http import HeaderItems, HttpRequest, HttpResponse, header_items
 from .rules import (
@@ -619,8 +619,20 @@ class Fetch:
         url = url or s.url
         if redirected_from is None and s.url != first_url:
             redirected_from = first_url
-        message = self.wording.console_message(code, parameter, url, self.page_origin, redirected_from)
-        failure = CorsFailure(code, parameter, url, message, context=context, redirected_from=redirected_from)
+        occasion = Occasion(
+            url, self.page_origin, method=s.method, status=response.status, redirected_from=redirected_from
+        )
+        lines = self.wording.console_lines(code, parameter, occasion)
+        failure = CorsFailure(
+            code,
+            parameter,
+            url,
+            lines[0] if lines else "",
+            context=context,
+            redirected_from=redirected_from,
+            console_lines=lines,
+            js_error=self.wording.js_error(code, parameter, occasion),
+        )
         self._step(title, False, "", kind=StepKind.BLOCKED, code=code)
         self._finish(response, failure=failure)
 

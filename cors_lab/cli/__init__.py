@@ -1,11 +1,11 @@
-"""The ``cors-lab`` command: the lab, and tools for a real app's CORS errors (check, audit, serve)."""
+"""The ``cors-lab`` command: the lab, and tools for a real app's CORS errors (check, audit, explain, serve)."""
 
 from __future__ import annotations
 
 import typer
 
 from .._version import __version__
-from . import audit, check, lab, serve  # noqa: F401  (each module registers its command)
+from . import audit, check, explain, lab, serve  # noqa: F401  (each module registers its command)
 from . import classroom as _classroom  # noqa: F401  (classroom export)
 from . import course as _course  # noqa: F401  (reset, progress)
 from . import hub as _hub  # noqa: F401  (singleuser)

@@ -279,3 +279,41 @@ def test_codes_are_typed_and_compare_as_their_names():
 def test_chromium_escapes_control_and_non_ascii_characters_in_the_parameter():
     line = console_message("MultipleAllowOriginValues", "\u00e9\t\x7f, x", URL, PAGE)
     assert "'\\u00E9\\u0009\\u007F, x'" in line
+
+
+def test_every_code_has_a_kind_and_the_cors_codes_are_chromiums_cors_error_names():
+    from cors_lab.browser.failures import ALL_CODES
+
+    kinds = {code: code.kind for code in FailureCode}
+    assert set(kinds.values()) == {"cors", "mixed-content", "network", "type-error"}
+    assert FailureCode.MIXED_CONTENT.kind == "mixed-content"
+    assert FailureCode.NETWORK_ERROR.kind == "network"
+    assert FailureCode.UNSUPPORTED_SCHEME.kind == "type-error"
+    assert [c for c in ALL_CODES if FailureCode(c).kind == "cors"] == list(CODES)
+
+
+def test_chromium_words_a_cors_failure_for_fetch_and_for_xhr():
+    from cors_lab.browser.chromium import CHROMIUM
+    from cors_lab.browser.engine import Occasion
+
+    fetch = Occasion("http://api.test/x", "http://page.test")
+    xhr = Occasion("http://api.test/x", "http://page.test", api="xhr")
+    code = FailureCode.ALLOW_ORIGIN_MISMATCH
+    assert CHROMIUM.console_lines(code, "http://o.test", fetch) == (
+        "Access to fetch at 'http://api.test/x' from origin 'http://page.test' has been blocked by CORS policy: The "
+        "'Access-Control-Allow-Origin' header has a value 'http://o.test' that is not equal to the supplied origin. "
+        "Have the server send the header with a valid value.",
+        "Failed to load resource: net::ERR_FAILED",
+    )
+    assert CHROMIUM.console_lines(code, "http://o.test", xhr)[0] == (
+        "Access to XMLHttpRequest at 'http://api.test/x' from origin 'http://page.test' has been blocked by CORS "
+        "policy: The 'Access-Control-Allow-Origin' header has a value 'http://o.test' that is not equal to the "
+        "supplied origin."
+    )
+    assert CHROMIUM.js_error(code, "", fetch) == "TypeError: Failed to fetch"
+    assert CHROMIUM.js_error(code, "", xhr) == ""
+    assert CHROMIUM.console_lines(FailureCode.INVALID_ALLOW_CREDENTIALS, "", xhr)[0].endswith(
+        "The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials "
+        "attribute."
+    )
+    assert CHROMIUM.console_lines(FailureCode.BODY_WITH_GET_OR_HEAD, "", fetch) == ()

@@ -1,0 +1,63 @@
+"""Where Firefox's and WebKit's *behaviour* differs from Chromium's, as data the model can consult.
+
+Each field is one difference measured on this machine (``python -m tests.engines.measure``,
+docs/engines.md), named after the case that shows it. Differences in *words* only are in each
+engine's wording (:mod:`.chromium`, :mod:`.firefox`, :mod:`.webkit`); the fields below are about
+what the engine decides, sends or prints at all. :data:`CHROMIUM_QUIRKS` is the baseline: every
+field off. tests/engines/test_wording_matches_engines.py checks each field against the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CHROMIUM_QUIRKS", "FIREFOX_QUIRKS", "QUIRKS", "WEBKIT_QUIRKS", "EngineQuirks"]
+
+
+@dataclass(frozen=True)
+class EngineQuirks:
+    """One engine's measured departures from Chromium's behaviour (all False: behaves as Chromium)."""
+
+    #: The engine, as its wording names it ("Firefox 153").
+    engine: str
+    #: mixed-content-loopback: an https page's request to ``http://127.0.0.1`` (or localhost) is
+    #: blocked as mixed content. Chromium and Firefox count loopback as secure and let it through.
+    loopback_http_is_mixed_content: bool = False
+    #: preflight-404-without-acao: the preflight's status is checked before its
+    #: Access-Control-Allow-Origin, so a 404 without CORS headers fails as ``PreflightInvalidStatus``
+    #: (Chromium and Firefox: ``PreflightMissingAllowOriginHeader``).
+    preflight_status_checked_before_allow_origin: bool = False
+    #: authorization-under-star: ``Access-Control-Allow-Headers: *`` still covers ``Authorization``
+    #: (all three engines let the request through) but the engine prints a warning that it will stop
+    #: (Firefox's CORSAllowHeaderFromPreflightDeprecation).
+    warns_when_star_covers_authorization: bool = False
+    #: preflighted-redirect: after a redirect to another origin, the preflight to the new origin
+    #: carries the page's Origin (the request itself then carries ``Origin: null``); Chromium and
+    #: WebKit send ``Origin: null`` on both.
+    preflight_after_redirect_sends_page_origin: bool = False
+    #: redirect-error: ``fetch(url, {redirect: 'error'})`` that meets a redirect rejects with no
+    #: console line at all (Chromium prints ``Failed to load resource: net::ERR_FAILED``).
+    silent_redirect_mode_error: bool = False
+    #: fetch-ws: ``fetch('ws://...')`` (and XHR to it) fails with no console line at all.
+    silent_unsupported_scheme: bool = False
+    #: connection-refused: a refused connection fails with no console line at all (Chromium prints
+    #: ``net::ERR_CONNECTION_REFUSED``, Firefox "CORS request did not succeed").
+    silent_connection_refused: bool = False
+
+
+CHROMIUM_QUIRKS = EngineQuirks("Chromium 156")
+FIREFOX_QUIRKS = EngineQuirks(
+    "Firefox 153",
+    warns_when_star_covers_authorization=True,
+    preflight_after_redirect_sends_page_origin=True,
+    silent_redirect_mode_error=True,
+    silent_unsupported_scheme=True,
+)
+WEBKIT_QUIRKS = EngineQuirks(
+    "WebKit 2.50",
+    loopback_http_is_mixed_content=True,
+    preflight_status_checked_before_allow_origin=True,
+    silent_connection_refused=True,
+)
+#: Each engine's quirks by the name ``Browser(engine=...)`` takes.
+QUIRKS: dict[str, EngineQuirks] = {"chromium": CHROMIUM_QUIRKS, "firefox": FIREFOX_QUIRKS, "webkit": WEBKIT_QUIRKS}
