@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from cors_lab import Browser, BrowserClosedError, CorsBlockedError, OriginError, demo_api, serve
+from cors_lab.browser import FailureCode
 
 PAGE = "http://localhost:3000"
 API = "http://localhost:8000"
@@ -102,7 +103,9 @@ def test_real_server_over_loopback_and_connection_refused():
         server.stop()
     refused = browser.fetch(f"{server.url}/users")
     assert refused.blocked and refused.error_code == "net::ERR_CONNECTION_REFUSED"
-    assert refused.console_message is None
+    assert refused.console_message == "Failed to load resource: net::ERR_CONNECTION_REFUSED"
+    assert refused.failure_code is FailureCode.NETWORK_ERROR and refused.js_error == "TypeError: Failed to fetch"
+    assert "not CORS" in refused.verdict.failure.explanation and "CORS" not in refused.fix
     assert refused.exchanges[0].response is None
     browser.close()
 
@@ -178,10 +181,12 @@ def test_bad_input_is_refused_clearly():
     browser = Browser(PAGE, app=demo_api())
     with pytest.raises(ValueError, match="credentials='always' is not a fetch\\(\\) credentials mode"):
         browser.fetch(f"{API}/users", credentials="always")
-    with pytest.raises(ValueError, match="fetch\\(\\) refuses the method 'TRACE'"):
-        browser.fetch(f"{API}/users", method="TRACE")
-    with pytest.raises(ValueError, match="not an http\\(s\\) URL"):
-        browser.fetch("ftp://localhost/users")
+    with pytest.raises(
+        ValueError, match="mode='nocors' is not a fetch\\(\\) mode: use 'cors' \\(the default\\), 'no-cors'"
+    ):
+        browser.fetch(f"{API}/users", mode="nocors")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="redirect='follows' is not a fetch\\(\\) redirect mode: use 'follow'"):
+        browser.fetch(f"{API}/users", redirect="follows")  # type: ignore[arg-type]
 
 
 def test_reprs_tell_the_story():
@@ -277,8 +282,9 @@ def test_odd_methods_and_latin1_values_go_on_the_wire_as_fetch_sends_them():
     result = Browser(PAGE, app=app).fetch(f"{API}/x", method="patch", headers={"X-Name": " José "})
     assert result.ok
     assert seen == [("OPTIONS", ""), ("patch", "José")]
-    with pytest.raises(ValueError, match="ISO-8859-1"):
-        Browser(PAGE, app=app).fetch(f"{API}/x", headers={"X-Name": "\u0100"})
+    refused = Browser(PAGE, app=app).fetch(f"{API}/x", headers={"X-Name": "\u0100"})
+    assert refused.failure_code is FailureCode.INVALID_HEADER_VALUE and refused.exchanges == ()
+    assert refused.js_error.endswith("String contains non ISO-8859-1 code point.")
 
 
 def test_with_the_app_the_fix_names_the_cause_in_it():
