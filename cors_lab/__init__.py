@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .browser.machine import FetchWarning, StepKind, WarningKind
     from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
     from .demo import demo_api, frontend_app
-    from .driver import Browser, BrowserClosedError, CorsBlockedError, FetchResult
+    from .driver import AxiosErrorView, Browser, BrowserClosedError, CorsBlockedError, FetchResult, OpaqueResponseError
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
     from .servers import PortInUseError, Server, ServerStartError, ServerStopError, running_servers, serve, stop_all
@@ -38,10 +38,12 @@ _EXPORTS = {
     "CorsConfigError": "config",
     "demo_api": "demo",
     "frontend_app": "demo",
+    "AxiosErrorView": "driver",
     "Browser": "driver",
     "BrowserClosedError": "driver",
     "CorsBlockedError": "driver",
     "FetchResult": "driver",
+    "OpaqueResponseError": "driver",
     "LiveBrowser": "live",
     "live_browser": "live",
     "Origin": "origins",
@@ -61,6 +63,7 @@ _EXPORTS = {
 
 __all__ = [
     "DEFAULT_DEV_ORIGIN",
+    "AxiosErrorView",
     "Browser",
     "BrowserClosedError",
     "CorsBlockedError",
@@ -71,6 +74,7 @@ __all__ = [
     "FetchWarning",
     "Finding",
     "LiveBrowser",
+    "OpaqueResponseError",
     "Origin",
     "OriginComparison",
     "OriginError",
