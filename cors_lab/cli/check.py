@@ -338,10 +338,11 @@ def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None
         return
     out.print(
         f"[bold red]BLOCKED[/] ({escape(str(result.error_code))}): the page's fetch() rejects with "
-        "TypeError: Failed to fetch"
+        f"{escape(result.js_error or 'TypeError: Failed to fetch')}"
     )
     failure = result.verdict.failure
-    out.print(f"[red]console:[/] {escape(failure.console_message)}")
+    for line in result.console_messages:
+        out.print(f"[red]console:[/] {escape(line)}")
     out.print(f"[bold]why:[/] {escape(failure.explanation)}")
     out.print(f"[bold]fix:[/] {escape(fix or failure.fix)}")
 
