@@ -20,7 +20,7 @@ import ada_url
 from .browser.failures import CorsFailure, FailureCode, FailureContext
 from .browser.http import HttpResponse, display_name
 from .browser.machine import FetchWarning, StepKind, Verdict, WarningKind
-from .origins import OriginError, compare_origins
+from .origins import OriginError, compare_origins, origin_of
 
 __all__ = ["AppFacts", "advise", "advised_verdict", "app_facts", "explain_failure"]
 
@@ -576,7 +576,12 @@ def _unsupported_scheme(scheme: str, url: str) -> tuple[str, str]:
             "Pages may not load local files (file: URLs).",
             "Serve the file over http, for example with FastAPI's StaticFiles.",
         )
+    try:
+        origin_of(url)
+        fix = "Use an http(s) URL."
+    except OriginError as mistake:  # 'localhost:8000/users': the host read as the scheme, and the like
+        fix = f"{_sentence(str(mistake))}."
     return (
-        f"fetch() loads only http(s) URLs (and data:), not {scheme}:.",
-        "Use an http(s) URL.",
+        f"fetch() and XMLHttpRequest load only http(s) URLs (and data:), not {scheme}: URLs.",
+        fix,
     )

@@ -193,7 +193,9 @@ def fetch_result_html(result: FetchResult) -> str:
     rows.append(_message("browser", "page", outcome, colour))
     rows.append(f'<svg width="100%" height="8" style="display:block">{_lifelines(8)}</svg>')
 
-    if result.ok:
+    if result.ok and result.verdict.response_type in ("opaque", "opaqueredirect"):
+        banner_text = f"Opaque response ({result.verdict.response_type}): the page can read nothing"
+    elif result.ok:
         banner_text = "Allowed"
     elif network_error or _not_cors(result):  # not a CORS decision: never call it "Blocked by CORS"
         banner_text = f"{_e(_not_cors(result))}, not CORS"

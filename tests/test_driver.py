@@ -468,3 +468,16 @@ def test_async_twins():
 
     [(opaque, xhr)] = _in_thread(lambda: asyncio.run(both()))
     assert opaque.type == "opaque" and xhr.api == "xhr" and xhr.status == 0
+
+
+def test_the_html_view_never_calls_a_failure_that_is_not_cors_blocked():
+    from cors_lab.display import fetch_result_html
+
+    page = Browser(PAGE, app=demo_api())
+    assert "Opaque response (opaque)" in fetch_result_html(page.fetch(f"{API}/users", mode="no-cors"))
+    assert "Refused (TypeError), not CORS" in fetch_result_html(page.fetch(f"{API}/users", method="TRACE"))
+    assert "error event: status 0" in fetch_result_html(page.xhr(f"{API}/users"))
+    mixed = fetch_result_html(Browser("https://app.example", app=demo_api()).fetch("http://api.example/users"))
+    assert "Mixed content, blocked before sending, not CORS" in mixed
+    scheme_less = page.fetch("localhost:8000/users")
+    assert "write it as 'http://localhost:8000/users'" in scheme_less.fix
