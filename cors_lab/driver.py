@@ -46,6 +46,8 @@ __all__ = [
     "OpaqueResponseError",
 ]
 
+#: The protocols axios's browser adapter accepts (others it rejects before sending).
+_AXIOS_PROTOCOLS = frozenset({"http", "https", "file", "blob", "url", "data"})
 #: The Content-Type a string body brings when the page sets none (fetch() and XMLHttpRequest alike).
 TEXT_PLAIN = "text/plain;charset=UTF-8"
 
@@ -104,6 +106,8 @@ class FetchResult:
     def __init__(self, page_origin: str, request: FetchRequest, verdict: Verdict, app: Any = None) -> None:
         #: "fetch" or "xhr" (XMLHttpRequest, which axios uses).
         self.api: Api = request.api
+        #: What axios itself rejected with before sending (an unsupported protocol), for Browser.axios().
+        self._axios_refusal: AxiosErrorView | None = None
         self.page_origin = page_origin
         self.request = request
         self._raw_verdict = verdict
@@ -153,7 +157,7 @@ class FetchResult:
     def console_messages(self) -> tuple[str, ...]:
         """Every line Chromium prints in the console for this call, in order (including its
         ``Failed to load resource: ...`` lines; a 404 the page may read has one too)."""
-        return self._raw_verdict.console_lines
+        return () if self._axios_refusal else self._raw_verdict.console_lines
 
     @property
     def failure_kind(self) -> FailureKind | None:
@@ -170,6 +174,8 @@ class FetchResult:
         """
         if self.api != "xhr":
             return None
+        if self._axios_refusal is not None:
+            return self._axios_refusal
         if self.js_error:  # the XMLHttpRequest call threw: axios rejects with that very exception
             name, _, message = self.js_error.partition(": ")
             return AxiosErrorView(name, message, _DOM_EXCEPTION_CODES.get(name), True, None)
@@ -431,6 +437,43 @@ class Browser:
         """The same as :meth:`xhr`, for async code: it runs on the caller's event loop."""
         request = self._xhr_request(url, method, headers, body, with_credentials, json)
         return await self._arun(request)
+
+    def axios(
+        self,
+        url: str,
+        method: str = "get",
+        headers: Any = None,
+        data: Any = None,
+        with_credentials: bool = False,
+    ) -> FetchResult:
+        """``axios({url, method, headers, data, withCredentials})`` in the page: axios 1.x's browser adapter,
+        an XMLHttpRequest. ``result.axios_error`` is what axios rejects with (None when it resolves).
+
+        As axios builds the request: ``Accept: application/json, text/plain, */*``; the method
+        upper-cased; ``data`` that is not a string or bytes as JSON (``Content-Type: application/json``),
+        a string of a POST, PUT or PATCH as ``application/x-www-form-urlencoded``, unless the headers
+        say otherwise. A URL whose protocol axios does not support (ws:) is refused by axios itself:
+        ``AxiosError: Unsupported protocol ws:``, nothing sent and nothing in the console.
+        """
+        items = [("Accept", "application/json, text/plain, */*"), *header_items(headers)]
+        names = {name.lower() for name, _ in items}
+        body: str | bytes | None = None
+        json: Any = None
+        if isinstance(data, (str, bytes)):
+            body = data
+            if method.lower() in ("post", "put", "patch") and "content-type" not in names:
+                items.append(("Content-Type", "application/x-www-form-urlencoded"))
+        elif data is not None:
+            json = data
+        request = self._xhr_request(url, method.upper(), items, body, with_credentials, json)
+        scheme = str(url).split(":", 1)[0].lower() if ":" in str(url) else ""
+        if scheme and scheme.isalpha() and scheme not in _AXIOS_PROTOCOLS:
+            result = FetchResult(self.origin, request, Fetch(self.origin, request, page_url=self.page_url).verdict)
+            result._axios_refusal = AxiosErrorView(
+                "AxiosError", f"Unsupported protocol {scheme}:", "ERR_BAD_REQUEST", True, None
+            )
+            return result
+        return self._run(request)
 
     def _run(self, request: FetchRequest) -> FetchResult:
         machine = self._machine(request)

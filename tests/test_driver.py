@@ -481,3 +481,18 @@ def test_the_html_view_never_calls_a_failure_that_is_not_cors_blocked():
     assert "Mixed content, blocked before sending, not CORS" in mixed
     scheme_less = page.fetch("localhost:8000/users")
     assert "write it as 'http://localhost:8000/users'" in scheme_less.fix
+
+
+def test_axios_builds_its_request_as_axios_does():
+    page = Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["GET", "POST", "PUT"], allow_headers=["*"]))
+    posted = page.axios(f"{API}/users", "post", data={"name": "ann"})
+    sent = posted.exchanges[-1].request
+    assert sent.method == "POST" and sent.get("content-type") == "application/json"
+    assert sent.get("accept") == "application/json, text/plain, */*" and posted.axios_error is None
+    form = page.axios(f"{API}/users", "put", data="a=1").exchanges[-1].request
+    assert form.get("content-type") == "application/x-www-form-urlencoded"
+    ws = page.axios("ws://localhost:8000/live")
+    assert str(ws.axios_error) == "AxiosError: Unsupported protocol ws:" and ws.axios_error.code == "ERR_BAD_REQUEST"
+    assert ws.console_messages == () and ws.exchanges == ()
+    refused = Browser(PAGE).axios("http://127.0.0.1:6000/x")
+    assert str(refused.axios_error) == "AxiosError: Network Error" and refused.axios_error.request_status == 0

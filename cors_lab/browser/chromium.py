@@ -158,6 +158,10 @@ class ChromiumWording:
             return (f"Failed to load resource: the server responded with a status of {occasion.status} ({reason})",)
         return ()
 
+    def unsafe_header_lines(self, name: str) -> tuple[str, ...]:
+        """XMLHttpRequest's setRequestHeader() logs each header it refuses (fetch() drops them silently)."""
+        return (f'Refused to set unsafe header "{name}"',)
+
     def _cors_line(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
         xhr = occasion.api == "xhr"
         base = code.base

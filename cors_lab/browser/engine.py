@@ -13,7 +13,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from .failures import FailureCode
 
-__all__ = ["API_CHOICES", "Api", "Occasion", "ResponseWording", "Wording"]
+__all__ = ["API_CHOICES", "Api", "Occasion", "RequestWording", "ResponseWording", "Wording"]
 
 #: The page's way of making the request: ``fetch()`` or ``XMLHttpRequest`` (which axios uses).
 Api = Literal["fetch", "xhr"]
@@ -65,4 +65,13 @@ class ResponseWording(Protocol):
 
     def response_lines(self, occasion: Occasion, reason: str = "") -> tuple[str, ...]:
         """The console lines for the response in ``occasion`` (its ``status``); ``reason`` is its reason phrase."""
+        ...
+
+
+@runtime_checkable
+class RequestWording(Protocol):
+    """An engine that prints lines while an XMLHttpRequest is being made (Chromium: a header it refuses)."""
+
+    def unsafe_header_lines(self, name: str) -> tuple[str, ...]:
+        """The console lines for ``setRequestHeader(name, ...)`` with a header no page may set."""
         ...

@@ -21,7 +21,7 @@ from .cache import PreflightCache
 from .chromium import CHROMIUM
 from .chromium_order import chromium_header_order
 from .cookies import CookieJar, Deletion, Rejection
-from .engine import API_CHOICES, Api, Occasion, ResponseWording, Wording
+from .engine import API_CHOICES, Api, Occasion, RequestWording, ResponseWording, Wording
 from .failures import CorsFailure, FailureCode, FailureContext, NamedEnum
 from .http import HeaderItems, HttpRequest, HttpResponse, header_items, is_token
 from .rules import (
@@ -257,6 +257,7 @@ class _State:
     exchanges: list[Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     warnings: list[FetchWarning] = field(default_factory=list)
+    early_lines: tuple[str, ...] = ()  # console lines printed while the call was being made
 
 
 class Fetch:
@@ -345,6 +346,8 @@ class Fetch:
                 return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses a header beyond Latin-1"
             if is_forbidden_request_header(name, trimmed):
                 dropped.append(name)
+                if xhr and isinstance(self.wording, RequestWording):
+                    s.early_lines += self.wording.unsafe_header_lines(name)
             elif request.mode == "no-cors" and not is_no_cors_safelisted_header(name, trimmed):
                 no_cors_dropped.append(name)
             else:
@@ -980,7 +983,7 @@ class Fetch:
             steps=tuple(s.steps),
             warnings=tuple(s.warnings),
             response_type=kind,
-            console_lines=lines,
+            console_lines=s.early_lines + lines,
             js_error=failure.js_error if failure is not None else "",
             api=self.request.api,
         )

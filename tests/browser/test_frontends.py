@@ -505,3 +505,14 @@ def test_the_model_never_crashes_on_what_a_page_can_send(
     verdict = fetch.verdict
     assert verdict.ok or verdict.failure is not None
     assert verdict.response_type in ("basic", "cors", "opaque", "opaqueredirect", "error")
+
+
+def test_xhr_logs_each_header_it_refuses_and_fetch_drops_them_silently():
+    request = FetchRequest(URL, headers=[("Cookie", "a=1"), ("X-Custom", "1")], api="xhr")
+    fetch = start(request)
+    assert fetch.next_request().get("cookie") is None
+    fetch.receive(ok(ACAO, ("Access-Control-Allow-Headers", "x-custom")))
+    fetch.receive(ok(ACAO))
+    assert fetch.verdict.ok and fetch.verdict.console_lines == ('Refused to set unsafe header "Cookie"',)
+    verdict, _ = run(FetchRequest(URL, headers={"Cookie": "a=1"}), ok(ACAO))
+    assert verdict.console_lines == ()

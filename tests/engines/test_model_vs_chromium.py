@@ -1,8 +1,8 @@
 """Every measured case (cases.py), through real Chromium and through the model, against the same live servers.
 
 Chromium makes each case's calls (fetch, XMLHttpRequest and, where the case has it, axios) from a
-real page; ``cors_lab.Browser`` makes the same calls (``fetch``, ``xhr``; axios is an XHR with its
-Accept header, read through ``axios_error``), on a token of its own. The model must agree on what
+real page; ``cors_lab.Browser`` makes the same calls (``fetch``, ``xhr``, ``axios``, whose
+rejection is ``axios_error``), on a token of its own. The model must agree on what
 the script sees (resolved or not, ``Response.type``, status, readable headers and body, the exact
 error), on every console line word for word, and on what reached the servers. Tokens are the only
 thing normalised: both sides talk to the same servers, so the ports are the same.
@@ -27,8 +27,6 @@ from .servers import Hit, Sites
 from .session import EngineSession
 
 TOKEN = re.compile(r"call=[0-9a-f]{12}")
-#: axios's default Accept header, which it sends with every request (a safelisted value).
-AXIOS_ACCEPT = ("Accept", "application/json, text/plain, */*")
 ROWS = [(case, via) for case in CASES for via in case.via]
 
 
@@ -145,10 +143,18 @@ def run_model(case: Case, via: Via, sites: Sites) -> tuple[FetchResult, list[Hit
                 mode=request.extra.get("mode", "cors"),
                 redirect=request.extra.get("redirect", "follow"),
             )
+        elif via == "xhr":
+            result = browser.xhr(
+                url,
+                request.method,
+                headers=list(request.headers),
+                body=request.body,
+                with_credentials=request.credentials,
+            )
         else:
-            headers = ([AXIOS_ACCEPT] if via == "axios" else []) + list(request.headers)
-            method = request.method.upper() if via == "axios" else request.method  # axios upper-cases it
-            result = browser.xhr(url, method, headers=headers, body=request.body, with_credentials=request.credentials)
+            result = browser.axios(
+                url, request.method.lower(), dict(request.headers), request.body, with_credentials=request.credentials
+            )
     return result, sites.hits.pop(token, [])
 
 
