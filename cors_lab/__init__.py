@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .browser.machine import FetchWarning, StepKind, WarningKind
     from .config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
     from .demo import demo_api, frontend_app
-    from .driver import Browser, BrowserClosedError, CorsBlockedError, FetchResult
+    from .driver import AxiosErrorView, Browser, BrowserClosedError, CorsBlockedError, FetchResult, OpaqueResponseError
     from .explain import Explanation, NotACorsMessageError, explain_message
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
@@ -39,10 +39,12 @@ _EXPORTS = {
     "CorsConfigError": "config",
     "demo_api": "demo",
     "frontend_app": "demo",
+    "AxiosErrorView": "driver",
     "Browser": "driver",
     "BrowserClosedError": "driver",
     "CorsBlockedError": "driver",
     "FetchResult": "driver",
+    "OpaqueResponseError": "driver",
     "Explanation": "explain",
     "NotACorsMessageError": "explain",
     "explain_message": "explain",
@@ -65,6 +67,7 @@ _EXPORTS = {
 
 __all__ = [
     "DEFAULT_DEV_ORIGIN",
+    "AxiosErrorView",
     "Browser",
     "BrowserClosedError",
     "CorsBlockedError",
@@ -77,6 +80,7 @@ __all__ = [
     "Finding",
     "LiveBrowser",
     "NotACorsMessageError",
+    "OpaqueResponseError",
     "Origin",
     "OriginComparison",
     "OriginError",

@@ -15,10 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import ada_url
+
 from .browser.failures import CorsFailure, FailureCode, FailureContext
-from .browser.http import display_name
+from .browser.http import HttpResponse, display_name
 from .browser.machine import FetchWarning, StepKind, Verdict, WarningKind
-from .origins import OriginError, compare_origins
+from .origins import OriginError, compare_origins, origin_of
 
 __all__ = ["AppFacts", "advise", "advised_verdict", "app_facts", "explain_failure"]
 
@@ -68,9 +70,13 @@ def app_facts(app: Any) -> AppFacts | None:
 
 
 def explain_failure(failure: CorsFailure, facts: AppFacts | None = None) -> tuple[str, str]:
-    """(what it means, how to fix it in FastAPI) for a blocked fetch; sharper when the app is known."""
+    """(what it means, how to fix it in FastAPI) for a failed fetch; sharper when the app is known."""
     context = failure.context
     if context is None:
+        return "", ""
+    if not failure.code.is_cors:
+        return _explain_not_cors(failure, context)
+    if context.response is None:
         return "", ""
     explanation, fix = _explain(failure.code.value, failure.parameter, context)
     if facts is not None:
@@ -95,7 +101,8 @@ def advised_verdict(verdict: Verdict, app: Any = None) -> Verdict:
         explanation, fix = explain_failure(failure, facts)
         failure = dataclasses.replace(failure, explanation=explanation, fix=fix)
         steps = tuple(
-            step._replace(detail=explanation, fix=fix) if step.kind is StepKind.BLOCKED else step for step in steps
+            step._replace(detail=explanation, fix=fix) if step.kind in (StepKind.BLOCKED, StepKind.REFUSED) else step
+            for step in steps
         )
     elif verdict.ok and facts is not None and facts.reflects_every_origin() and verdict.response is not None:
         allowed = verdict.response.get("access-control-allow-origin")
@@ -113,6 +120,22 @@ def advised_verdict(verdict: Verdict, app: Any = None) -> Verdict:
     return dataclasses.replace(verdict, failure=failure, steps=steps, warnings=warnings)
 
 
+def _response(ctx: FailureContext) -> HttpResponse:
+    """The response a CORS failure is about (every CORS failure has one)."""
+    if ctx.response is None:
+        raise ValueError("a CORS failure without a response")
+    return ctx.response
+
+
+def _include(ctx: FailureContext) -> str:
+    """How the page's code asked for credentials, in its own API's words."""
+    return "withCredentials: true" if ctx.api == "xhr" else "credentials: 'include'"
+
+
+def _include_call(ctx: FailureContext) -> str:
+    return "the XMLHttpRequest (axios: the request config)" if ctx.api == "xhr" else "the fetch call"
+
+
 def _app_fix(failure: CorsFailure, ctx: FailureContext, facts: AppFacts) -> str | None:
     """A fix that names the cause in this app, or None when the generic one is all there is to say."""
     code = failure.code
@@ -126,17 +149,17 @@ def _app_fix(failure: CorsFailure, ctx: FailureContext, facts: AppFacts) -> str 
             f"slash. Write {page!r} instead."
         )
     if code.base is FailureCode.MISSING_ALLOW_ORIGIN_HEADER and facts.has_cors and facts.outside:
-        if ctx.response.status >= 500 and not code.is_preflight_twin:
+        if _response(ctx).status >= 500 and not code.is_preflight_twin:
             return None  # the unhandled exception's own advice says more
         names = ", ".join(facts.outside)
         one = len(facts.outside) == 1
         return (
-            f"The {'preflight ' if code.is_preflight_twin else ''}response ({ctx.response.status}) came from "
+            f"The {'preflight ' if code.is_preflight_twin else ''}response ({_response(ctx).status}) came from "
             f"{names}, added after CORSMiddleware, so {'it runs' if one else 'they run'} outside it and "
             f"{'its' if one else 'their'} answers carry no CORS headers. Call app.add_middleware(CORSMiddleware, "
             "...) last, after every other add_middleware."
         )
-    if not facts.has_cors and code.base is FailureCode.MISSING_ALLOW_ORIGIN_HEADER and ctx.response.status < 500:
+    if not facts.has_cors and code.base is FailureCode.MISSING_ALLOW_ORIGIN_HEADER and _response(ctx).status < 500:
         return f"The app has no CORSMiddleware: add it, with allow_origins=[{page!r}]."
     return None
 
@@ -152,7 +175,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
     base = FailureCode(code).base.value
     stage = "the preflight (OPTIONS) response" if code != base else "the response"
     origin = ctx.origin_sent
-    status = ctx.response.status
+    status = _response(ctx).status
     add_origin = f"add {ctx.page_origin!r} to allow_origins in CORSMiddleware"
 
     if base == "MissingAllowOriginHeader":
@@ -220,30 +243,30 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
 
     if base == "WildcardOriginNotAllowed":
         explanation = (
-            "The request carries credentials (credentials: 'include'), and then the browser does not "
+            f"The request carries credentials ({_include(ctx)}), and then the browser does not "
             "accept 'Access-Control-Allow-Origin: *': it wants the exact origin."
         )
         fix = (
             f"List the origin instead of '*': allow_origins=[{ctx.page_origin!r}] with allow_credentials=True "
-            "(CORSMiddleware then echoes it); or drop credentials: 'include' if no cookies are needed."
+            f"(CORSMiddleware then echoes it); or drop {_include(ctx)} if no cookies are needed."
         )
         return explanation, fix
 
     if base == "InvalidAllowCredentials":
         shown = f"{parameter!r}" if parameter else "missing"
         explanation = (
-            f"The request carries credentials (credentials: 'include'), so the browser needs "
+            f"The request carries credentials ({_include(ctx)}), so the browser needs "
             f"'Access-Control-Allow-Credentials: true' exactly; {stage} has it {shown}."
         )
         fix = (
-            "Add allow_credentials=True to CORSMiddleware, or drop credentials: 'include' from the fetch call if "
-            "no cookies or HTTP authentication are needed."
+            f"Add allow_credentials=True to CORSMiddleware, or drop {_include(ctx)} from {_include_call(ctx)} "
+            "if no cookies or HTTP authentication are needed."
         )
         return explanation, fix
 
     if code == "PreflightInvalidStatus":
         explanation = f"The preflight's status is {status}; the browser only accepts 200-299 for a preflight."
-        refusal = _STARLETTE_REFUSAL.search(ctx.response.text)
+        refusal = _STARLETTE_REFUSAL.search(_response(ctx).text)
         if refusal:
             explanation += (
                 f" The body, which the browser hides from the page and the console, says "
@@ -262,7 +285,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         return explanation, fix
 
     if code == "PreflightDisallowedRedirect":
-        location = ctx.response.get("location") or "elsewhere"
+        location = _response(ctx).get("location") or "elsewhere"
         explanation = (
             f"The preflight got a {status} redirect to {location}; browsers never follow redirects for preflights."
         )
@@ -281,7 +304,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
                 f"fetch() sent the method as {parameter!r} (it upper-cases only DELETE, GET, HEAD, OPTIONS, POST "
                 f"and PUT), and methods are compared case-sensitively: write {parameter.upper()!r} in the fetch call."
             )
-        elif ctx.credentials == "include" and "*" in (ctx.response.get("access-control-allow-methods") or ""):
+        elif ctx.credentials == "include" and "*" in (_response(ctx).get("access-control-allow-methods") or ""):
             fix = (
                 f"With credentials, '*' in Access-Control-Allow-Methods is taken literally: list {parameter!r} by name "
                 f"in allow_methods."
@@ -296,14 +319,14 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
             "Access-Control-Allow-Headers."
         )
         name = display_name(parameter)
-        if ctx.credentials == "include" and "*" in (ctx.response.get("access-control-allow-headers") or ""):
+        if ctx.credentials == "include" and "*" in (_response(ctx).get("access-control-allow-headers") or ""):
             fix = f"With credentials, '*' in Access-Control-Allow-Headers is taken literally: list {name!r} by name."
         else:
             fix = f"Add {name!r} to allow_headers in CORSMiddleware."
         return explanation, fix
 
     if code == "RedirectContainsCredentials":
-        location = ctx.response.get("location") or parameter
+        location = _response(ctx).get("location") or parameter
         explanation = (
             f"The response redirected to {location!r}, another origin with a user name and password in "
             "the URL; browsers refuse to follow such redirects for cross-origin requests (Chromium's "
@@ -313,7 +336,7 @@ def _explain(code: str, parameter: str, ctx: FailureContext) -> tuple[str, str]:
         return explanation, fix
 
     if code == "CorsDisabledScheme":
-        location = ctx.response.get("location") or "elsewhere"
+        location = _response(ctx).get("location") or "elsewhere"
         explanation = (
             f"The response redirected to {location!r}, which is not an http(s) URL; fetch() follows redirects "
             "only to http and https."
@@ -356,10 +379,209 @@ def _starlette_refusal_fix(what: str, ctx: FailureContext) -> str:
     if "method" in refused:
         fixes.append(f"add {ctx.method!r} to allow_methods")
     if "headers" in refused:
-        allowed = {h.strip().lower() for h in (ctx.response.get("access-control-allow-headers") or "").split(",")}
+        allowed = {h.strip().lower() for h in (_response(ctx).get("access-control-allow-headers") or "").split(",")}
         missing = [h for h in ctx.unsafe_headers if h not in allowed] or list(ctx.unsafe_headers)
         names = ", ".join(repr(display_name(h)) for h in missing)
         fixes.append(f"add {names} to allow_headers")
     if "private-network" in refused:
         fixes.append("set allow_private_network=True")
     return "In CORSMiddleware, " + " and ".join(fixes) + "." if fixes else "Check the CORSMiddleware settings."
+
+
+# --- failures that are not CORS ------------------------------------------------------------------------
+
+_NOT_CORS = "No CORS setting can change this: it is not a CORS error."
+
+
+def _explain_not_cors(failure: CorsFailure, ctx: FailureContext) -> tuple[str, str]:
+    """What a failure that is not CORS means (mixed content, a network error, a refused call), and its fix."""
+    code, parameter, url = failure.code, failure.parameter, failure.url
+    if code is FailureCode.MIXED_CONTENT:
+        return _mixed_content(ctx, url)
+    if code is FailureCode.NETWORK_ERROR:
+        return _network_error(parameter, url)
+    if code is FailureCode.UNSUPPORTED_SCHEME:
+        return _unsupported_scheme(parameter, url)
+    call = "XMLHttpRequest" if ctx.api == "xhr" else "fetch()"
+    refusals: dict[FailureCode, tuple[str, str]] = {
+        FailureCode.FORBIDDEN_METHOD: (
+            f"{call} refuses the method {parameter}: browsers never let a page send CONNECT, TRACE or TRACK. "
+            "Nothing was sent.",
+            "Use an ordinary method (GET, POST, PUT, PATCH, DELETE) and give the FastAPI route that method.",
+        ),
+        FailureCode.INVALID_METHOD: (
+            f"{parameter!r} is not a method name (a token: letters, digits and !#$%&'*+-.^_`|~). Nothing was sent.",
+            "Spell the method as one word, such as 'GET' or 'PATCH'.",
+        ),
+        FailureCode.INVALID_HEADER_NAME: (
+            f"{parameter!r} is not a header name (a token, no spaces or colons). Nothing was sent.",
+            "Fix the header's name in the page's code.",
+        ),
+        FailureCode.INVALID_HEADER_VALUE: (
+            "A header value has a character no header may carry (a newline, CR or NUL, or one beyond "
+            "ISO-8859-1). Nothing was sent.",
+            "Remove the newline (often a token read from a file or a textarea: trim it), or encode the value "
+            "(encodeURIComponent, or base64) and decode it in FastAPI.",
+        ),
+        FailureCode.URL_WITH_CREDENTIALS: (
+            "fetch() refuses a URL with user:password@ in it. Nothing was sent.",
+            "Send the credentials in a header instead: headers: {Authorization: 'Basic ' + btoa('user:password')} "
+            "(a cross-origin request with it needs a preflight, so allow_headers=['Authorization'] in "
+            "CORSMiddleware), and read it in FastAPI with HTTPBasic.",
+        ),
+        FailureCode.BODY_WITH_GET_OR_HEAD: (
+            f"fetch() refuses a body with {ctx.method}. Nothing was sent.",
+            "Send data with POST (or PUT/PATCH) and a body, or with GET as query parameters "
+            "(FastAPI reads them as function parameters).",
+        ),
+        FailureCode.NO_CORS_METHOD: (
+            f"In mode 'no-cors' fetch() sends only GET, HEAD and POST, so it refuses {parameter}. Nothing was sent. "
+            "And mode 'no-cors' never lets the page read the answer anyway.",
+            "Remove mode: 'no-cors' (the default mode is 'cors') and allow the page in the API instead: "
+            f"CORSMiddleware with allow_origins=[{ctx.page_origin!r}] and allow_methods=[{parameter!r}].",
+        ),
+        FailureCode.NO_CORS_REDIRECT_MODE: (
+            "In mode 'no-cors' fetch() requires redirect: 'follow'. Nothing was sent.",
+            "Remove mode: 'no-cors' (it makes the response unreadable anyway) and allow the page with "
+            "CORSMiddleware, or remove the redirect option.",
+        ),
+        FailureCode.SAME_ORIGIN_MODE: (
+            f"mode: 'same-origin' lets fetch() load only URLs of the page's own origin ({ctx.page_origin}), and "
+            f"{url} is another origin" + (", reached by a redirect." if ctx.redirected_from else ". Nothing was sent."),
+            "Remove mode: 'same-origin' (the default mode is 'cors') and allow the page's origin with "
+            f"CORSMiddleware (allow_origins=[{ctx.page_origin!r}]), or serve the page and the API from one origin "
+            "(a dev-server proxy).",
+        ),
+        FailureCode.REDIRECT_MODE_ERROR: _redirect_error(ctx),
+    }
+    explanation, fix = refusals.get(code, ("", ""))
+    return explanation, fix
+
+
+def _redirect_error(ctx: FailureContext) -> tuple[str, str]:
+    response = ctx.response
+    location = (response.get("location") if response is not None else None) or "elsewhere"
+    status = response.status if response is not None else "a"
+    return (
+        f"The server answered {status} with a redirect to {location}, and redirect: 'error' makes fetch() fail "
+        "on any redirect.",
+        "Call the final URL directly. FastAPI redirects '/items' to '/items/' (redirect_slashes) when the route "
+        "has the trailing slash: write the URL exactly as the route is declared. Or drop redirect: 'error'.",
+    )
+
+
+def _mixed_content(ctx: FailureContext, url: str) -> tuple[str, str]:
+    via_redirect = ctx.redirected_from is not None
+    explanation = (
+        f"The page was loaded over https, and {url} is plain http: browsers block such mixed content before "
+        "sending anything (only loopback, such as http://localhost or http://127.0.0.1, is exempt). " + _NOT_CORS
+    )
+    if via_redirect:
+        explanation = (
+            f"The page asked for {ctx.redirected_from}, and the server redirected it to {url}, which is plain "
+            "http: the page was loaded over https, so the browser blocks the redirect before sending anything. "
+            + _NOT_CORS
+        )
+        fix = (
+            "The app builds its redirect URLs with http because it does not know the request came over https: "
+            "behind a proxy that terminates TLS (nginx, Traefik, a load balancer), run uvicorn with "
+            "--proxy-headers --forwarded-allow-ips=<the proxy's address> (or '*' when only the proxy can reach "
+            "it) so that it honours X-Forwarded-Proto. The redirect itself is often FastAPI's redirect_slashes "
+            "('/items' to '/items/'): call the URL with the trailing slash the route has, and there is no redirect."
+        )
+    else:
+        fix = (
+            "Call the API over https (an https URL for the API in the frontend's configuration), or in "
+            "development serve both over http, or use http://localhost, which browsers treat as secure."
+        )
+    return explanation, fix
+
+
+_NETWORK_ERRORS: dict[str, tuple[str, str]] = {
+    "net::ERR_CONNECTION_REFUSED": (
+        "Nothing accepted the connection to {where}: the browser got no response at all.",
+        "Check that the server is running (uvicorn main:app --port {port}) and listens on that port; that the "
+        "URL's host is one it listens on (a server started with --host 127.0.0.1 does not answer on other "
+        "addresses, and 'localhost' may mean ::1 where it does not listen: try 127.0.0.1); and, in Docker, that "
+        "the port is published (-p {port}:{port}) and uvicorn listens on 0.0.0.0 in the container.",
+    ),
+    "net::ERR_NAME_NOT_RESOLVED": (
+        "The host name in {url} does not resolve: the browser found no address to connect to.",
+        "Check the host name for typos. A Docker Compose service name resolves only inside its network, not in "
+        "the user's browser: call the API through a published port (http://localhost:PORT) or a real domain.",
+    ),
+    "net::ERR_TIMED_OUT": (
+        "The server at {where} did not answer in time.",
+        "Check that the server is up and not stuck (the log shows the requests it got), and that no firewall "
+        "drops the connection.",
+    ),
+    "net::ERR_UNSAFE_PORT": (
+        "Browsers never connect to port {port}: it belongs to another protocol (the Fetch Standard's 'bad ports').",
+        "Serve the API on an ordinary port, such as 8000.",
+    ),
+    "net::ERR_TOO_MANY_REDIRECTS": (
+        "The server redirected more than 20 times: a redirect loop.",
+        "Find the loop in the redirects (the exchanges show each Location). Common causes: HTTPSRedirectMiddleware "
+        "behind a TLS-terminating proxy without uvicorn's --proxy-headers, or a proxy and FastAPI's "
+        "redirect_slashes undoing each other's trailing slash.",
+    ),
+    "net::ERR_INVALID_REDIRECT": (
+        "The server redirected to a Location that is not a URL.",
+        "Send a valid absolute URL (or an absolute path) in Location.",
+    ),
+    "net::ERR_UNSAFE_REDIRECT": (
+        "The server redirected to a URL that is not http(s) (data:, about:, file:...), and browsers never "
+        "follow such redirects.",
+        "Redirect to an http(s) URL, or answer the request directly.",
+    ),
+    "net::ERR_UNKNOWN_URL_SCHEME": (
+        "The server redirected a cross-origin request to a URL whose scheme the browser cannot load (ws:, wss:...).",
+        "Redirect to an http(s) URL; open WebSockets with new WebSocket(url), not with a redirect.",
+    ),
+}
+
+
+def _network_error(reason: str, url: str) -> tuple[str, str]:
+    where = url
+    port = ""
+    try:
+        parsed = ada_url.URL(url)
+        where, port = parsed.host, parsed.port or ("443" if parsed.protocol == "https:" else "80")
+    except ValueError:
+        pass
+    explanation, fix = _NETWORK_ERRORS.get(
+        reason,
+        (
+            "The request failed in the network ({reason}) before any response came.",
+            "Check that the server is running and that the URL (scheme, host, port) is right.",
+        ),
+    )
+    explanation = explanation.format(where=where, port=port, url=url, reason=reason)
+    explanation += " It is not CORS, though the console of a CORS failure looks similar: no CORS header can fix it."
+    return explanation, fix.format(port=port)
+
+
+def _unsupported_scheme(scheme: str, url: str) -> tuple[str, str]:
+    if scheme in ("ws", "wss"):
+        return (
+            f"fetch() and XMLHttpRequest cannot load {scheme}: URLs: a WebSocket is opened with "
+            f"new WebSocket({url!r}). CORS does not apply to WebSockets at all: the browser sends an Origin "
+            "header with the handshake and never checks an answer, so no CORS setting allows or blocks one.",
+            "Open it with new WebSocket(url), and have the FastAPI WebSocket route check the Origin header "
+            "itself (websocket.headers['origin'] against a list of allowed origins) before websocket.accept(): "
+            "CORSMiddleware does nothing for WebSockets. Notebook 06 shows this.",
+        )
+    if scheme == "file":
+        return (
+            "Pages may not load local files (file: URLs).",
+            "Serve the file over http, for example with FastAPI's StaticFiles.",
+        )
+    try:
+        origin_of(url)
+        fix = "Use an http(s) URL."
+    except OriginError as mistake:  # 'localhost:8000/users': the host read as the scheme, and the like
+        fix = f"{_sentence(str(mistake))}."
+    return (
+        f"fetch() and XMLHttpRequest load only http(s) URLs (and data:), not {scheme}: URLs.",
+        fix,
+    )

@@ -124,7 +124,19 @@ def _js(value: str) -> str:
 
 def _is_network_error(result: FetchResult) -> bool:
     """The fetch failed for a reason that is not CORS (the server could not be reached, a bad redirect)."""
-    return not result.ok and result.verdict.failure is None and result.verdict.network_error is not None
+    return not result.ok and result.verdict.network_error is not None
+
+
+def _not_cors(result: FetchResult) -> str:
+    """What a failure that is not CORS is, for the banner ('' for a CORS failure)."""
+    failure = result.verdict.failure
+    if failure is None or failure.code.is_cors:
+        return ""
+    if failure.code.kind == "mixed-content":
+        return "Mixed content, blocked before sending"
+    if failure.code.kind == "network":
+        return f"Network error ({failure.parameter})"
+    return f"Refused ({result.error_code})"
 
 
 def fetch_result_html(result: FetchResult) -> str:
@@ -167,19 +179,26 @@ def fetch_result_html(result: FetchResult) -> str:
             detail += f'<div style="color:{GREY}">body: {_e(reply.text[:200])}</div>'
         rows.append(_message("server", "browser", f"{reply.status} {reply.reason}".strip(), status_colour, detail))
     network_error = _is_network_error(result)
+    js_error = result.verdict.js_error
     if result.ok:
         outcome = f"resolves: status {result.status}"
+        if result.verdict.response_type in ("opaque", "opaqueredirect"):
+            outcome += f" ({result.verdict.response_type}: nothing readable)"
         colour = GREEN
     else:
-        outcome = "rejects: TypeError: Failed to fetch"
+        outcome = f"throws: {js_error}" if result.verdict.api == "xhr" and js_error else f"rejects: {js_error}"
+        if not js_error:
+            outcome = "error event: status 0"
         colour = RED
     rows.append(_message("browser", "page", outcome, colour))
     rows.append(f'<svg width="100%" height="8" style="display:block">{_lifelines(8)}</svg>')
 
-    if result.ok:
+    if result.ok and result.verdict.response_type in ("opaque", "opaqueredirect"):
+        banner_text = f"Opaque response ({result.verdict.response_type}): the page can read nothing"
+    elif result.ok:
         banner_text = "Allowed"
-    elif network_error:  # not a CORS decision: never call it "Blocked"
-        banner_text = f"Network error ({_e(result.error_code)}), not CORS"
+    elif network_error or _not_cors(result):  # not a CORS decision: never call it "Blocked by CORS"
+        banner_text = f"{_e(_not_cors(result))}, not CORS"
     else:
         banner_text = f"Blocked ({_e(result.error_code)})"
     parts = [

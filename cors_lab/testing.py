@@ -38,8 +38,10 @@ def _fetch(
     if not path.startswith("/"):
         raise ValueError(f"path={path!r} must start with '/', e.g. path='/users/me'")
     with Browser(origin, app=app) as page:
+        # An https page calls the app over https: over http it would be mixed content.
+        base = API_URL.replace("http:", "https:", 1) if page.origin.startswith("https:") else API_URL
         return page.fetch(
-            API_URL + path,
+            base + path,
             method=method,
             headers=headers,
             json=json,

@@ -367,7 +367,7 @@ class CorsPlayground(_Readable, w.VBox):
             outcome = "not sent yet"
         elif self.result.ok:
             outcome = f"allowed, status {self.result.status}"
-        elif self.result.verdict.failure is None:
+        elif self.result.verdict.network_error is not None:
             outcome = f"network error ({self.result.error_code}), not CORS"
         else:
             outcome = f"blocked ({self.result.error_code}): {self.result.console_message}"

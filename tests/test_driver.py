@@ -6,7 +6,8 @@ import threading
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from cors_lab import Browser, BrowserClosedError, CorsBlockedError, OriginError, demo_api, serve
+from cors_lab import Browser, BrowserClosedError, CorsBlockedError, OpaqueResponseError, OriginError, demo_api, serve
+from cors_lab.browser import FailureCode
 
 PAGE = "http://localhost:3000"
 API = "http://localhost:8000"
@@ -102,7 +103,9 @@ def test_real_server_over_loopback_and_connection_refused():
         server.stop()
     refused = browser.fetch(f"{server.url}/users")
     assert refused.blocked and refused.error_code == "net::ERR_CONNECTION_REFUSED"
-    assert refused.console_message is None
+    assert refused.console_message == "Failed to load resource: net::ERR_CONNECTION_REFUSED"
+    assert refused.failure_code is FailureCode.NETWORK_ERROR and refused.js_error == "TypeError: Failed to fetch"
+    assert "not CORS" in refused.verdict.failure.explanation and "CORS" not in refused.fix
     assert refused.exchanges[0].response is None
     browser.close()
 
@@ -178,10 +181,12 @@ def test_bad_input_is_refused_clearly():
     browser = Browser(PAGE, app=demo_api())
     with pytest.raises(ValueError, match="credentials='always' is not a fetch\\(\\) credentials mode"):
         browser.fetch(f"{API}/users", credentials="always")
-    with pytest.raises(ValueError, match="fetch\\(\\) refuses the method 'TRACE'"):
-        browser.fetch(f"{API}/users", method="TRACE")
-    with pytest.raises(ValueError, match="not an http\\(s\\) URL"):
-        browser.fetch("ftp://localhost/users")
+    with pytest.raises(
+        ValueError, match="mode='nocors' is not a fetch\\(\\) mode: use 'cors' \\(the default\\), 'no-cors'"
+    ):
+        browser.fetch(f"{API}/users", mode="nocors")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="redirect='follows' is not a fetch\\(\\) redirect mode: use 'follow'"):
+        browser.fetch(f"{API}/users", redirect="follows")  # type: ignore[arg-type]
 
 
 def test_reprs_tell_the_story():
@@ -277,8 +282,9 @@ def test_odd_methods_and_latin1_values_go_on_the_wire_as_fetch_sends_them():
     result = Browser(PAGE, app=app).fetch(f"{API}/x", method="patch", headers={"X-Name": " José "})
     assert result.ok
     assert seen == [("OPTIONS", ""), ("patch", "José")]
-    with pytest.raises(ValueError, match="ISO-8859-1"):
-        Browser(PAGE, app=app).fetch(f"{API}/x", headers={"X-Name": "\u0100"})
+    refused = Browser(PAGE, app=app).fetch(f"{API}/x", headers={"X-Name": "\u0100"})
+    assert refused.failure_code is FailureCode.INVALID_HEADER_VALUE and refused.exchanges == ()
+    assert refused.js_error.endswith("String contains non ISO-8859-1 code point.")
 
 
 def test_with_the_app_the_fix_names_the_cause_in_it():
@@ -346,3 +352,177 @@ def test_servers_receive_the_headers_chromium_sends_not_the_http_clients():
     # The exchanges the learner is shown hold what went out.
     shown = [{name.lower(): value for name, value in exchange.request.headers} for exchange in put_result.exchanges]
     assert [headers["sec-fetch-site"] for headers in shown] == ["same-site", "same-site"]
+
+
+# --- XMLHttpRequest and axios, fetch() modes, failures that are not CORS ------------------------------
+
+
+def test_xhr_and_what_axios_reports():
+    page = Browser(PAGE, app=demo_api())
+    blocked = page.xhr(f"{API}/users")
+    assert blocked.api == "xhr" and blocked.blocked and blocked.status == 0 and blocked.js_error == ""
+    assert blocked.console_messages == (
+        "Access to XMLHttpRequest at 'http://localhost:8000/users' from origin 'http://localhost:3000' has been "
+        "blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        "Failed to load resource: net::ERR_FAILED",
+    )
+    axios = blocked.axios_error
+    assert str(axios) == "AxiosError: Network Error" and axios.code == "ERR_NETWORK"
+    assert axios.response_undefined and axios.request_status == 0
+    assert blocked.summary.startswith("blocked: XHR GET http://localhost:8000/users")
+    with pytest.raises(CorsBlockedError, match=r"the error event \(status 0\)"):
+        blocked.json()
+
+
+def test_axios_rejects_a_status_outside_2xx_and_an_xhr_that_threw():
+    page = Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["GET", "PUT"]))
+    missing = page.xhr(f"{API}/users/99", "PUT", json={"name": "x"})
+    assert missing.ok and missing.status in (404, 405)
+    view = missing.axios_error
+    assert view is not None and not view.response_undefined and view.request_status == missing.status
+    assert (
+        str(view) == f"AxiosError: Request failed with status code {missing.status}" and view.code == "ERR_BAD_REQUEST"
+    )
+    assert page.xhr(f"{API}/users").axios_error is None
+    threw = page.xhr(f"{API}/users", "TRACE")
+    assert threw.status is None and threw.error_code == "SecurityError"
+    assert (threw.axios_error.name, threw.axios_error.code, threw.axios_error.request_status) == (
+        "SecurityError",
+        18,
+        None,
+    )
+    assert page.fetch(f"{API}/users").axios_error is None  # axios does not use fetch()
+
+
+def test_credentials_fixes_speak_the_callers_api():
+    page = Browser(PAGE, app=demo_api(allow_origins=["*"]))
+    assert "credentials: 'include'" in page.fetch(f"{API}/me", credentials="include").fix
+    fix = page.xhr(f"{API}/me", with_credentials=True).fix
+    assert "withCredentials: true" in fix and "credentials: 'include'" not in fix
+
+
+def test_no_cors_gives_an_opaque_result_that_json_cannot_read():
+    result = Browser(PAGE, app=demo_api()).fetch(f"{API}/users", mode="no-cors")
+    assert result.ok and not result.blocked and result.opaque
+    assert (result.type, result.status, result.text, list(result.headers.keys())) == ("opaque", 0, "", [])
+    assert result.server_response.status == 200  # the request did reach the server
+    assert result.summary.startswith("opaque: GET http://localhost:8000/users")
+    with pytest.raises(OpaqueResponseError, match=r"^SyntaxError: Unexpected end of input\. .*no-cors"):
+        result.json()
+    assert any("not a fix for CORS" in warning.message for warning in result.warnings)
+
+
+def test_redirect_options():
+    page = Browser(PAGE, app=demo_api(allow_origins=[PAGE]))
+    manual = page.fetch(f"{API}/items", redirect="manual")
+    assert (manual.ok, manual.type, manual.status) == (True, "opaqueredirect", 0)
+    error = page.fetch(f"{API}/items", redirect="error")
+    assert error.failure_code is FailureCode.REDIRECT_MODE_ERROR and error.error_code == "TypeError"
+    assert error.console_messages == ("Failed to load resource: net::ERR_FAILED",)
+    assert "redirect_slashes" in error.fix
+    assert page.fetch(f"{API}/items").type == "cors"
+
+
+def test_fetch_refusals_are_results_with_chromiums_type_error():
+    page = Browser(PAGE, app=demo_api())
+    trace = page.fetch(f"{API}/users", method="TRACE")
+    assert trace.blocked and trace.exchanges == () and trace.failure_kind == "type-error"
+    assert trace.js_error == "TypeError: Failed to execute 'fetch' on 'Window': 'TRACE' HTTP method is unsupported."
+    assert trace.error_code == "TypeError" and trace.summary.startswith("refused: TRACE")
+    assert trace.console_messages == () and trace.console_message is None
+    body = page.fetch(f"{API}/users", content="x")
+    assert body.failure_code is FailureCode.BODY_WITH_GET_OR_HEAD and "POST" in body.fix
+    assert page.xhr(f"{API}/users", body="x").exchanges[0].request.body == b""  # XHR drops it
+
+
+def test_a_websocket_url_says_cors_does_not_apply():
+    result = Browser(PAGE, app=demo_api()).fetch("ws://localhost:8000/live")
+    assert result.failure_code is FailureCode.UNSUPPORTED_SCHEME and result.js_error == "TypeError: Failed to fetch"
+    assert result.console_message == 'Fetch API cannot load ws://localhost:8000/live. URL scheme "ws" is not supported.'
+    explanation = result.verdict.failure.explanation
+    assert "CORS does not apply to WebSockets" in explanation and "Origin" in explanation
+    assert "new WebSocket" in result.fix and "Origin" in result.fix and "Notebook 06" in result.fix
+
+
+def test_mixed_content_names_the_real_causes_and_never_a_cors_header():
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import RedirectResponse
+
+    app = FastAPI()
+    app.add_middleware(CORSMiddleware, allow_origins=["https://app.example"])
+
+    @app.get("/items/")
+    def items() -> list[str]:
+        return []
+
+    @app.get("/items")
+    def behind_a_proxy() -> RedirectResponse:  # what FastAPI builds without --proxy-headers
+        return RedirectResponse("http://api.example/items/", status_code=307)
+
+    page = Browser("https://app.example", app=app)
+    direct = page.fetch("http://api.example/items/")
+    assert direct.failure_code is FailureCode.MIXED_CONTENT and direct.exchanges == ()
+    assert direct.error_code == "MixedContent" and direct.summary.startswith("mixed content:")
+    assert direct.console_message.startswith("Mixed Content: The page at 'https://app.example/' was loaded over HTTPS")
+    redirected = page.fetch("https://api.example/items")
+    assert redirected.failure_code is FailureCode.MIXED_CONTENT and len(redirected.exchanges) == 1
+    assert "'http://api.example/items/'" in redirected.console_message
+    for result in (direct, redirected):
+        assert (
+            "Access-Control-Allow-Origin" not in result.fix and "not a CORS error" in result.verdict.failure.explanation
+        )
+    assert "--proxy-headers" in redirected.fix and "--forwarded-allow-ips" in redirected.fix
+    assert "redirect_slashes" in redirected.fix and "trailing slash" in redirected.fix
+    loopback = Browser("https://app.example", app=demo_api(allow_origins=["https://app.example"]))
+    assert loopback.fetch("http://127.0.0.1:8000/users").ok  # loopback counts as secure
+
+
+def test_network_errors_get_a_fix_and_never_blocked_by_cors():
+    page = Browser(PAGE, timeout=2)
+    unsafe = page.fetch("http://127.0.0.1:6000/x")
+    assert unsafe.error_code == "net::ERR_UNSAFE_PORT" and unsafe.exchanges == () and "8000" in unsafe.fix
+    nowhere = page.fetch("http://nothing.invalid/x")
+    assert nowhere.error_code == "net::ERR_NAME_NOT_RESOLVED"
+    assert nowhere.console_messages == ("Failed to load resource: net::ERR_NAME_NOT_RESOLVED",)
+    for result in (unsafe, nowhere):
+        assert "blocked by CORS" not in " ".join(result.console_messages) + result.fix
+        assert result.failure_kind == "network" and result.summary.startswith("network error:")
+    page.close()
+
+
+def test_async_twins():
+    page = Browser(PAGE, app=demo_api())
+
+    async def both():
+        return await page.afetch(f"{API}/users", mode="no-cors"), await page.axhr(f"{API}/users")
+
+    [(opaque, xhr)] = _in_thread(lambda: asyncio.run(both()))
+    assert opaque.type == "opaque" and xhr.api == "xhr" and xhr.status == 0
+
+
+def test_the_html_view_never_calls_a_failure_that_is_not_cors_blocked():
+    from cors_lab.display import fetch_result_html
+
+    page = Browser(PAGE, app=demo_api())
+    assert "Opaque response (opaque)" in fetch_result_html(page.fetch(f"{API}/users", mode="no-cors"))
+    assert "Refused (TypeError), not CORS" in fetch_result_html(page.fetch(f"{API}/users", method="TRACE"))
+    assert "error event: status 0" in fetch_result_html(page.xhr(f"{API}/users"))
+    mixed = fetch_result_html(Browser("https://app.example", app=demo_api()).fetch("http://api.example/users"))
+    assert "Mixed content, blocked before sending, not CORS" in mixed
+    scheme_less = page.fetch("localhost:8000/users")
+    assert "write it as 'http://localhost:8000/users'" in scheme_less.fix
+
+
+def test_axios_builds_its_request_as_axios_does():
+    page = Browser(PAGE, app=demo_api(allow_origins=[PAGE], allow_methods=["GET", "POST", "PUT"], allow_headers=["*"]))
+    posted = page.axios(f"{API}/users", "post", data={"name": "ann"})
+    sent = posted.exchanges[-1].request
+    assert sent.method == "POST" and sent.get("content-type") == "application/json"
+    assert sent.get("accept") == "application/json, text/plain, */*" and posted.axios_error is None
+    form = page.axios(f"{API}/users", "put", data="a=1").exchanges[-1].request
+    assert form.get("content-type") == "application/x-www-form-urlencoded"
+    ws = page.axios("ws://localhost:8000/live")
+    assert str(ws.axios_error) == "AxiosError: Unsupported protocol ws:" and ws.axios_error.code == "ERR_BAD_REQUEST"
+    assert ws.console_messages == () and ws.exchanges == ()
+    refused = Browser(PAGE).axios("http://127.0.0.1:6000/x")
+    assert str(refused.axios_error) == "AxiosError: Network Error" and refused.axios_error.request_status == 0

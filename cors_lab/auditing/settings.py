@@ -361,7 +361,8 @@ def _starlette_allows(config: CorsConfig, origin: str, *, credentials: bool = Fa
 
     config.apply(app)
     with Browser(origin, app=app) as browser:
-        result = browser.fetch("http://api.invalid/probe", credentials="include" if credentials else "same-origin")
+        # The app over https, as a real deployment is: an https page asking for http would be mixed content.
+        result = browser.fetch("https://api.invalid/probe", credentials="include" if credentials else "same-origin")
     return result.ok
 
 

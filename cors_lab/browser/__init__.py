@@ -10,28 +10,40 @@ a typed failure code and the engine's exact console message (Chromium's table is
 from .cache import PreflightCache
 from .chromium import CHROMIUM, ChromiumWording
 from .cookies import Cookie, CookieJar, is_same_site, site_of
-from .engine import Wording
-from .failures import CODES, CorsFailure, FailureCode, console_message
+from .engine import API_CHOICES, Api, Occasion, Wording
+from .failures import ALL_CODES, CODES, CorsFailure, FailureCode, FailureKind, console_message
 from .http import HttpRequest, HttpResponse
 from .machine import (
     CREDENTIALS_MODES,
+    MODES,
+    REDIRECT_MODES,
     Credentials,
     Exchange,
     Fetch,
     FetchRequest,
     FetchWarning,
+    Mode,
+    RedirectMode,
+    ResponseType,
     Step,
     StepKind,
     Verdict,
     WarningKind,
     credentials_mode,
+    redirect_mode,
+    request_mode,
 )
 from .rules import cors_unsafe_header_names, exposed_header_names, normalize_method, preflight_reasons
 
 __all__ = [
+    "ALL_CODES",
+    "API_CHOICES",
     "CHROMIUM",
     "CODES",
     "CREDENTIALS_MODES",
+    "MODES",
+    "REDIRECT_MODES",
+    "Api",
     "ChromiumWording",
     "Cookie",
     "CookieJar",
@@ -39,12 +51,17 @@ __all__ = [
     "Credentials",
     "Exchange",
     "FailureCode",
+    "FailureKind",
     "Fetch",
     "FetchRequest",
     "FetchWarning",
     "HttpRequest",
     "HttpResponse",
+    "Mode",
+    "Occasion",
     "PreflightCache",
+    "RedirectMode",
+    "ResponseType",
     "Step",
     "StepKind",
     "Verdict",
@@ -57,5 +74,7 @@ __all__ = [
     "is_same_site",
     "normalize_method",
     "preflight_reasons",
+    "redirect_mode",
+    "request_mode",
     "site_of",
 ]

@@ -64,21 +64,29 @@ _WITH_PREFLIGHT_SENTENCE = {code for code in FailureCode if code.is_preflight_tw
 
 
 _CREDENTIALS_CODES = {C.WILDCARD_ORIGIN_NOT_ALLOWED, C.INVALID_ALLOW_CREDENTIALS}
+_NOT_LATIN_1 = "String contains non ISO-8859-1 code point."
 
 #: The TypeError text of each call fetch() refuses before sending; ``{p}`` is the parameter
-#: (the method, or the URL). Measured in Chromium 156.
+#: (the method, the URL, the header name or value). Measured in Chromium 156.
 FETCH_REFUSALS: dict[FailureCode, str] = {
     C.FORBIDDEN_METHOD: _FETCH_THREW + "'{p}' HTTP method is unsupported.",
+    C.INVALID_METHOD: _FETCH_THREW + "'{p}' is not a valid HTTP method.",
+    C.INVALID_HEADER_NAME: _FETCH_THREW + "Invalid name",
     C.INVALID_HEADER_VALUE: _FETCH_THREW + "Invalid value",
     C.URL_WITH_CREDENTIALS: _FETCH_THREW + "Request cannot be constructed from a URL that includes credentials: {p}",
+    C.INVALID_URL: _FETCH_THREW + "Failed to parse URL from {p}",
     C.BODY_WITH_GET_OR_HEAD: _FETCH_THREW + "Request with GET/HEAD method cannot have body.",
     C.NO_CORS_METHOD: _FETCH_THREW + "'{p}' is unsupported in no-cors mode.",
 }
-#: What XMLHttpRequest throws where fetch() refuses (the others it does not refuse). ``{p}`` is the
-#: method, or the header value as given.
+#: What XMLHttpRequest throws where fetch() refuses (it does not refuse a URL with credentials or a
+#: GET body: it drops them). ``{p}`` is the method, or the header name or value as given.
 XHR_REFUSALS: dict[FailureCode, str] = {
     C.FORBIDDEN_METHOD: "SecurityError: Failed to execute 'open' on 'XMLHttpRequest': '{p}' HTTP method is "
     "unsupported.",
+    C.INVALID_METHOD: "SyntaxError: Failed to execute 'open' on 'XMLHttpRequest': '{p}' is not a valid HTTP method.",
+    C.INVALID_URL: "SyntaxError: Failed to execute 'open' on 'XMLHttpRequest': Invalid URL",
+    C.INVALID_HEADER_NAME: "SyntaxError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{p}' is not a "
+    "valid HTTP header field name.",
     C.INVALID_HEADER_VALUE: "SyntaxError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{p}' is not a "
     "valid HTTP header field value.",
 }
@@ -91,47 +99,83 @@ class ChromiumWording:
 
     def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
         xhr = occasion.api == "xhr"
-        if code.is_cors or (code is C.UNSUPPORTED_SCHEME and xhr):
+        url = occasion.url
+        if code.is_cors:
             return (self._cors_line(code, parameter, occasion), _FAILED_TO_LOAD.format(error="net::ERR_FAILED"))
         if code is C.MIXED_CONTENT:
             what = "insecure XMLHttpRequest endpoint" if xhr else "insecure resource"
             return (
                 f"Mixed Content: The page at '{occasion.page}' was loaded over HTTPS, but requested an {what} "
-                f"'{occasion.url}'. This request has been blocked; the content must be served over HTTPS.",
+                f"'{url}'. This request has been blocked; the content must be served over HTTPS.",
             )
         if code is C.NETWORK_ERROR:
             return (_FAILED_TO_LOAD.format(error=parameter or "net::ERR_FAILED"),)
         if code is C.REDIRECT_MODE_ERROR:
             return (_FAILED_TO_LOAD.format(error="net::ERR_FAILED"),)
         if code is C.SAME_ORIGIN_MODE:
+            if occasion.redirected_from:  # a redirect away from the page's origin (measured; the newline is Chromium's)
+                return (
+                    f"Unsafe attempt to load URL {url} from frame with URL {occasion.page}. Domains, protocols and "
+                    "ports must match.\n",
+                )
             return (
-                f'Fetch API cannot load {occasion.url}. Request mode is "same-origin" but the URL\'s origin is not '
-                f"same as the request origin {occasion.page_origin}.",
+                f'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s origin is not same as the '
+                f"request origin {occasion.page_origin}.",
             )
+        if code is C.NO_CORS_REDIRECT_MODE:
+            return (f'Fetch API cannot load {url}. Request mode is "no-cors" but the redirect mode is not "follow".',)
         if code is C.UNSUPPORTED_SCHEME:
-            scheme = occasion.url.split(":", 1)[0]
-            return (f'Fetch API cannot load {occasion.url}. URL scheme "{scheme}" is not supported.',)
+            scheme = parameter or url.split(":", 1)[0]
+            if scheme == "file":
+                return (f"Not allowed to load local resource: {url}",)
+            if not xhr:
+                return (f'Fetch API cannot load {url}. URL scheme "{scheme}" is not supported.',)
+            if scheme == "ftp":
+                return ("FTP is not supported.",)
+            # XMLHttpRequest takes other schemes (ws:, about:, javascript:) to the CORS check.
+            return (
+                self._cors_line(C.CORS_DISABLED_SCHEME, "", occasion),
+                _FAILED_TO_LOAD.format(error="net::ERR_FAILED"),
+            )
         return ()  # the refusals before sending: an exception, and nothing in the console
 
     def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        if code is C.INVALID_HEADER_VALUE and any(ord(c) > 0xFF for c in parameter):
+            # A WebIDL ByteString conversion, before fetch() or setRequestHeader() looks at the value.
+            if occasion.api == "xhr":
+                return f"TypeError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': {_NOT_LATIN_1}"
+            return _FETCH_THREW + f"Failed to read the 'headers' property from 'RequestInit': {_NOT_LATIN_1}"
         if occasion.api == "xhr":
             template = XHR_REFUSALS.get(code)
             return template.format(p=parameter) if template else ""  # else: status 0 and the error event
         template = FETCH_REFUSALS.get(code)
         return template.format(p=parameter) if template else _FAILED_TO_FETCH
 
+    def response_lines(self, occasion: Occasion, reason: str = "") -> tuple[str, ...]:
+        """The lines for a response the page gets: Chromium logs every 4xx and 5xx status, with the
+        server's reason phrase (empty when it sent none: '499 ()')."""
+        if occasion.status is not None and occasion.status >= 400:
+            return (f"Failed to load resource: the server responded with a status of {occasion.status} ({reason})",)
+        return ()
+
+    def unsafe_header_lines(self, name: str) -> tuple[str, ...]:
+        """XMLHttpRequest's setRequestHeader() logs each header it refuses (fetch() drops them silently)."""
+        return (f'Refused to set unsafe header "{name}"',)
+
     def _cors_line(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
         xhr = occasion.api == "xhr"
-        base = C.CORS_DISABLED_SCHEME if code is C.UNSUPPORTED_SCHEME else code.base
+        base = code.base
         reason = REASONS[base].format(p=_escaped(parameter))
         if xhr:
             reason = reason.removesuffix(_VALID_VALUE) + (_WITH_CREDENTIALS if base in _CREDENTIALS_CODES else "")
         redirect = f"(redirected from '{occasion.redirected_from}') " if occasion.redirected_from else ""
         preflight = _PREFLIGHT if code in _WITH_PREFLIGHT_SENTENCE else ""
-        prefix = _PREFIX.format(
-            api=_API_NAMES[occasion.api], url=occasion.url, redirect=redirect, origin=occasion.page_origin
+        api = _API_NAMES[occasion.api]
+        return (
+            _PREFIX.format(api=api, url=occasion.url, redirect=redirect, origin=occasion.page_origin)
+            + preflight
+            + reason
         )
-        return prefix + preflight + reason
 
 
 def _escaped(text: str) -> str:

@@ -9,11 +9,11 @@ wording is another implementation of this interface.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from .failures import FailureCode
 
-__all__ = ["API_CHOICES", "Api", "Occasion", "Wording"]
+__all__ = ["API_CHOICES", "Api", "Occasion", "RequestWording", "ResponseWording", "Wording"]
 
 #: The page's way of making the request: ``fetch()`` or ``XMLHttpRequest`` (which axios uses).
 Api = Literal["fetch", "xhr"]
@@ -65,4 +65,22 @@ class Wording(Protocol):
     def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
         """The error the page's script gets, as ``String(error)`` shows it ('' when it gets no exception,
         as with XMLHttpRequest's ``error`` event)."""
+        ...
+
+
+@runtime_checkable
+class ResponseWording(Protocol):
+    """An engine that also prints lines for responses the page does get (Chromium: a 4xx or 5xx)."""
+
+    def response_lines(self, occasion: Occasion, reason: str = "") -> tuple[str, ...]:
+        """The console lines for the response in ``occasion`` (its ``status``); ``reason`` is its reason phrase."""
+        ...
+
+
+@runtime_checkable
+class RequestWording(Protocol):
+    """An engine that prints lines while an XMLHttpRequest is being made (Chromium: a header it refuses)."""
+
+    def unsafe_header_lines(self, name: str) -> tuple[str, ...]:
+        """The console lines for ``setRequestHeader(name, ...)`` with a header no page may set."""
         ...

@@ -85,6 +85,10 @@ class FailureCode(NamedEnum):
     SAME_ORIGIN_MODE = "SameOriginMode"
     REDIRECT_MODE_ERROR = "RedirectModeError"
     UNSUPPORTED_SCHEME = "UnsupportedScheme"
+    INVALID_METHOD = "InvalidMethod"  # not a token, such as 'GE T'
+    INVALID_HEADER_NAME = "InvalidHeaderName"
+    INVALID_URL = "InvalidUrl"  # an absolute URL that does not parse, such as port 99999
+    NO_CORS_REDIRECT_MODE = "NoCorsRedirectMode"  # mode 'no-cors' with redirect 'error' or 'manual'
 
     @property
     def kind(self) -> FailureKind:
@@ -154,6 +158,10 @@ REFUSAL_CODES = frozenset(
         FailureCode.SAME_ORIGIN_MODE,
         FailureCode.REDIRECT_MODE_ERROR,
         FailureCode.UNSUPPORTED_SCHEME,
+        FailureCode.INVALID_METHOD,
+        FailureCode.INVALID_HEADER_NAME,
+        FailureCode.INVALID_URL,
+        FailureCode.NO_CORS_REDIRECT_MODE,
     }
 )
 #: Every CORS failure code the model can give: Chromium's CorsError names.
@@ -181,8 +189,11 @@ class FailureContext:
     origin_sent: str
     method: str
     credentials: str
-    response: HttpResponse
+    response: HttpResponse | None  # None when nothing answered (refused, blocked before sending, unreachable)
     unsafe_headers: tuple[str, ...] = ()
+    api: str = "fetch"  # "fetch" or "xhr"
+    url: str = ""  # the URL the failure is about
+    redirected_from: str | None = None
 
 
 @dataclass(frozen=True)

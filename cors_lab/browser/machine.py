@@ -12,7 +12,6 @@ page gets to see, following the Fetch Standard and Chromium where they differ.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import ada_url
@@ -22,17 +21,20 @@ from .cache import PreflightCache
 from .chromium import CHROMIUM
 from .chromium_order import chromium_header_order
 from .cookies import CookieJar, Deletion, Rejection
-from .engine import Occasion, Wording
+from .engine import API_CHOICES, Api, Occasion, RequestWording, ResponseWording, Wording
 from .failures import CorsFailure, FailureCode, FailureContext, NamedEnum
-from .http import HeaderItems, HttpRequest, HttpResponse, header_items
+from .http import HeaderItems, HttpRequest, HttpResponse, header_items, is_token
 from .rules import (
+    BAD_PORTS,
     CLIENT_HINTS,
+    FORBIDDEN_METHODS,
     SAFELISTED_METHODS,
     check_allow_credentials,
     check_allow_origin,
     exposed_header_names,
     is_forbidden_request_header,
-    normalize_header,
+    is_no_cors_safelisted_header,
+    is_potentially_trustworthy_host,
     normalize_method,
     parse_allow_list,
     preflight_reasons,
@@ -41,26 +43,42 @@ from .rules import (
 
 __all__ = [
     "CREDENTIALS_MODES",
+    "MODES",
+    "REDIRECT_MODES",
     "Credentials",
     "Exchange",
     "Fetch",
     "FetchRequest",
     "FetchWarning",
+    "Mode",
+    "RedirectMode",
+    "ResponseType",
     "Step",
     "StepKind",
     "Verdict",
     "WarningKind",
     "credentials_mode",
+    "redirect_mode",
+    "request_mode",
 ]
 
 Credentials = Literal["omit", "same-origin", "include"]
+#: fetch()'s ``mode``: CORS (the default), no CORS at all (an opaque response), or same-origin only.
+Mode = Literal["cors", "no-cors", "same-origin"]
+#: fetch()'s ``redirect``: follow (the default), fail on a redirect, or hand the page an opaque redirect.
+RedirectMode = Literal["follow", "error", "manual"]
+#: ``Response.type`` as the page reads it; "error" when the fetch failed.
+ResponseType = Literal["basic", "cors", "opaque", "opaqueredirect", "error"]
 MAX_REDIRECTS = 20
-_SILENT_REDIRECT_SCHEMES = frozenset({"data:", "about:", "blob:", "file:", "chrome:", "filesystem:"})
+#: Redirects to these fail in the network stack with net::ERR_UNSAFE_REDIRECT (measured in Chromium 156).
+_UNSAFE_REDIRECT_SCHEMES = frozenset({"data:", "about:", "blob:", "file:", "chrome:", "filesystem:"})
 _CONDITIONAL_HEADERS = frozenset({"if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"})
 _BODY_HEADERS = ("content-type", "content-encoding", "content-language", "content-location")
 
 
 CREDENTIALS_MODES: tuple[Credentials, ...] = ("omit", "same-origin", "include")
+MODES: tuple[Mode, ...] = ("cors", "no-cors", "same-origin")
+REDIRECT_MODES: tuple[RedirectMode, ...] = ("follow", "error", "manual")
 
 
 def credentials_mode(value: str) -> Credentials:
@@ -73,25 +91,64 @@ def credentials_mode(value: str) -> Credentials:
     )
 
 
+def request_mode(value: str) -> Mode:
+    """``value`` as a fetch() mode; a ValueError naming the value and the choices otherwise."""
+    for mode in MODES:
+        if value == mode:
+            return mode
+    raise ValueError(f"mode={value!r} is not a fetch() mode: use 'cors' (the default), 'no-cors' or 'same-origin'")
+
+
+def redirect_mode(value: str) -> RedirectMode:
+    """``value`` as a fetch() redirect mode; a ValueError naming the value and the choices otherwise."""
+    for mode in REDIRECT_MODES:
+        if value == mode:
+            return mode
+    raise ValueError(
+        f"redirect={value!r} is not a fetch() redirect mode: use 'follow' (the default), 'error' or 'manual'"
+    )
+
+
 @dataclass(frozen=True)
 class FetchRequest:
-    """What the page's script asked for: ``fetch(url, {method, headers, body, credentials})``."""
+    """What the page's script asked for: ``fetch(url, {method, headers, body, credentials, mode, redirect})``,
+    or with ``api="xhr"`` the same as an XMLHttpRequest (``credentials`` 'include' is
+    ``withCredentials = true``; XHR has no mode or redirect option).
+
+    ``body_type`` is the Content-Type the body brings when the page sets none: a string body's
+    ``text/plain;charset=UTF-8`` (None for bytes, which bring none).
+    """
 
     url: str
     method: str = "GET"
     headers: HeaderItems = ()
     body: bytes | None = None
     credentials: Credentials = "same-origin"
+    mode: Mode = "cors"
+    redirect: RedirectMode = "follow"
+    api: Api = "fetch"
+    body_type: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", header_items(self.headers))
         credentials_mode(self.credentials)
+        request_mode(self.mode)
+        redirect_mode(self.redirect)
+        if self.api not in API_CHOICES:
+            raise ValueError(f"api={self.api!r} is not a way to make a request: use 'fetch' or 'xhr'")
+        if self.api == "xhr" and (self.mode, self.redirect) != ("cors", "follow"):
+            raise ValueError("XMLHttpRequest has no mode or redirect option: leave them 'cors' and 'follow'")
+        if self.api == "xhr" and self.credentials == "omit":
+            raise ValueError("XMLHttpRequest's credentials are 'same-origin' or, with withCredentials, 'include'")
 
 
 class StepKind(NamedEnum):
     """What a step of the fetch is, for code to match on (a step's ``title`` is for people)."""
 
     HEADERS_DROPPED = "headers-dropped"
+    REFUSED = "refused"
+    NO_CORS = "no-cors"
+    MIXED_CONTENT = "mixed-content"
     SAME_ORIGIN = "same-origin"
     SIMPLE_REQUEST = "simple-request"
     PREFLIGHT_NEEDED = "preflight-needed"
@@ -110,6 +167,7 @@ class StepKind(NamedEnum):
     REDIRECT_FOLLOWED = "redirect-followed"
     REDIRECT_HEADERS_REMOVED = "redirect-headers-removed"
     REDIRECT_INVALID = "redirect-invalid"
+    REDIRECT_NOT_FOLLOWED = "redirect-not-followed"
     TOO_MANY_REDIRECTS = "too-many-redirects"
     UNREACHABLE = "unreachable"
     BLOCKED = "blocked"
@@ -136,6 +194,7 @@ class WarningKind(NamedEnum):
     HEADER_NOT_EXPOSED = "header-not-exposed"
     COOKIE_REFUSED = "cookie-refused"
     ORIGIN_REFLECTED_WITH_CREDENTIALS = "origin-reflected-with-credentials"
+    OPAQUE_RESPONSE = "opaque-response"
 
 
 class FetchWarning(NamedTuple):
@@ -167,6 +226,21 @@ class Verdict:
     exchanges: tuple[Exchange, ...]
     steps: tuple[Step, ...]
     warnings: tuple[FetchWarning, ...] = ()
+    #: ``Response.type`` ("basic", "cors", "opaque", "opaqueredirect"); "error" when the fetch failed.
+    response_type: ResponseType = "error"
+    #: Every line the engine prints in its console for this request, in order.
+    console_lines: tuple[str, ...] = ()
+    #: The error the page's script gets ('' when none: resolved, or XMLHttpRequest's error event).
+    js_error: str = ""
+    api: Api = "fetch"
+
+    @property
+    def status(self) -> int | None:
+        """The status the script reads: the response's, 0 for an opaque one or an XHR that failed with
+        its error event, None when fetch() rejected or the XHR call threw."""
+        if self.ok and self.response is not None:
+            return 0 if self.response_type in ("opaque", "opaqueredirect") else self.response.status
+        return 0 if self.api == "xhr" and not self.js_error else None
 
 
 @dataclass
@@ -176,13 +250,14 @@ class _State:
     headers: HeaderItems
     body: bytes
     origin_sent: str
-    tainting: Literal["basic", "cors"]
+    tainting: Literal["basic", "cors", "opaque"]
     redirects: int = 0
     preflight_cached: bool = False
     pending: HttpRequest | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     warnings: list[FetchWarning] = field(default_factory=list)
+    early_lines: tuple[str, ...] = ()  # console lines printed while the call was being made
 
 
 class Fetch:
@@ -196,38 +271,145 @@ class Fetch:
         cache: PreflightCache | None = None,
         cookies: CookieJar | None = None,
         wording: Wording = CHROMIUM,
+        page_url: str = "",
     ) -> None:
         self.page_origin = serialize_origin(page_origin)
+        self.page_url = page_url or self.page_origin + "/"
         self.wording = wording
         self.request = request
         self.cache = cache if cache is not None else PreflightCache()
         self.cookies = cookies if cookies is not None else CookieJar()
         self._verdict: Verdict | None = None
-        url = _absolute_url(request.url)
-        kept: list[tuple[str, str]] = []
-        dropped: list[tuple[str, str]] = []
-        for name, value in request.headers:
-            name, value = normalize_header(name, value)  # fetch() trims values, and throws on bad ones
-            (dropped if is_forbidden_request_header(name, value) else kept).append((name, value))
-        method = normalize_method(request.method)
-        if request.body and method in ("GET", "HEAD"):
-            raise ValueError(
-                f"fetch() refuses a body with {method}: a {method} request cannot have one "
-                "(use POST or PUT to send data)"
-            )
-        same_origin = serialize_origin(url) == self.page_origin
-        self._s = _State(
-            url, method, tuple(kept), request.body or b"", self.page_origin, "basic" if same_origin else "cors"
-        )
-        if dropped:
-            names = ", ".join(name for name, _ in dropped)
+        self._s = _State(request.url, request.method, (), b"", self.page_origin, "basic")
+        refusal = self._construct()
+        if refusal is None:
+            refusal = self._start()
+        if refusal is not None:
+            code, parameter, title = refusal
+            self._fail(code, parameter, None, title)
+            return
+        self._prepare()
+
+    @property
+    def _xhr(self) -> bool:
+        return self.request.api == "xhr"
+
+    def _construct(self) -> tuple[FailureCode, str, str] | None:
+        """What fetch()'s Request constructor (or XHR's open() and setRequestHeader()) refuses, in
+        Chromium's order; on the way, the URL, method, headers and body as they will be sent."""
+        s, request, xhr = self._s, self.request, self._xhr
+        call = "XMLHttpRequest" if xhr else "fetch()"
+        headers = request.headers
+        if not xhr:  # fetch(): converting the init dictionary comes first
+            for name, value in headers:
+                if any(ord(c) > 0xFF for c in name + value):
+                    return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses a header beyond Latin-1"
+        method = request.method
+        if xhr:  # open(method, url) checks the method first
+            if not is_token(method):
+                return FailureCode.INVALID_METHOD, method, f"{call} refuses the method {method!r}"
+            if method.upper() in FORBIDDEN_METHODS:
+                return FailureCode.FORBIDDEN_METHOD, method, f"{call} refuses the method {method}"
+        try:
+            parsed = ada_url.URL(request.url, self.page_url)  # a relative URL is the page's, as in a browser
+        except ValueError:
+            return FailureCode.INVALID_URL, request.url, f"{call} cannot parse the URL {request.url!r}"
+        if parsed.username or parsed.password:
+            if not xhr:
+                return FailureCode.URL_WITH_CREDENTIALS, parsed.href, f"{call} refuses a URL with user:password@"
+            parsed.username, parsed.password = "", ""
             self._step(
-                f"The browser dropped {names}",
+                "XMLHttpRequest leaves user:password out of the URL",
                 None,
-                "fetch() silently ignores headers a page may not set (Cookie, Origin, Host, ...)",
+                "it uses them only to answer an HTTP authentication challenge",
                 kind=StepKind.HEADERS_DROPPED,
             )
-        self._prepare()
+        s.url = parsed.href
+        if not xhr:
+            if not is_token(method):
+                return FailureCode.INVALID_METHOD, method, f"{call} refuses the method {method!r}"
+            if method.upper() in FORBIDDEN_METHODS:
+                return FailureCode.FORBIDDEN_METHOD, method, f"{call} refuses the method {method}"
+        s.method = normalize_method(method)
+        if request.mode == "no-cors" and s.method not in SAFELISTED_METHODS:
+            return FailureCode.NO_CORS_METHOD, s.method, f"{call} refuses {s.method} in mode 'no-cors'"
+        kept: list[tuple[str, str]] = []
+        dropped: list[str] = []
+        no_cors_dropped: list[str] = []
+        for name, value in headers:
+            if not is_token(name):
+                return FailureCode.INVALID_HEADER_NAME, name, f"{call} refuses the header name {name!r}"
+            trimmed = value.strip(" \t\r\n")
+            if any(c in trimmed for c in "\0\r\n"):
+                return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses the value of {name}"
+            if xhr and any(ord(c) > 0xFF for c in value):
+                return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses a header beyond Latin-1"
+            if is_forbidden_request_header(name, trimmed):
+                dropped.append(name)
+                if xhr and isinstance(self.wording, RequestWording):
+                    s.early_lines += self.wording.unsafe_header_lines(name)
+            elif request.mode == "no-cors" and not is_no_cors_safelisted_header(name, trimmed):
+                no_cors_dropped.append(name)
+            else:
+                kept.append((name, trimmed))
+        body = request.body or None  # an empty body is no body, as for the model's callers it always was
+        if body is not None and s.method in ("GET", "HEAD"):
+            if not xhr:
+                return FailureCode.BODY_WITH_GET_OR_HEAD, "", f"{call} refuses a body with {s.method}"
+            body = None
+            self._step(
+                f"XMLHttpRequest sends no body with {s.method}",
+                None,
+                "send(body) ignores the body of a GET or HEAD request",
+                kind=StepKind.HEADERS_DROPPED,
+            )
+        if body is not None and request.body_type and not any(n.lower() == "content-type" for n, _ in kept):
+            kept.append(("Content-Type", request.body_type))
+        s.headers, s.body = tuple(kept), body or b""
+        if dropped:
+            self._step(
+                f"The browser dropped {', '.join(dropped)}",
+                None,
+                f"{call} silently ignores headers a page may not set (Cookie, Origin, Host, ...)",
+                kind=StepKind.HEADERS_DROPPED,
+            )
+        if no_cors_dropped:
+            self._step(
+                f"The browser dropped {', '.join(no_cors_dropped)}",
+                None,
+                "in mode 'no-cors' a page may set only Accept, Accept-Language, Content-Language and a "
+                "safelisted Content-Type; fetch() silently leaves the others out",
+                kind=StepKind.HEADERS_DROPPED,
+            )
+        return None
+
+    def _start(self) -> tuple[FailureCode, str, str] | None:
+        """What fetch() checks before it sends anything, in Chromium's order; then the response tainting."""
+        s, request = self._s, self.request
+        parsed = ada_url.URL(s.url)
+        scheme = parsed.protocol.rstrip(":")
+        same_origin = parsed.origin == self.page_origin
+        if request.mode == "no-cors" and request.redirect != "follow":
+            return FailureCode.NO_CORS_REDIRECT_MODE, "", "fetch() refuses mode 'no-cors' with this redirect mode"
+        if request.mode == "same-origin" and not same_origin:
+            return FailureCode.SAME_ORIGIN_MODE, "", "The URL is not same-origin with the page (mode 'same-origin')"
+        if scheme not in ("http", "https"):
+            return FailureCode.UNSUPPORTED_SCHEME, scheme, f"{scheme}: is not a scheme fetch() can load"
+        if self._mixed_content(parsed):
+            return FailureCode.MIXED_CONTENT, "", "Mixed content: an https page asks for an http URL"
+        if parsed.port and int(parsed.port) in BAD_PORTS:  # no port: the scheme's default, which is fine
+            self._step(f"Port {parsed.port} is one browsers never connect to", False, kind=StepKind.UNREACHABLE)
+            return FailureCode.NETWORK_ERROR, "net::ERR_UNSAFE_PORT", "The browser refuses the port"
+        s.tainting = "basic" if same_origin else "opaque" if request.mode == "no-cors" else "cors"
+        return None
+
+    def _mixed_content(self, url: ada_url.URL) -> bool:
+        """An https page asking for an http URL that is not loopback: blocked before anything is sent."""
+        return (
+            self.page_origin.startswith("https:")
+            and url.protocol == "http:"
+            and not is_potentially_trustworthy_host(url.hostname)
+        )
 
     # --- the public, sans-I/O interface ----------------------------------------------------------
 
@@ -251,10 +433,11 @@ class Fetch:
             self._after_actual(request, response)
 
     def network_error(self, reason: str) -> None:
-        """The request could not be sent or answered (connection refused, timeout, ...)."""
+        """The request could not be sent or answered (``net::ERR_CONNECTION_REFUSED``, a timeout, ...)."""
         request = self._s.pending
-        if request is not None:
-            self._s.exchanges.append(Exchange(request, None))
+        if request is None or self._verdict:
+            raise RuntimeError("no request is waiting for a response")
+        self._s.exchanges.append(Exchange(request, None))
         self._step(
             "The server could not be reached",
             False,
@@ -262,7 +445,7 @@ class Fetch:
             "Check that the server is running and the URL (scheme, host, port) is right.",
             kind=StepKind.UNREACHABLE,
         )
-        self._finish(None, network_error=reason)
+        self._network_failure(reason, None)
 
     @property
     def done(self) -> bool:
@@ -286,6 +469,15 @@ class Fetch:
         s = self._s
         if s.tainting == "basic":
             self._step(f"{s.url} is same-origin with the page", None, "no CORS checks apply", kind=StepKind.SAME_ORIGIN)
+            self._send_actual()
+            return
+        if s.tainting == "opaque":
+            self._step(
+                "Mode 'no-cors': no preflight and no CORS check",
+                None,
+                "the request goes out, but the page gets an opaque response: status 0, no headers, an empty body",
+                kind=StepKind.NO_CORS,
+            )
             self._send_actual()
             return
         reasons = preflight_reasons(s.method, s.headers)
@@ -342,8 +534,13 @@ class Fetch:
             self._step(
                 "Cookies are left out",
                 None,
-                "fetch()'s default credentials mode 'same-origin' sends no cookies to another origin; "
-                "use credentials: 'include' to send them",
+                (
+                    "XMLHttpRequest sends no cookies to another origin unless withCredentials is true "
+                    "(axios: withCredentials: true)"
+                    if self._xhr
+                    else "fetch()'s default credentials mode 'same-origin' sends no cookies to another origin; "
+                    "use credentials: 'include' to send them"
+                ),
                 kind=StepKind.COOKIES_LEFT_OUT,
             )
         s.pending = HttpRequest(s.method, s.url, tuple(headers), s.body, "actual")
@@ -362,7 +559,7 @@ class Fetch:
                     repr(response.get("location")),
                     kind=StepKind.REDIRECT_INVALID,
                 )
-                self._finish(response, network_error="net::ERR_INVALID_REDIRECT")
+                self._network_failure("net::ERR_INVALID_REDIRECT", response)
                 return
             self._fail(FailureCode.PREFLIGHT_DISALLOWED_REDIRECT, "", response, "The preflight was redirected")
             return
@@ -488,7 +685,23 @@ class Fetch:
                         kind=StepKind.COOKIE_STORED,
                     )
         if response.is_redirect:
+            # The CORS check comes before the redirect mode (measured: redirect 'error' and 'manual'
+            # both give the CORS line when the redirect lacks Access-Control-Allow-Origin).
             if s.tainting == "cors" and self._cors_check_fails(response, preflight=False):
+                return
+            if self.request.redirect == "error":
+                self._fail(
+                    FailureCode.REDIRECT_MODE_ERROR, "", response, "A redirect, and the redirect mode is 'error'"
+                )
+                return
+            if self.request.redirect == "manual":
+                self._step(
+                    "The redirect is not followed (redirect 'manual')",
+                    None,
+                    "the page gets an opaque redirect: type 'opaqueredirect', status 0, no headers, no Location",
+                    kind=StepKind.REDIRECT_NOT_FOLLOWED,
+                )
+                self._finish(response, response_type="opaqueredirect")
                 return
             self._follow_redirect(response)
             return
@@ -505,16 +718,18 @@ class Fetch:
             self._step(
                 "The redirect's Location is not a URL", False, repr(raw_location), kind=StepKind.REDIRECT_INVALID
             )
-            self._finish(response, network_error="net::ERR_INVALID_REDIRECT")
+            self._network_failure("net::ERR_INVALID_REDIRECT", response)
             return
         location = parsed.href
-        if parsed.protocol in _SILENT_REDIRECT_SCHEMES or (parsed.protocol in ("ws:", "wss:") and s.tainting == "cors"):
-            # Chromium 156 fails these redirects before CORS looks at them, with no console line
-            # (measured: data:, about:, blob:, file:, chrome:; ws: only from a cross-origin request).
+        unsafe = parsed.protocol in _UNSAFE_REDIRECT_SCHEMES
+        if unsafe or (parsed.protocol in ("ws:", "wss:") and s.tainting != "basic"):
+            # Chromium 156 fails these redirects before CORS looks at them (measured: data:, about:,
+            # blob:, file:, chrome: give net::ERR_UNSAFE_REDIRECT; ws: from a cross-origin request
+            # net::ERR_UNKNOWN_URL_SCHEME).
             self._step(
                 f"The redirect leads to a {parsed.protocol} URL", False, location, kind=StepKind.REDIRECT_INVALID
             )
-            self._finish(None, network_error="net::ERR_FAILED")
+            self._network_failure("net::ERR_UNSAFE_REDIRECT" if unsafe else "net::ERR_UNKNOWN_URL_SCHEME", None)
             return
         if parsed.protocol not in ("http:", "https:"):
             # Measured: ftp:, about:, javascript: and the like give Chromium's CorsDisabledScheme line,
@@ -525,7 +740,7 @@ class Fetch:
                 response,
                 "The redirect leads away from http(s)",
                 url=location,
-                redirected_from=_absolute_url(self.request.url),
+                redirected_from=self._first_url,
             )
             return
         if (parsed.username or parsed.password) and serialize_origin(location) != self.page_origin:
@@ -542,9 +757,29 @@ class Fetch:
         s.redirects += 1
         if s.redirects > MAX_REDIRECTS:
             self._step("Too many redirects", False, f"more than {MAX_REDIRECTS}", kind=StepKind.TOO_MANY_REDIRECTS)
-            self._finish(None, network_error="net::ERR_TOO_MANY_REDIRECTS")
+            self._network_failure("net::ERR_TOO_MANY_REDIRECTS", None)
             return
         current, target = serialize_origin(s.url), serialize_origin(location)
+        if self.request.mode == "same-origin" and target != self.page_origin:
+            self._fail(
+                FailureCode.SAME_ORIGIN_MODE,
+                "",
+                None,
+                "The redirect leads away from the page's origin (mode 'same-origin')",
+                url=location,
+                redirected_from=s.url,
+            )
+            return
+        if self._mixed_content(parsed):
+            self._fail(
+                FailureCode.MIXED_CONTENT,
+                "",
+                None,
+                "Mixed content: the redirect leads an https page to an http URL",
+                url=location,
+                redirected_from=s.url,
+            )
+            return
         if target != current and current != s.origin_sent:
             s.origin_sent = "null"
         # Fetch Standard: Authorization is removed when a redirect changes origin. Chromium also
@@ -566,8 +801,8 @@ class Fetch:
                 "client hints only to the page's own origin",
                 kind=StepKind.REDIRECT_HEADERS_REMOVED,
             )
-        if target != self.page_origin:
-            s.tainting = "cors"
+        if target != self.page_origin and s.tainting == "basic":
+            s.tainting = "opaque" if self.request.mode == "no-cors" else "cors"
         if (response.status == 303 and s.method not in ("GET", "HEAD")) or (
             response.status in (301, 302) and s.method == "POST"
         ):
@@ -605,22 +840,36 @@ class Fetch:
         self,
         code: FailureCode,
         parameter: str,
-        response: HttpResponse,
+        response: HttpResponse | None,
         title: str,
         *,
         url: str | None = None,
         redirected_from: str | None = None,
     ) -> None:
         s = self._s
-        context = FailureContext(
-            self.page_origin, s.origin_sent, s.method, self.request.credentials, response, unsafe_names(s.headers)
-        )
-        first_url = _absolute_url(self.request.url)
+        first_url = self._first_url
         url = url or s.url
-        if redirected_from is None and s.url != first_url:
+        if redirected_from is None and s.url != first_url and code.is_cors:
             redirected_from = first_url
+        context = FailureContext(
+            self.page_origin,
+            s.origin_sent,
+            s.method,
+            self.request.credentials,
+            response,
+            unsafe_names(s.headers),
+            api=self.request.api,
+            url=url,
+            redirected_from=redirected_from,
+        )
         occasion = Occasion(
-            url, self.page_origin, method=s.method, status=response.status, redirected_from=redirected_from
+            url,
+            self.page_origin,
+            page_url=self.page_url,
+            method=s.method,
+            status=response.status if response is not None else None,
+            redirected_from=redirected_from,
+            api=self.request.api,
         )
         lines = self.wording.console_lines(code, parameter, occasion)
         failure = CorsFailure(
@@ -633,18 +882,35 @@ class Fetch:
             console_lines=lines,
             js_error=self.wording.js_error(code, parameter, occasion),
         )
-        self._step(title, False, "", kind=StepKind.BLOCKED, code=code)
+        self._step(title, False, "", kind=StepKind.BLOCKED if code.is_cors else StepKind.REFUSED, code=code)
         self._finish(response, failure=failure)
 
+    def _network_failure(self, reason: str, response: HttpResponse | None) -> None:
+        """No usable response: the request failed in the network stack with ``reason`` (``net::ERR_...``)."""
+        self._fail(FailureCode.NETWORK_ERROR, reason, response, f"Network error: {reason}")
+
+    @property
+    def _first_url(self) -> str:
+        return self._s.exchanges[0].request.url if self._s.exchanges else self._s.url
+
     def _finish(
-        self, response: HttpResponse | None, *, failure: CorsFailure | None = None, network_error: str | None = None
+        self,
+        response: HttpResponse | None,
+        *,
+        failure: CorsFailure | None = None,
+        response_type: ResponseType | None = None,
     ) -> None:
         s = self._s
         s.pending = None
-        ok = failure is None and network_error is None and response is not None
+        ok = failure is None and response is not None
         readable: HeaderItems = ()
+        kind: ResponseType = "error"
+        lines: tuple[str, ...] = failure.console_lines if failure is not None else ()
         if ok and response is not None:
-            if s.tainting == "basic":
+            kind = response_type or ("opaque" if s.tainting == "opaque" else s.tainting)
+            if kind in ("opaque", "opaqueredirect"):
+                names: set[str] = set()
+            elif s.tainting == "basic":
                 names = {n.lower() for n, _ in response.headers} - {"set-cookie", "set-cookie2"}
             else:
                 names = exposed_header_names(
@@ -669,12 +935,40 @@ class Fetch:
                         )
                     )
             readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
-            self._step(
-                "fetch() resolves: the page can read the response",
-                True,
-                f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}",
-                kind=StepKind.RESOLVED,
-            )
+            if isinstance(self.wording, ResponseWording):
+                occasion = Occasion(
+                    s.url, self.page_origin, self.page_url, s.method, response.status, api=self.request.api
+                )
+                lines = self.wording.response_lines(occasion, response.reason)
+            what = "XMLHttpRequest loads" if self._xhr else "fetch() resolves"
+            if kind in ("opaque", "opaqueredirect"):
+                s.warnings.append(
+                    FetchWarning(
+                        WarningKind.OPAQUE_RESPONSE,
+                        "The page got an opaque response: status 0, no headers, an empty body, whatever the server "
+                        "answered"
+                        + (
+                            ". mode: 'no-cors' is not a fix for CORS: it only stops the browser from reporting the "
+                            "error. To read the response, allow the page's origin in the API (CORSMiddleware)."
+                            if kind == "opaque"
+                            else " (redirect: 'manual' does not let the page see where the redirect leads)."
+                        ),
+                    )
+                )
+                self._step(
+                    f"{what}, with an {kind} response",
+                    True,
+                    f"the server answered {response.status}, but the page sees status 0, no headers and an empty body",
+                    kind=StepKind.RESOLVED,
+                )
+            else:
+                self._step(
+                    f"{what}: the page can read the response",
+                    True,
+                    f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}",
+                    kind=StepKind.RESOLVED,
+                )
+        network_error = failure.parameter if failure is not None and failure.code is FailureCode.NETWORK_ERROR else None
         self._verdict = Verdict(
             ok=ok,
             url=s.url,
@@ -688,6 +982,10 @@ class Fetch:
             exchanges=tuple(s.exchanges),
             steps=tuple(s.steps),
             warnings=tuple(s.warnings),
+            response_type=kind,
+            console_lines=s.early_lines + lines,
+            js_error=failure.js_error if failure is not None else "",
+            api=self.request.api,
         )
 
     def _step(
@@ -724,14 +1022,3 @@ def _parses(location: str, base: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-@lru_cache(maxsize=1024)
-def _absolute_url(url: str) -> str:
-    try:
-        parsed = ada_url.URL(url)
-    except ValueError:
-        raise ValueError(f"{url!r} is not an absolute URL: write it like 'http://localhost:8000/users'") from None
-    if parsed.protocol not in ("http:", "https:"):
-        raise ValueError(f"{url!r} is not an http(s) URL: fetch() here only speaks http and https")
-    return parsed.href

@@ -14,6 +14,7 @@ import ada_url
 from .http import HeaderItems, display_name, is_token
 
 __all__ = [
+    "BAD_PORTS",
     "FORBIDDEN_METHODS",
     "SAFELISTED_METHODS",
     "SAFELISTED_RESPONSE_HEADERS",
@@ -134,6 +135,35 @@ def is_forbidden_request_header(name: str, value: str = "") -> bool:
     if lower in ("x-http-method", "x-http-method-override", "x-method-override"):
         return any(item.strip(" \t").upper() in FORBIDDEN_METHODS for item in value.split(","))
     return False
+
+
+_NO_CORS_SAFELISTED_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type"})
+
+
+def is_no_cors_safelisted_header(name: str, value: str) -> bool:
+    """A header a page may set in mode 'no-cors' (Fetch Standard: no-CORS-safelisted request-header);
+    fetch() silently drops every other one."""
+    lower = name.lower()
+    return lower in _NO_CORS_SAFELISTED_NAMES and _safelist_problem(lower, value) is None
+
+
+#: The ports fetch() never connects to (Fetch Standard, "bad port"): net::ERR_UNSAFE_PORT in Chromium.
+BAD_PORTS = frozenset(
+    {0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104}
+    | {109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515}
+    | {526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049}
+    | {3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080}
+)
+
+
+def is_potentially_trustworthy_host(host: str) -> bool:
+    """A host an https page may fetch over plain http: loopback counts as secure in Chromium and Firefox
+    (127.0.0.0/8, [::1], localhost and *.localhost), so it is no mixed content."""
+    host = host.lower().rstrip(".")
+    if host in ("localhost", "[::1]") or host.endswith(".localhost"):
+        return True
+    parts = host.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
 
 
 def _safelist_problem(name: str, value: str) -> str | None:

@@ -96,7 +96,7 @@ def check(
         )
     if origin is None:
         raise fail("Missing option '--origin': the page's origin, e.g. --origin http://localhost:3000")
-    call = Call(_absolute(url, asgi), method, _headers(header), data, None, credentials)
+    call = Call(_absolute(url, asgi, origin), method, _headers(header), data, None, credentials)
     page = _page(origin, asgi, timeout)
     for line in cookie:
         _store_cookie(page, line, call.url)
@@ -122,10 +122,12 @@ def _exit_code(verdict: str) -> int:
     return _VERDICT_EXIT.get(verdict, EXIT_UNREACHABLE)
 
 
-def _absolute(url: str, asgi: Any) -> str:
+def _absolute(url: str, asgi: Any, origin: str | None = None) -> str:
     if url.startswith(("/", "?", "#", ".")):
         if asgi is not None:
-            return IN_PROCESS + (url if url.startswith("/") else "/" + url)
+            # An https page calls the in-process app over https: over http it would be mixed content.
+            base = IN_PROCESS.replace("http:", "https:", 1) if (origin or "").startswith("https:") else IN_PROCESS
+            return base + (url if url.startswith("/") else "/" + url)
         raise fail(
             f"{url!r} is a relative URL: in a page, fetch({url!r}) goes to the page's own origin, which is "
             "same-origin and needs no CORS. Give the API's full URL, e.g. http://localhost:8000/users "
@@ -336,10 +338,11 @@ def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None
         return
     out.print(
         f"[bold red]BLOCKED[/] ({escape(str(result.error_code))}): the page's fetch() rejects with "
-        "TypeError: Failed to fetch"
+        f"{escape(result.js_error or 'TypeError: Failed to fetch')}"
     )
     failure = result.verdict.failure
-    out.print(f"[red]console:[/] {escape(failure.console_message)}")
+    for line in result.console_messages:
+        out.print(f"[red]console:[/] {escape(line)}")
     out.print(f"[bold]why:[/] {escape(failure.explanation)}")
     out.print(f"[bold]fix:[/] {escape(fix or failure.fix)}")
 
@@ -401,7 +404,7 @@ def _check_frontend(path: Path, origin: str | None, asgi: Any, timeout: float, a
     page = _page(page_origin, asgi, timeout)  # one page: cookies from a login carry over to later calls
     rows = []
     for call in calls:
-        resolved = dataclasses.replace(call, url=_absolute(call.url, asgi))
+        resolved = dataclasses.replace(call, url=_absolute(call.url, asgi, page_origin))
         result = _fetch(page, resolved)
         verdict, danger = _judge(result, resolved, asgi, timeout)
         met = (verdict == "blocked") == (call.expect == "blocked") and verdict != "unreachable"

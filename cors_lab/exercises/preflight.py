@@ -41,7 +41,7 @@ OTHER_SITE = "https://attacker.example"
 
 def _chromium_reason(result: FetchResult) -> str:
     """The end of Chromium's console line: the reason it gives, without the URL and origin."""
-    message = result.console_message or result.error_code or "blocked"
+    message = result.console_message or result.js_error or result.error_code or "blocked"
     for marker in ("access control check: ", "blocked by CORS policy: "):
         if marker in message:
             return message.split(marker, 1)[1]

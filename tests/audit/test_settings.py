@@ -114,12 +114,12 @@ def test_claims_are_demonstrated_against_the_real_middleware():
     (string,) = audit({"allow_origins": "https://app.example.com"})
     assert "checked: Starlette" in string.message and "allows 'https://app.example.co'" in string.message
     truncated = Browser("https://app.example.co", app=demo_api(allow_origins="https://app.example.com"))
-    assert truncated.fetch("http://api.example/users").ok
+    assert truncated.fetch("https://api.example/users").ok  # https: from an https page, http is mixed content
     # Wildcard plus credentials: any site reads a logged-in user's data.
     (wildcard,) = audit({"allow_origins": ["*"], "allow_credentials": True})
     assert "checked: a credentialed fetch from https://evil.example may read the response" in wildcard.message
     evil = Browser("https://evil.example", app=demo_api(allow_origins=["*"], allow_credentials=True))
-    assert evil.fetch("http://api.example/users", credentials="include").ok
+    assert evil.fetch("https://api.example/users", credentials="include").ok
 
 
 def test_a_comma_string_is_judged_as_the_list_it_meant():

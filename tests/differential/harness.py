@@ -268,11 +268,8 @@ def run_model(servers: WireServers, case: Case, token: str) -> list[Outcome]:
                 received = describe_hits(servers.hits(token), page_set_names(call), servers.origins, token)
                 outcomes.append(Outcome(False, None, [], ["the model crashed"], received, f"{crash!r}"))
                 continue
-            lines = (
-                result.console_lines
-                if hasattr(result, "console_lines")
-                else ([result.console_message] if result.console_message else [])
-            )
+            # As on Chromium's side: every line but the "Failed to load resource" ones.
+            lines = [line for line in result.console_messages if not line.startswith("Failed to load resource")]
             outcomes.append(
                 Outcome(
                     result.ok,

@@ -88,17 +88,15 @@ def to_harness(call: Call, token: str) -> dict[str, Any]:
             "body": call.body,
             "withCredentials": call.with_credentials,
         }
-    return {
-        "kind": "axios",
-        "token": token,
-        "config": {
-            "url": url,
-            "method": call.method,
-            "headers": dict(call.headers),
-            "data": call.data,
-            "withCredentials": call.with_credentials,
-        },
+    config: dict[str, Any] = {
+        "url": url,
+        "method": call.method,
+        "headers": dict(call.headers),
+        "withCredentials": call.with_credentials,
     }
+    if call.data is not None:  # as page code writes it: no data key at all (data: null is not the same to axios)
+        config["data"] = call.data
+    return {"kind": "axios", "token": token, "config": config}
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,8 @@ class Sites:
             mapped=f"http://{MAPPED_HOST}:{api_port}",
             api_with_user=f"http://user:pw@{HOST}:{api_port}",
             api_ws=f"ws://{HOST}:{api_port}",
+            api_localhost=f"http://localhost:{api_port}",
+            api_schemeless=f"localhost:{api_port}",
             closed=f"http://{HOST}:{closed_port()}",
         )
 

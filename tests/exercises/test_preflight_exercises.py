@@ -173,7 +173,7 @@ def test_requests_that_are_not_right_yet(request_, expected):
 def test_a_get_with_a_body_gets_feedback_not_a_traceback():
     feedback = make_it_simple.check({"method": "GET", "headers": {}, "body": JSON_BODY})
     assert not feedback.passed
-    assert "fetch() refuses a body with GET" in feedback.message
+    assert "Request with GET/HEAD method cannot have body." in feedback.message
 
 
 # --- 3.3 ---------------------------------------------------------------------------------------------
