@@ -23,6 +23,7 @@ from anyio.from_thread import start_blocking_portal
 from .browser import CookieJar, Fetch, FetchRequest, PreflightCache, Verdict
 from .browser.chromium_headers import browser_headers
 from .browser.engine import Api
+from .browser.engines import Engine, EngineName, engine_named
 from .browser.failures import FailureCode, FailureKind
 from .browser.http import HttpRequest, HttpResponse, header_items
 from .browser.machine import (
@@ -339,7 +340,9 @@ class Browser:
     ``Browser("http://localhost:3000").fetch("http://127.0.0.1:8000/users")`` talks to a real
     server; ``Browser(origin, app=asgi_app)`` sends every request to that app in-process. The
     ``clock`` (seconds, monotonic) times the preflight cache; lessons pass one they can move.
-    ``cookies`` shares a cookie jar with another Browser (two tabs of one browser).
+    ``cookies`` shares a cookie jar with another Browser (two tabs of one browser). ``engine``
+    ('chromium', 'firefox' or 'webkit', Safari's) picks whose decisions and console words the
+    model gives, each measured against that engine (docs/engines.md).
     """
 
     def __init__(
@@ -351,7 +354,10 @@ class Browser:
         cookies: CookieJar | None = None,
         timeout: float = 5.0,
         verify: bool | str | ssl.SSLContext = True,
+        engine: EngineName = "chromium",
     ) -> None:
+        #: The engine the model plays: its decisions where they differ, and its words.
+        self.engine: Engine = engine_named(engine)
         self.origin = str(origin_of(origin))
         if self.origin == "null":
             raise ValueError(f"{origin!r} has an opaque origin: give the page's http(s) URL")
@@ -515,8 +521,10 @@ class Browser:
 
     def __repr__(self) -> str:
         where = " (in-process app)" if self.app is not None else ""
+        engine = f" as {self.engine.label}" if self.engine.name != "chromium" else ""
         return (
-            f"<Browser page at {self.origin}{where}: {len(self.cookies)} cookies, {len(self.cache)} cached preflights>"
+            f"<Browser page at {self.origin}{where}{engine}: {len(self.cookies)} cookies, "
+            f"{len(self.cache)} cached preflights>"
         )
 
     def _check_open(self) -> None:
@@ -527,7 +535,15 @@ class Browser:
 
     def _machine(self, request: FetchRequest) -> Fetch:
         self._check_open()
-        return Fetch(self.origin, request, cache=self.cache, cookies=self.cookies, page_url=self.page_url)
+        return Fetch(
+            self.origin,
+            request,
+            cache=self.cache,
+            cookies=self.cookies,
+            page_url=self.page_url,
+            wording=self.engine.wording,
+            quirks=self.engine.quirks,
+        )
 
     def _request(
         self,

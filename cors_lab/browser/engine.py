@@ -13,7 +13,15 @@ from typing import Literal, Protocol, runtime_checkable
 
 from .failures import FailureCode
 
-__all__ = ["API_CHOICES", "Api", "Occasion", "RequestWording", "ResponseWording", "Wording"]
+__all__ = [
+    "API_CHOICES",
+    "Api",
+    "Occasion",
+    "RequestWording",
+    "ResponseWording",
+    "WildcardAuthorizationWording",
+    "Wording",
+]
 
 #: The page's way of making the request: ``fetch()`` or ``XMLHttpRequest`` (which axios uses).
 Api = Literal["fetch", "xhr"]
@@ -74,6 +82,15 @@ class ResponseWording(Protocol):
 
     def response_lines(self, occasion: Occasion, reason: str = "") -> tuple[str, ...]:
         """The console lines for the response in ``occasion`` (its ``status``); ``reason`` is its reason phrase."""
+        ...
+
+
+@runtime_checkable
+class WildcardAuthorizationWording(Protocol):
+    """An engine that warns when ``Access-Control-Allow-Headers: *`` is taken to cover Authorization."""
+
+    def authorization_warning(self, url: str) -> str:
+        """The console warning for a request to ``url`` whose Authorization only '*' allowed."""
         ...
 
 

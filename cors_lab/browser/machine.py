@@ -21,9 +21,18 @@ from .cache import PreflightCache
 from .chromium import CHROMIUM
 from .chromium_order import chromium_header_order
 from .cookies import CookieJar, Deletion, Rejection
-from .engine import API_CHOICES, Api, Occasion, RequestWording, ResponseWording, Wording
+from .engine import (
+    API_CHOICES,
+    Api,
+    Occasion,
+    RequestWording,
+    ResponseWording,
+    WildcardAuthorizationWording,
+    Wording,
+)
 from .failures import CorsFailure, FailureCode, FailureContext, NamedEnum
 from .http import HeaderItems, HttpRequest, HttpResponse, header_items, is_token
+from .quirks import CHROMIUM_QUIRKS, EngineQuirks
 from .rules import (
     BAD_PORTS,
     CLIENT_HINTS,
@@ -271,11 +280,13 @@ class Fetch:
         cache: PreflightCache | None = None,
         cookies: CookieJar | None = None,
         wording: Wording = CHROMIUM,
+        quirks: EngineQuirks = CHROMIUM_QUIRKS,
         page_url: str = "",
     ) -> None:
         self.page_origin = serialize_origin(page_origin)
         self.page_url = page_url or self.page_origin + "/"
         self.wording = wording
+        self.quirks = quirks
         self.request = request
         self.cache = cache if cache is not None else PreflightCache()
         self.cookies = cookies if cookies is not None else CookieJar()
@@ -408,7 +419,7 @@ class Fetch:
         return (
             self.page_origin.startswith("https:")
             and url.protocol == "http:"
-            and not is_potentially_trustworthy_host(url.hostname)
+            and (self.quirks.loopback_http_is_mixed_content or not is_potentially_trustworthy_host(url.hostname))
         )
 
     # --- the public, sans-I/O interface ----------------------------------------------------------
@@ -460,6 +471,15 @@ class Fetch:
     # --- the steps of the algorithm --------------------------------------------------------------
 
     @property
+    def _preflight_origin(self) -> str:
+        """The Origin a preflight carries: the request's, except that after a redirect to another
+        origin Firefox's preflight still says the page's (measured: preflighted-redirect)."""
+        s = self._s
+        if s.origin_sent == "null" and self.quirks.preflight_after_redirect_sends_page_origin:
+            return self.page_origin
+        return s.origin_sent
+
+    @property
     def _include_credentials(self) -> bool:
         """Cookies go along: credentials 'include', or 'same-origin' while the request is same-origin."""
         mode = self.request.credentials
@@ -508,7 +528,7 @@ class Fetch:
             self._send_actual()
             return
         names = unsafe_names(s.headers)
-        headers = [("Accept", "*/*"), ("Origin", s.origin_sent), ("Access-Control-Request-Method", s.method)]
+        headers = [("Accept", "*/*"), ("Origin", self._preflight_origin), ("Access-Control-Request-Method", s.method)]
         if names:
             headers.append(("Access-Control-Request-Headers", ",".join(names)))
         s.pending = HttpRequest("OPTIONS", s.url, tuple(headers), b"", "preflight")
@@ -563,7 +583,8 @@ class Fetch:
                 return
             self._fail(FailureCode.PREFLIGHT_DISALLOWED_REDIRECT, "", response, "The preflight was redirected")
             return
-        if self._cors_check_fails(response, preflight=True):
+        status_first = self.quirks.preflight_status_checked_before_allow_origin
+        if not status_first and self._cors_check_fails(response, preflight=True):
             return
         if not 200 <= response.status <= 299:
             self._fail(
@@ -573,12 +594,14 @@ class Fetch:
                 f"The preflight's status {response.status} is not ok",
             )
             return
+        if status_first and self._cors_check_fails(response, preflight=True):
+            return
         self._step("The preflight's status is ok", True, f"{response.status}", kind=StepKind.PREFLIGHT_STATUS_OK)
         methods = parse_allow_list(response.get("access-control-allow-methods"))
         if methods is None:
             self._fail(
                 FailureCode.INVALID_ALLOW_METHODS_PREFLIGHT_RESPONSE,
-                "",
+                response.get("access-control-allow-methods") or "",
                 response,
                 "Access-Control-Allow-Methods is garbled",
             )
@@ -587,7 +610,7 @@ class Fetch:
         if headers is None:
             self._fail(
                 FailureCode.INVALID_ALLOW_HEADERS_PREFLIGHT_RESPONSE,
-                "",
+                response.get("access-control-allow-headers") or "",
                 response,
                 "Access-Control-Allow-Headers is garbled",
             )
@@ -630,13 +653,18 @@ class Fetch:
             )
         if wildcard and "authorization" in names and "authorization" not in allowed:
             self._step(
-                "Chromium lets '*' cover Authorization",
+                f"{self.wording.engine} lets '*' cover Authorization",
                 None,
-                "The Fetch Standard says '*' never covers Authorization, and Firefox and Safari block this "
-                "request; Chromium still allows it, with a deprecation warning in DevTools' Issues panel.",
+                "The Fetch Standard says '*' never covers Authorization; Chromium, Firefox and WebKit still "
+                "allow it (measured), Chromium with a deprecation warning in DevTools' Issues panel and Firefox "
+                "with one in its console, both saying it will stop.",
                 "List 'Authorization' in allow_headers by name.",
                 kind=StepKind.WILDCARD_AUTHORIZATION,
             )
+            if self.quirks.warns_when_star_covers_authorization and isinstance(
+                self.wording, WildcardAuthorizationWording
+            ):
+                s.early_lines += (self.wording.authorization_warning(s.url),)
         entry = self.cache.store(
             s.origin_sent,
             s.url,
@@ -818,7 +846,8 @@ class Fetch:
     def _cors_check_fails(self, response: HttpResponse, *, preflight: bool) -> bool:
         s = self._s
         include = self.request.credentials == "include"
-        failure = check_allow_origin(response.get_all("access-control-allow-origin"), s.origin_sent, include)
+        origin = self._preflight_origin if preflight else s.origin_sent
+        failure = check_allow_origin(response.get_all("access-control-allow-origin"), origin, include)
         if failure is None and include:
             failure = check_allow_credentials(response.get_all("access-control-allow-credentials"))
         what = "preflight response" if preflight else "response"
@@ -870,6 +899,9 @@ class Fetch:
             status=response.status if response is not None else None,
             redirected_from=redirected_from,
             api=self.request.api,
+            location=_redirect_target(response, url),
+            origin_sent="" if s.origin_sent == self.page_origin else s.origin_sent,
+            header_name=self._spelling(parameter) if code in _HEADER_CODES else "",
         )
         lines = self.wording.console_lines(code, parameter, occasion)
         failure = CorsFailure(
@@ -884,6 +916,11 @@ class Fetch:
         )
         self._step(title, False, "", kind=StepKind.BLOCKED if code.is_cors else StepKind.REFUSED, code=code)
         self._finish(response, failure=failure)
+
+    def _spelling(self, name: str) -> str:
+        """A header's name as the page wrote it (WebKit prints it so)."""
+        spelt = [n for n, _ in (*self._s.headers, *self.request.headers) if n.lower() == name.lower()]
+        return spelt[0] if spelt else name
 
     def _network_failure(self, reason: str, response: HttpResponse | None) -> None:
         """No usable response: the request failed in the network stack with ``reason`` (``net::ERR_...``)."""
@@ -1014,6 +1051,23 @@ def _combined(headers: HeaderItems) -> list[tuple[str, str]]:
         names.setdefault(name.lower(), name)
         values.setdefault(name.lower(), []).append(value)
     return [(names[key], ", ".join(parts).strip(" \t")) for key, parts in values.items()]
+
+
+#: The failures about one of the page's headers, whose name an engine may print as the page spelt it.
+_HEADER_CODES = frozenset({FailureCode.HEADER_DISALLOWED_BY_PREFLIGHT_RESPONSE, FailureCode.INVALID_HEADER_VALUE})
+
+
+def _redirect_target(response: HttpResponse | None, base: str) -> str | None:
+    """Where a redirect response points, resolved against ``base`` (None for other responses)."""
+    if response is None or not response.is_redirect:
+        return None
+    location = response.get("location")
+    if location is None:
+        return None
+    try:
+        return str(ada_url.URL(location, base).href)
+    except ValueError:
+        return None
 
 
 def _parses(location: str, base: str) -> bool:

@@ -2,7 +2,7 @@
 options, mixed content, network errors and the calls the browser refuses before sending.
 
 The wordings are Chromium 156's, as measured (docs/engines.md and tests/engines/cases.py); the live
-comparison is tests/engines/test_model_vs_chromium.py.
+comparison is tests/engines/test_model_vs_engines.py.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Every measured case (cases.py), through real Chromium and through the model, against the same live servers.
+"""Every measured case (cases.py), through each real engine and through the model, against the same live servers.
 
-Chromium makes each case's calls (fetch, XMLHttpRequest and, where the case has it, axios) from a
-real page; ``cors_lab.Browser`` makes the same calls (``fetch``, ``xhr``, ``axios``, whose
-rejection is ``axios_error``), on a token of its own. The model must agree on what
+Chromium, Firefox and WebKit each make every case's calls (fetch, XMLHttpRequest and, where the
+case has it, axios) from a real page; ``cors_lab.Browser(engine=...)`` makes the same calls
+(``fetch``, ``xhr``, ``axios``, whose rejection is ``axios_error``), on a token of its own. The
+model must agree on what
 the script sees (resolved or not, ``Response.type``, status, readable headers and body, the exact
 error), on every console line word for word, and on what reached the servers. Tokens are the only
 thing normalised: both sides talk to the same servers, so the ports are the same.
@@ -62,7 +63,7 @@ def _received(hits: list[Hit]) -> tuple[str, ...]:
     return tuple(shown)
 
 
-def chromium_seen(via: Via, outcome: Outcome, hits: list[Hit]) -> Seen:
+def engine_seen(via: Via, outcome: Outcome, hits: list[Hit]) -> Seen:
     error = outcome.error or ""
     if via == "xhr" and error.endswith(" event"):
         error = ""  # the error event: the script gets no exception
@@ -108,31 +109,36 @@ def page_of(sites: Sites, case: Case) -> str:
     return sites["page"] if case.page == "http" else sites["https_page"]
 
 
-@pytest.fixture(scope="module")
-def chromium_outcomes(
-    chromium_engine: EngineSession, engine_sites: Sites, axios_source: str | None
-) -> Iterator[dict[tuple[str, str], Seen]]:
-    """Every case's calls in Chromium, one page per scheme, all in two runs."""
+ENGINES = ("chromium", "firefox", "webkit")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine_outcomes(
+    request: pytest.FixtureRequest, engine_sites: Sites, axios_source: str | None
+) -> Iterator[tuple[str, dict[tuple[str, str], Seen]]]:
+    """Every case's calls in one engine, one page per scheme, all in two runs."""
+    name: str = request.param
+    session: EngineSession = request.getfixturevalue(f"{name}_engine")
     register(engine_sites, CASES)
     seen: dict[tuple[str, str], Seen] = {}
     try:
         for page in ("http", "https"):
             rows = [(case, via) for case, via in ROWS if case.page == page and (via != "axios" or axios_source)]
-            chromium_engine.open(page_of(engine_sites, rows[0][0]) + "/")
-            outcomes = chromium_engine.run([case.request.call(via, urls(engine_sites, case)) for case, via in rows])
+            session.open(page_of(engine_sites, rows[0][0]) + "/")
+            outcomes = session.run([case.request.call(via, urls(engine_sites, case)) for case, via in rows])
             for (case, via), outcome in zip(rows, outcomes, strict=True):
                 hits = engine_sites.hits.pop(outcome.token, [])
-                seen[case.id, via] = chromium_seen(via, outcome, hits)
-        yield seen
+                seen[case.id, via] = engine_seen(via, outcome, hits)
+        yield name, seen
     finally:
-        chromium_engine.open(engine_sites["page"] + "/")  # as the other engine tests expect it
+        session.open(engine_sites["page"] + "/")  # as the other engine tests expect it
 
 
-def run_model(case: Case, via: Via, sites: Sites) -> tuple[FetchResult, list[Hit]]:
+def run_model(case: Case, via: Via, sites: Sites, engine: str = "chromium") -> tuple[FetchResult, list[Hit]]:
     token = new_token()
     url = with_token(case.request.url.format(**urls(sites, case)), token)
     request = case.request
-    with Browser(page_of(sites, case), verify=False, timeout=10) as browser:
+    with Browser(page_of(sites, case), verify=False, timeout=10, engine=engine) as browser:
         if via == "fetch":
             result = browser.fetch(
                 url,
@@ -159,19 +165,20 @@ def run_model(case: Case, via: Via, sites: Sites) -> tuple[FetchResult, list[Hit
 
 
 @pytest.mark.parametrize(("case", "via"), ROWS, ids=[f"{case.id}-{via}" for case, via in ROWS])
-def test_the_model_says_what_chromium_says(
+def test_the_model_says_what_each_engine_says(
     case: Case,
     via: Via,
-    chromium_outcomes: dict[tuple[str, str], Seen],
+    engine_outcomes: tuple[str, dict[tuple[str, str], Seen]],
     engine_sites: Sites,
     axios_source: str | None,
 ) -> None:
     if via == "axios" and axios_source is None:
         pytest.skip("axios was not fetched: run `python scripts/ensure_browsers.py` (needs npm)")
-    real = chromium_outcomes[case.id, via]
-    result, hits = run_model(case, via, engine_sites)
+    engine, outcomes = engine_outcomes
+    real = outcomes[case.id, via]
+    result, hits = run_model(case, via, engine_sites, engine)
     model = model_seen(via, result, hits)
-    assert model == real, f"{case.id} via {via}:\n  chromium: {real}\n  model:    {model}\n{result.explain()}"
+    assert model == real, f"{case.id} via {via} in {engine}:\n  engine: {real}\n  model:  {model}\n{result.explain()}"
 
 
 def test_every_case_is_compared():
