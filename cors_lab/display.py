@@ -92,17 +92,30 @@ def _message(source: str, target: str, label: str, colour: str, detail: str = ""
 
 
 def js_call(result: FetchResult) -> str:
-    """The fetch() call the page made, written as JavaScript (every string a valid JS literal)."""
+    """The call the page made, written as JavaScript (every string a valid JS literal): a fetch(),
+    or the XMLHttpRequest lines."""
     request = result.request
+    body = request.body.decode("utf-8", "replace") if request.body else None
+    if request.api == "xhr":
+        lines = ["const xhr = new XMLHttpRequest();", f"xhr.open({_js(request.method)}, {_js(request.url)});"]
+        lines += [f"xhr.setRequestHeader({_js(n)}, {_js(v)});" for n, v in request.headers]
+        if request.credentials == "include":
+            lines.append("xhr.withCredentials = true;")
+        lines.append(f"xhr.send({_js(body)});" if body is not None else "xhr.send();")
+        return " ".join(lines)
     options = []
     if request.method.upper() != "GET":
         options.append(f"method: {_js(request.method)}")
     if request.headers:
         options.append("headers: {" + ", ".join(f"{_js(n)}: {_js(v)}" for n, v in request.headers) + "}")
-    if request.body:
-        options.append(f"body: {_js(request.body.decode('utf-8', 'replace'))}")
+    if body is not None:
+        options.append(f"body: {_js(body)}")
     if request.credentials != "same-origin":
         options.append(f"credentials: {_js(request.credentials)}")
+    if request.mode != "cors":
+        options.append(f"mode: {_js(request.mode)}")
+    if request.redirect != "follow":
+        options.append(f"redirect: {_js(request.redirect)}")
     return f"fetch({_js(request.url)}" + (", {" + ", ".join(options) + "})" if options else ")")
 
 
@@ -155,7 +168,16 @@ def fetch_result_html(result: FetchResult) -> str:
         f"{_e(_origin_of(verdict.url))}</text>"
         f'<g transform="translate(0,36)">{_lifelines(8)}</g></svg>'
     )
-    rows = [header, _message("page", "browser", "fetch()", "currentColor", note=_e(js_call(result)))]
+    rows = [
+        header,
+        _message(
+            "page",
+            "browser",
+            "XMLHttpRequest" if result.request.api == "xhr" else "fetch()",
+            "currentColor",
+            note=_e(js_call(result)),
+        ),
+    ]
     for exchange in verdict.exchanges:
         sent = exchange.request
         kind = " (preflight)" if sent.kind == "preflight" else ""

@@ -18,6 +18,7 @@ from cors_lab.browser import (
     StepKind,
     WarningKind,
 )
+from cors_lab.browser.engines import ENGINES
 
 PAGE = "http://localhost:3000"
 URL = "http://localhost:8000/users"
@@ -358,11 +359,26 @@ def test_chromium_lets_star_cover_authorization_and_says_so():
     request = FetchRequest(URL, headers={"Authorization": "Bearer t"})
     verdict, sent = run(request, ok(ACAO, ("Access-Control-Allow-Headers", "*")), ok(ACAO))
     assert verdict.ok and sent[1].get("authorization") == "Bearer t"
-    step = next(s for s in verdict.steps if s.title == "Chromium lets '*' cover Authorization")
+    step = next(s for s in verdict.steps if s.kind is StepKind.WILDCARD_AUTHORIZATION)
+    assert step.title == "Chromium 156 lets '*' cover Authorization"
     assert step.passed is None and "Fetch Standard" in step.detail and "Authorization" in step.fix
+    assert verdict.console_lines == ()  # Chromium's warning is in DevTools' Issues panel, not the console
     # Listing it by name: no such note.
     verdict, _ = run(request, ok(ACAO, ("Access-Control-Allow-Headers", "*, Authorization")), ok(ACAO))
-    assert verdict.ok and "Chromium lets '*' cover Authorization" not in titles(verdict)
+    assert verdict.ok and StepKind.WILDCARD_AUTHORIZATION not in {s.kind for s in verdict.steps}
+
+
+def test_firefox_also_lets_star_cover_authorization_and_warns_in_its_console():
+    engine = ENGINES["firefox"]
+    fetch = Fetch(
+        PAGE, FetchRequest(URL, headers={"Authorization": "Bearer t"}), wording=engine.wording, quirks=engine.quirks
+    )
+    fetch.receive(ok(ACAO, ("Access-Control-Allow-Headers", "*")))
+    fetch.receive(ok(ACAO))
+    assert fetch.verdict.ok
+    [warning] = fetch.verdict.console_lines
+    assert warning.startswith("Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote")
+    assert URL in warning and "the `Authorization` header is not covered" in warning
 
 
 def test_a_passed_preflight_still_needs_a_passing_response():
