@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .live import LiveBrowser, live_browser
     from .origins import Origin, OriginComparison, OriginError, compare_origins, origin_of
     from .servers import PortInUseError, Server, ServerStartError, ServerStopError, running_servers, serve, stop_all
+    from .side_by_side import EngineComparison, compare_engines
     from .versions import versions
 
 # Each public name and the module that defines it.
@@ -48,6 +49,8 @@ _EXPORTS = {
     "Explanation": "explain",
     "NotACorsMessageError": "explain",
     "explain_message": "explain",
+    "EngineComparison": "side_by_side",
+    "compare_engines": "side_by_side",
     "LiveBrowser": "live",
     "live_browser": "live",
     "Origin": "origins",
@@ -73,6 +76,7 @@ __all__ = [
     "CorsBlockedError",
     "CorsConfig",
     "CorsConfigError",
+    "EngineComparison",
     "Explanation",
     "FailureCode",
     "FetchResult",
@@ -93,6 +97,7 @@ __all__ = [
     "__version__",
     "audit",
     "audit_env",
+    "compare_engines",
     "compare_origins",
     "demo_api",
     "explain_message",

@@ -42,6 +42,11 @@ def demo_api(cors: CorsConfig | None = None, **cors_kwargs: Any) -> FastAPI:
     ``GET /me`` (that cookie or ``Authorization: Bearer <token>``, else 401),
     ``GET /boom`` (an unhandled exception: 500) and ``GET /items/`` (``/items`` redirects to it).
     """
+    if cors is not None and not isinstance(cors, CorsConfig):
+        raise TypeError(
+            f"demo_api() takes a CorsConfig or keyword settings, not {cors!r}: "
+            "write demo_api(allow_origins=[...]) or demo_api(CorsConfig(...))"
+        )
     if cors is not None and cors_kwargs:
         raise TypeError("pass either a CorsConfig or CORSMiddleware keyword arguments, not both")
     if cors_kwargs:

@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from .auditing import Finding, audit, audit_env
 from .browser import FetchRequest, normalize_method, preflight_reasons
+from .browser.engines import engine_named
 from .browser.http import parse_header_line
 from .browser.machine import Fetch
 from .config import CorsConfig, CorsConfigError, split_list
@@ -23,12 +24,21 @@ from .driver import Browser, FetchResult
 from .origins import OriginComparison, OriginError, compare_origins
 from .palette import BORDER, GREEN, GREY, RED, YELLOW
 from .servers import LoggedRequest, PortInUseError, Server, running_servers, serve
+from .side_by_side import EngineComparison, compare_engines
 
 __all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PreflightExplorer"]
 
 _ERROR_STYLE = f"color:{RED};font-weight:bold"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 _CREDENTIALS = ["same-origin", "include", "omit"]
+_CALLS = [("fetch()", "fetch"), ("XMLHttpRequest", "xhr"), ("axios", "axios")]
+_SEND = {"fetch": "Send fetch()", "xhr": "Send XMLHttpRequest", "axios": "Send axios()"}
+_ENGINE_CHOICES = [
+    ("Chromium", "chromium"),
+    ("Firefox", "firefox"),
+    ("WebKit (Safari)", "webkit"),
+    ("all three, side by side", "all"),
+]
 
 
 # ipywidgets gives widget HTML a 28 px line-height (one form row): text inside reads double-spaced without this.
@@ -209,7 +219,10 @@ class CorsPlayground(_Readable, w.VBox):
         )
         self.json_body = w.Checkbox(value=json_body, description="JSON body", style=_WIDE)
         self.credentials = w.Dropdown(value=credentials, options=_CREDENTIALS, description="credentials", **field)
-        self.send_button = w.Button(description="Send fetch()", button_style="primary", icon="paper-plane")
+        self.call = w.Dropdown(value="fetch", options=_CALLS, description="the page uses", **field)
+        self.engine = w.Dropdown(value="chromium", options=_ENGINE_CHOICES, description="browser", **field)
+        self.send_button = w.Button(description=_SEND["fetch"], button_style="primary", icon="paper-plane")
+        self.comparison: EngineComparison | None = None
         self.server_log = w.HTML(layout=w.Layout(width="auto"))
         self.output = w.HTML(layout=w.Layout(width="auto"))
         self.result: FetchResult | None = None
@@ -223,8 +236,9 @@ class CorsPlayground(_Readable, w.VBox):
             self.expose_headers,
         ):
             setting.observe(lambda _change: self.apply_settings(), names="value")
-        for changed in (self.origin,):
+        for changed in (self.origin, self.engine):
             changed.observe(lambda _change: self._forget_browser(), names="value")
+        self.call.observe(lambda change: setattr(self.send_button, "description", _SEND[change["new"]]), names="value")
         self.send_button.on_click(lambda _button: self.send())
         server_box = w.VBox(
             [
@@ -247,6 +261,8 @@ class CorsPlayground(_Readable, w.VBox):
                 self.headers,
                 self.json_body,
                 self.credentials,
+                self.call,
+                self.engine,
                 self.send_button,
             ],
             layout=w.Layout(min_width="0"),
@@ -294,20 +310,41 @@ class CorsPlayground(_Readable, w.VBox):
             self._show_log()
             return None
         try:
-            self.result = browser.fetch(
-                self.api_url + _path(self.path.value),
-                method=self.method.value,
-                headers=headers,
-                json={"name": "x"} if self.json_body.value else None,
-                credentials=self.credentials.value,
-            )
+            url, options = self.api_url + _path(self.path.value), self._call_options(headers)
+            self.comparison = None
+            if self.engine.value == "all":
+                self.comparison = compare_engines(self.origin.value, url, call=self.call.value, **options)
+                self.result = self.comparison.results["chromium"]
+                self.output.value = _text(self.comparison._repr_html_())
+            else:
+                self.result = getattr(browser, self.call.value)(url, **options)
+                self.output.value = _text(self.result._repr_html_())
             self.error = None
-            self.output.value = _text(self.result._repr_html_())
         except (ValueError, OriginError) as error:
             self.result, self.error = None, str(error)
             self.output.value = _error_html(self.error)
         self._show_log()
         return self.result
+
+    def _call_options(self, headers: list[tuple[str, str]]) -> dict[str, Any]:
+        """The request's options as ``Browser.fetch``, ``.xhr`` or ``.axios`` takes them."""
+        body = {"name": "x"} if self.json_body.value else None
+        if self.call.value == "fetch":
+            return {
+                "method": self.method.value,
+                "headers": headers,
+                "json": body,
+                "credentials": self.credentials.value,
+            }
+        with_credentials = self.credentials.value == "include"
+        if self.call.value == "xhr":
+            return {"method": self.method.value, "headers": headers, "json": body, "with_credentials": with_credentials}
+        return {
+            "method": self.method.value.lower(),
+            "headers": dict(headers),
+            "data": body,
+            "with_credentials": with_credentials,
+        }
 
     def close(self) -> None:
         self._closed = True
@@ -350,7 +387,8 @@ class CorsPlayground(_Readable, w.VBox):
 
     def _page(self) -> Browser:
         if self._browser is None:
-            self._browser = Browser(self.origin.value)
+            engine = engine_named(self.engine.value if self.engine.value != "all" else "chromium")
+            self._browser = Browser(self.origin.value, engine=engine.name)
         return self._browser
 
     def _forget_browser(self) -> None:
@@ -371,9 +409,13 @@ class CorsPlayground(_Readable, w.VBox):
             outcome = f"network error ({self.result.error_code}), not CORS"
         else:
             outcome = f"blocked ({self.result.error_code}): {self.result.console_message}"
+        if self.comparison is not None:
+            outcome = "in all three engines: " + repr(self.comparison).replace("\n", "; ")
+        how = "" if self.call.value == "fetch" else f" via {self.call.value}"
+        how += "" if self.engine.value in ("chromium", "all") else f" in {self.engine.value}"
         return (
             f"CorsPlayground: {self.method.value} {self.path.value} from {self.origin.value} "
-            f"(credentials {self.credentials.value}) with {settings} -> {outcome}"
+            f"(credentials {self.credentials.value}){how} with {settings} -> {outcome}"
         )
 
 

@@ -143,3 +143,8 @@ def test_an_old_copy_of_the_page_learns_it_was_replaced():
         old = httpx.post(frontend.url + "/report", content='{"page": "old", "outcome": {}}')
         assert old.status_code == 409
         assert httpx.post(frontend.url + "/report", content='{"page": "new", "outcome": {}}').status_code == 204
+
+
+def test_demo_api_refuses_settings_it_cannot_read_with_the_way_to_write_them():
+    with pytest.raises(TypeError, match=r"write demo_api\(allow_origins=\[\.\.\.\]\)"):
+        demo_api(["*"])

@@ -178,3 +178,38 @@ def test_widget_html_has_a_normal_line_height_and_labels_have_room():
     explorer = PreflightExplorer()
     assert explorer.content_type.style.description_width == explorer.headers.style.description_width == "8em"
     assert EnvConfigPlayground().env.style.description_width == "8em"
+
+
+def test_playground_sends_with_xhr_or_axios_and_shows_the_code_the_page_ran():
+    playground = CorsPlayground(cors=CorsConfig(allow_origins=["http://localhost:3000"]), credentials="include")
+    playground.call.value = "xhr"
+    assert playground.send_button.description == "Send XMLHttpRequest"
+    result = playground.send()
+    assert result.api == "xhr" and result.error_code == "InvalidAllowCredentials"
+    assert result.console_message.startswith("Access to XMLHttpRequest at ")
+    assert "xhr.withCredentials = true;" in playground.output.value
+    assert "via xhr" in text_plain(playground)
+    playground.call.value = "axios"
+    result = playground.send()
+    assert str(result.axios_error) == "AxiosError: Network Error"
+    assert "withCredentials" in result.fix and "credentials: 'include'" not in result.fix
+
+
+def test_playground_plays_each_engine_and_all_three_side_by_side():
+    playground = CorsPlayground(cors=CorsConfig(allow_origins=["http://localhost:3000/"]))
+    playground.engine.value = "firefox"
+    result = playground.send()
+    assert result.console_message.startswith("Cross-Origin Request Blocked: The Same Origin Policy disallows")
+    assert "in firefox" in text_plain(playground)
+    playground.engine.value = "all"
+    playground.send()
+    comparison = playground.comparison
+    assert comparison is not None and comparison.agree
+    assert [r.error_code for r in comparison.results.values()] == ["MissingAllowOriginHeader"] * 3
+    assert {r.js_error for r in comparison.results.values()} == {
+        "TypeError: Failed to fetch",
+        "TypeError: NetworkError when attempting to fetch resource.",
+        "TypeError: Load failed",
+    }
+    assert "Firefox 153" in playground.output.value and "WebKit 2.50" in playground.output.value
+    assert "in all three engines: the engines agree" in text_plain(playground)
