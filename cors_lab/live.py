@@ -34,6 +34,7 @@ from .demo import demo_api, frontend_app
 from .driver import Browser, FetchResult
 from .palette import BORDER, GREY, RED, YELLOW
 from .servers import PortInUseError, Server, serve
+from .user_agents import UserAgent, parse_user_agent
 from .widgets import (
     STOPPED_MESSAGE,
     _Readable,
@@ -61,6 +62,8 @@ class LiveReport:
     browser_status: int | None
     browser_error: str | None
     prediction: FetchResult
+    #: The learner's browser as its User-Agent names it ("Firefox 153"); the prediction is that engine's.
+    browser: str = ""
 
     @property
     def agrees(self) -> bool:
@@ -153,6 +156,8 @@ class LiveBrowser(_Readable, w.VBox):
         self._model_app = demo_api(self.cors)
         self.backend.swap(demo_api(self.cors))
         self._model = Browser(self.page_origin, app=self._model_app)
+        #: The learner's browser, from the page's User-Agent (None until the page has reported).
+        self.user_agent: UserAgent | None = None
         self.status = w.HTML(layout=w.Layout(width="auto"))
         self.table = w.HTML(layout=w.Layout(width="auto"))
         self.frame = w.HTML(layout=w.Layout(width="auto"))
@@ -314,6 +319,7 @@ class LiveBrowser(_Readable, w.VBox):
         self.server_log.value = _text(server_log_html(requests))
 
     def _receive(self, report: dict[str, Any]) -> None:
+        self._follow_engine(report.get("user_agent"))
         if "loaded" in report:
             height = report.get("height")
             if not self.fixed_height and isinstance(height, int) and 200 < height < 3000:
@@ -329,14 +335,16 @@ class LiveBrowser(_Readable, w.VBox):
                 # Behind the proxy the page's real origin is Jupyter's: predict for that page.
                 assert self.proxy_prefix is not None
                 mounted = Starlette(routes=[Mount(f"{self.proxy_prefix}{self.backend.port}", app=self._model_app)])
-                self._model = Browser(str(report["loaded"]), app=mounted)
+                self._model = Browser(str(report["loaded"]), app=mounted, engine=self._model.engine.name)
                 self._show_status(
                     f"connected through Jupyter's proxy: the page and the API are both at {origin}, one origin, "
                     "so your browser applies no CORS to these requests, and the model agrees. To see CORS "
                     "block in your own browser, run the lab on your own machine (make lab)."
                 )
             else:
-                self._show_status(f"connected: your browser loaded the page from {origin}")
+                self._show_status(
+                    f"connected: your browser ({html.escape(self._browser_label)}) loaded the page from {origin}"
+                )
             return
         request, outcome = report.get("request", {}), report.get("outcome", {})
         headers = "\n".join(f"{name}: {value}" for name, value in (request.get("headers") or {}).items())
@@ -359,11 +367,25 @@ class LiveBrowser(_Readable, w.VBox):
             outcome.get("status"),
             outcome.get("error"),
             prediction,
+            self._browser_label,
         )
         with self._lock:
             self.reports.append(entry)
         self._render()
         self._show_log()
+
+    @property
+    def _browser_label(self) -> str:
+        return str(self.user_agent) if self.user_agent is not None else ""
+
+    def _follow_engine(self, header: Any) -> None:
+        """Predict as the learner's own browser's engine, once its User-Agent says which."""
+        if not isinstance(header, str) or not header:
+            return
+        self.user_agent = parse_user_agent(header)
+        engine = self.user_agent.engine or "chromium"
+        if engine != self._model.engine.name:
+            self._model = Browser(self._model.origin, app=self._model.app, engine=engine)
 
     def _direct_page_unreachable(self) -> None:
         if self.connected:
@@ -418,7 +440,9 @@ class LiveBrowser(_Readable, w.VBox):
             return
         rows = "".join(_report_row(r) for r in reports)
         self.table.value = _text(
-            '<table class="cors-lab-reports"><tr><th>request</th><th>your browser saw</th><th>the model predicted</th>'
+            '<table class="cors-lab-reports"><tr><th>request</th>'
+            f"<th>your browser{html.escape(f' ({self._browser_label})' if self._browser_label else '')} saw</th>"
+            f"<th>the model predicted ({html.escape(self._model.engine.label)})</th>"
             f"<th>agree</th></tr>{rows}</table>"
         )
 

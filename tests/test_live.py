@@ -1,7 +1,9 @@
 """live_browser: a real Chromium clicks the embedded page; its results must match the model's predictions."""
 
+import json
 import time
 
+import httpx
 import pytest
 
 from cors_lab import live_browser
@@ -57,12 +59,35 @@ def test_real_browser_results_match_the_model(chromium):
         context.close()
     allowed, refused, login, me = demo.reports
     assert allowed.browser_ok and allowed.browser_status == 200 and allowed.agrees
+    assert allowed.browser == "Chromium 156" and "your browser (Chromium 156) saw" in demo.table.value
     assert not refused.browser_ok and refused.browser_error == "TypeError: Failed to fetch"
     assert refused.prediction.error_code == "PreflightInvalidStatus" and refused.agrees
     assert login.agrees and login.browser_status == 200
     assert me.agrees and me.browser_status == 200 and me.prediction.json() == {"user": "erin"}
     assert "&#x2714;" in demo.table.value and "disagree" not in demo.table.value
     assert repr(demo).endswith("4 requests from your browser so far")
+
+
+def test_the_prediction_is_for_the_learners_own_engine_read_from_its_user_agent():
+    demo = live_browser()  # no CORSMiddleware: every engine blocks, each in its own words
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
+    report = {
+        "page": demo.page_id,
+        "request": {"method": "GET", "url": demo.api_url + demo.path, "credentials": "same-origin"},
+        "outcome": {"ok": False, "error": "TypeError: NetworkError when attempting to fetch resource."},
+    }
+    answer = httpx.post(
+        demo.page_origin + "/report",
+        content=json.dumps(report),
+        headers={"Origin": demo.page_origin, "User-Agent": firefox, "Content-Type": "text/plain"},
+    )
+    assert answer.status_code == 204
+    wait_for(lambda: len(demo.reports) == 1)
+    [entry] = demo.reports
+    assert entry.browser == "Firefox 153" and entry.agrees
+    assert entry.prediction.js_error == "TypeError: NetworkError when attempting to fetch resource."
+    assert entry.prediction.console_message.startswith("Cross-Origin Request Blocked:")
+    assert "the model predicted (Firefox 153)" in demo.table.value
 
 
 def test_without_a_browser_it_falls_back_to_the_model(servers_started_here):
