@@ -21,12 +21,13 @@ from .browser.machine import Fetch
 from .config import CorsConfig, CorsConfigError, split_list
 from .demo import demo_api
 from .driver import Browser, FetchResult
+from .explain import Explanation, NotACorsMessageError, explain_message
 from .origins import OriginComparison, OriginError, compare_origins
 from .palette import BORDER, GREEN, GREY, RED, YELLOW
 from .servers import LoggedRequest, PortInUseError, Server, running_servers, serve
 from .side_by_side import EngineComparison, compare_engines
 
-__all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PreflightExplorer"]
+__all__ = ["CorsPlayground", "EnvConfigPlayground", "OriginComparer", "PasteYourError", "PreflightExplorer"]
 
 _ERROR_STYLE = f"color:{RED};font-weight:bold"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -606,3 +607,66 @@ class EnvConfigPlayground(_Readable, w.VBox):
         settings = self.config.summary()
         found = ", ".join(f"{f.severity} {f.code}" for f in self.findings) or "no findings"
         return f"EnvConfigPlayground: {settings}; audit: {found}"
+
+
+# --- paste your error -------------------------------------------------------------------------------------
+
+
+class PasteYourError(_Readable, w.VBox):
+    """A box for the console message a learner got in their own browser, and what it means.
+
+    ``explain()`` reads it with :func:`cors_lab.explain_message`: Chromium's, Firefox's or Safari's
+    words, fetch or XMLHttpRequest, today's wordings and older ones. A message it cannot read gets
+    that answer in the widget, with what it looked for.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        self.message = w.Textarea(
+            value=message,
+            placeholder="Paste the red line from your browser's console here",
+            layout=w.Layout(width="auto", max_width="60em", height="6em"),
+        )
+        self.explain_button = w.Button(description="Explain", button_style="primary", icon="search")
+        self.output = w.HTML(layout=w.Layout(width="auto"))
+        self.explanation: Explanation | None = None
+        self.error: str | None = None
+        self.explain_button.on_click(lambda _button: self.explain())
+        super().__init__([_label("Your browser's console message"), self.message, self.explain_button, self.output])
+        if message:
+            self.explain()
+
+    def explain(self) -> Explanation | None:
+        """Decode the pasted message; the answer (or why there is none) shows in the widget."""
+        try:
+            self.explanation, self.error = explain_message(self.message.value), None
+        except NotACorsMessageError as error:
+            self.explanation, self.error = None, str(error)
+            self.output.value = _error_html(self.error)
+            return None
+        found = self.explanation
+        where = " ".join(
+            part
+            for part in (
+                f"{found.engine}" + (f", {'XMLHttpRequest' if found.api == 'xhr' else 'fetch()'}" if found.api else ""),
+                f"request to <code>{html.escape(found.url)}</code>" if found.url else "",
+                f"from <code>{html.escape(found.origin)}</code>" if found.origin else "",
+            )
+            if part
+        )
+        causes = "".join(f"<li>{html.escape(cause)}</li>" for cause in found.causes)
+        self.output.value = _text(
+            f"<div><b>{html.escape(found.code.value)}</b>: {where}</div>"
+            f"<div><b>Likely causes, most likely first:</b><ol>{causes}</ol></div>"
+            f"<div><b>Fix:</b> {html.escape(found.fix)}</div>"
+        )
+        return found
+
+    def __repr__(self) -> str:
+        if self.error:
+            return f"PasteYourError: {self.error}"
+        if self.explanation is None:
+            return "PasteYourError: nothing explained yet"
+        found = self.explanation
+        return (
+            f"PasteYourError: {found.engine} says {found.code.value} ({found.url or 'no URL named'}); fix: {found.fix}"
+        )

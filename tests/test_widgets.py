@@ -7,6 +7,7 @@ from cors_lab.widgets import (
     CorsPlayground,
     EnvConfigPlayground,
     OriginComparer,
+    PasteYourError,
     PreflightExplorer,
     parse_header_lines,
 )
@@ -213,3 +214,20 @@ def test_playground_plays_each_engine_and_all_three_side_by_side():
     }
     assert "Firefox 153" in playground.output.value and "WebKit 2.50" in playground.output.value
     assert "in all three engines: the engines agree" in text_plain(playground)
+
+
+def test_paste_your_error_reads_any_engines_message_and_says_when_it_cannot():
+    widget = PasteYourError()
+    assert text_plain(widget) == "PasteYourError: nothing explained yet"
+    widget.message.value = (
+        "Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin. Status code: 200\n"
+        "Fetch API cannot load http://localhost:8000/users due to access control checks."
+    )
+    widget.explain_button.click()
+    assert widget.explanation is not None and widget.explanation.code.value == "MissingAllowOriginHeader"
+    assert text_plain(widget).startswith("PasteYourError: WebKit says MissingAllowOriginHeader")
+    assert "http://localhost:8000/users" in widget.output.value and "<ol>" in widget.output.value
+    widget.message.value = "my app is broken"
+    widget.explain_button.click()
+    assert widget.explanation is None and "not a CORS message I know" in widget.output.value
+    assert "Traceback" not in widget.output.value
