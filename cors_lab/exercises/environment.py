@@ -14,7 +14,7 @@ from ..auditing import audit_env
 from ..config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
-from . import Exercise, NotYet, settings_answer
+from . import BadInput, Exercise, NotYet, settings_answer, without_fix
 
 __all__ = ["CANDIDATES", "SHOP_PAGES", "fix_settings", "production_origins", "spot_refused"]
 
@@ -47,7 +47,7 @@ _SHOP_LOOKALIKES = (
 
 def _check_production_origins(value: Any) -> str:
     if not isinstance(value, str):
-        raise NotYet(
+        raise BadInput(
             f"the answer is {type(value).__name__} {value!r}: an environment variable is a string, "
             "such as 'https://a.example,https://b.example'"
         )
@@ -55,24 +55,38 @@ def _check_production_origins(value: Any) -> str:
     try:
         config = CorsConfig.from_env(environ)
     except CorsConfigError as error:
-        raise NotYet(f"CorsConfig.from_env refuses this value: {error}") from None
+        raise NotYet(
+            f"CorsConfig.from_env refuses this value: {error}",
+            idea=f"CorsConfig.from_env refuses this value: {without_fix(str(error))}: how does a browser write it?",
+        ) from None
     serious = [f for f in audit_env(environ, production=True) if f.severity != "info"]
     if serious:
         first = serious[0]
         raise NotYet(
-            f"audit_env(production=True) reports {first.severity} {first.code}: {first.message} (fix: {first.fix})"
+            f"audit_env(production=True) reports {first.severity} {first.code}: {first.message} (fix: {first.fix})",
+            idea=f"audit_env(production=True) reports {_a(first.severity)}: run it on your value and read "
+            "what it finds.",
         )
     app = demo_api(config)
     for page in SHOP_PAGES:
         result = _fetch(page, app)
         if not result.ok:
-            raise NotYet(f"the shop's page at {page} is still blocked: {result.console_message}")
+            raise NotYet(
+                f"the shop's page at {page} is still blocked: {result.console_message}",
+                idea=f"the shop's page at {page} is still blocked: put the Origin its browser sends next to each "
+                "item of your value.",
+                hints=(
+                    "a browser sends a lower-case scheme and host, the port only when it is not the default "
+                    "one, and no path.",
+                ),
+            )
     extra = [origin for origin in config.allow_origins if origin not in SHOP_PAGES]
     for page in [*extra, *(p for p in _SHOP_LOOKALIKES if p not in extra)]:
         if _fetch(page, app).ok:
             raise NotYet(
                 f"a page at {page} can read the API too, but the shop has no page there: "
-                "list only the shop's two origins"
+                "list only the shop's two origins",
+                idea="a page where the shop has none can read the API too: list only what the shop's two pages send.",
             )
     return (
         f"from_env accepts it, audit_env(production=True) finds nothing to fix, both shop pages can read "
@@ -123,7 +137,7 @@ def _as_config(settings: Any) -> CorsConfig:
 
 def _check_fix_settings(settings_from: Callable[[dict[str, str]], Any]) -> str:
     if not callable(settings_from):
-        raise NotYet(f"the answer is {type(settings_from).__name__}, not a function of the environment")
+        raise BadInput(f"the answer is {type(settings_from).__name__}, not a function of the environment")
     for environ, good, evil in _SCENARIOS:
         config = _as_config(settings_from(dict(environ)))
         app = demo_api(config)
@@ -137,7 +151,10 @@ def _check_fix_settings(settings_from: Callable[[dict[str, str]], Any]) -> str:
                     if spaced:
                         hint = f" (allow_origins holds {spaced[0]!r}, spaces included: strip each item)"
                 raise NotYet(
-                    f"with {_describe(environ)}, the page at {page} is still blocked{hint}: {result.console_message}"
+                    f"with {_describe(environ)}, the page at {page} is still blocked{hint}: {result.console_message}",
+                    idea=f"with {_describe(environ)}, the page at {page} is still blocked: print what your function "
+                    "returns for this environment, item by item.",
+                    hints=("an environment variable is text as it was typed: look at what surrounds each origin.",),
                 )
         for page in evil:
             result = _fetch(page, app)
@@ -156,7 +173,9 @@ def _check_fix_settings(settings_from: Callable[[dict[str, str]], Any]) -> str:
                 raise NotYet(
                     f"with {_describe(environ)}, a page at {page} can read the API "
                     f"(Access-Control-Allow-Origin: {_allow_origin(result)}), but it is not one of "
-                    f"your frontends{hint}"
+                    f"your frontends{hint}",
+                    idea=f"with {_describe(environ)}, a page that is not one of your frontends can read the API: "
+                    "print the allow_origins your function makes for this environment: its type and its items.",
                 )
     return (
         f"in {len(_SCENARIOS)} environments every intended page can read the API with credentials, "
@@ -208,11 +227,11 @@ def _letters(answer: Any) -> set[str]:
     if isinstance(answer, str):
         answer = [part for part in answer.replace(",", " ").split()]
     if not isinstance(answer, Iterable):
-        raise NotYet(f"the answer is {type(answer).__name__} {answer!r}: give a set of letters, such as {{'A', 'B'}}")
+        raise BadInput(f"the answer is {type(answer).__name__} {answer!r}: give a set of letters, such as {{'A', 'B'}}")
     letters = set()
     for item in answer:
         if not isinstance(item, str) or item.strip().upper() not in CANDIDATES:
-            raise NotYet(f"{item!r} is not one of the values: pick letters from A to {max(CANDIDATES)}")
+            raise BadInput(f"{item!r} is not one of the values: pick letters from A to {max(CANDIDATES)}")
         letters.add(item.strip().upper())
     return letters
 
@@ -229,17 +248,23 @@ def _check_spot_refused(answer: Any) -> str:
             codes = ", ".join(f.code for f in flagged)
             raise NotYet(
                 f"from_env accepts {letter} ({value!r}): '*' is a valid value, fine in development; "
-                f"it is audit_env(production=True) that stops it in production (error: {codes})"
+                f"it is audit_env(production=True) that stops it in production (error: {codes})",
+                idea=f"{letter} ({value!r}): is it from_env that refuses it, or something else? Try it.",
             )
         detail = " (it strips the spaces around each item)" if value != ",".join(origins) else ""
-        raise NotYet(f"from_env accepts {letter} ({value!r}){detail}: it gives allow_origins={origins!r}")
+        raise NotYet(
+            f"from_env accepts {letter} ({value!r}){detail}: it gives allow_origins={origins!r}",
+            idea=f"{letter} ({value!r}): try it: CorsConfig.from_env({{'ALLOWED_ORIGINS': {value!r}}}).",
+        )
     missing = refused - chosen
     if missing:
         found = len(refused & chosen)
         raise NotYet(
             f"you found {found} of the {len(refused)} values from_env refuses; {len(missing)} more "
             f"{'is' if len(missing) == 1 else 'are'} refused. Compare each with what a browser sends in "
-            "its Origin header: lower-case scheme and host, no default port, no path"
+            "its Origin header: lower-case scheme and host, no default port, no path",
+            idea=f"you found {found} of the {len(refused)} values from_env refuses: compare each of the others "
+            "with what a browser sends in its Origin header.",
         )
     accepted = sorted(set(CANDIDATES) - refused)
     flagged_letters = [
@@ -267,3 +292,8 @@ spot_refused = Exercise(
         "`audit_env(production=True)` that reports it."
     ),
 )
+
+
+def _a(severity: str) -> str:
+    """ "an error", "a warning"."""
+    return ("an " if severity[:1] in "aeiou" else "a ") + severity
