@@ -7,8 +7,14 @@ and ``audit_env``, the settings go into Starlette's CORSMiddleware on the demo A
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..auditing import audit_env
 from ..config import DEFAULT_DEV_ORIGIN, CorsConfig, CorsConfigError
@@ -16,7 +22,18 @@ from ..demo import demo_api
 from ..driver import Browser, FetchResult
 from . import BadInput, Exercise, NotYet, settings_answer, without_fix
 
-__all__ = ["CANDIDATES", "SHOP_PAGES", "fix_settings", "production_origins", "spot_refused"]
+__all__ = [
+    "CANDIDATES",
+    "NEIGHBOUR_ADDRESS",
+    "PROXY_ADDRESS",
+    "SHOP_PAGES",
+    "behind_the_proxy",
+    "fix_settings",
+    "production_origins",
+    "proxied_users_api",
+    "spot_refused",
+    "trust_the_proxy",
+]
 
 API = "https://api.example.invalid"  # Browser(app=...) sends every request to the app in-process
 
@@ -290,6 +307,100 @@ spot_refused = Exercise(
         "`https://myfrontend.com`), and G has capitals (browsers send the host in lower case). A is "
         "fine, C is fine because `from_env` strips the spaces, and F (`*`) is accepted: it is "
         "`audit_env(production=True)` that reports it."
+    ),
+)
+
+
+# --- 5.4: trust the proxy, and only the proxy ---------------------------------------------------------
+
+#: Exercise 5.4: nginx ends TLS and forwards to uvicorn from this address (a Docker network's); another
+#: container on the same network, which must not be able to pose as someone else, is at NEIGHBOUR_ADDRESS.
+PROXY_ADDRESS = "172.18.0.5"
+NEIGHBOUR_ADDRESS = "172.18.0.9"
+_BROWSER_ADDRESS = "203.0.113.7"
+_PUBLIC_API = "http://api.myfrontend.com"  # what uvicorn sees: TLS ended at the proxy
+
+
+def proxied_users_api(forwarded_allow_ips: Any) -> Any:
+    """A FastAPI app with ``/users`` (and ``/whoami``), wrapped as ``uvicorn --proxy-headers
+    --forwarded-allow-ips=<forwarded_allow_ips>`` wraps it."""
+    app = FastAPI()  # redirect_slashes=True, FastAPI's default
+
+    @app.get("/users")
+    def users() -> list[dict[str, Any]]:
+        return [{"id": 1, "name": "alice"}]
+
+    @app.get("/whoami")
+    def whoami(request: Request) -> dict[str, Any]:
+        return {"client": request.client.host if request.client else None, "scheme": request.url.scheme}
+
+    asgi: Any = app
+    return ProxyHeadersMiddleware(asgi, trusted_hosts=forwarded_allow_ips)
+
+
+def behind_the_proxy(app: Any, path: str, source: str) -> httpx.Response:
+    """GET ``path`` as it arrives from ``source``, carrying the headers nginx adds (X-Forwarded-Proto: https,
+    X-Forwarded-For: the browser's address). Runs in a thread of its own, so it works inside a notebook too."""
+
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(source, 41000))
+        async with httpx.AsyncClient(transport=transport, base_url=_PUBLIC_API) as client:
+            headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": _BROWSER_ADDRESS}
+            return await client.get(path, headers=headers)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, get()).result()
+
+
+def _check_trust_the_proxy(forwarded_allow_ips: Any) -> str:
+    if isinstance(forwarded_allow_ips, (list, tuple)) and all(isinstance(item, str) for item in forwarded_allow_ips):
+        forwarded_allow_ips = ",".join(forwarded_allow_ips)
+    if not isinstance(forwarded_allow_ips, str):
+        raise BadInput(
+            f"the answer is {type(forwarded_allow_ips).__name__} {forwarded_allow_ips!r}: give the value of "
+            "--forwarded-allow-ips as a string, such as '10.0.0.1' (several separated by commas)"
+        )
+    redirect = behind_the_proxy(proxied_users_api(forwarded_allow_ips), "/users/", PROXY_ADDRESS)
+    location = redirect.headers.get("location", "")
+    if not location.startswith("https://"):
+        raise NotYet(
+            f"the redirect from the proxy still says Location: {location}: the request came from the proxy at "
+            f"{PROXY_ADDRESS}, which {forwarded_allow_ips!r} does not trust, so uvicorn ignored its "
+            "X-Forwarded-Proto: https",
+            idea=f"the redirect still says Location: {location}: uvicorn did not believe the proxy's "
+            "X-Forwarded-Proto header. Which address does uvicorn compare with your value?",
+            hints=(
+                "uvicorn believes X-Forwarded-* only from the addresses in --forwarded-allow-ips: the address "
+                "of the machine that connects to uvicorn, not the browser's.",
+            ),
+        )
+    posing = behind_the_proxy(proxied_users_api(forwarded_allow_ips), "/whoami", NEIGHBOUR_ADDRESS).json()
+    if posing["client"] != NEIGHBOUR_ADDRESS:
+        raise NotYet(
+            f"the redirect is right, but {forwarded_allow_ips!r} also trusts the container at {NEIGHBOUR_ADDRESS}: "
+            f"its X-Forwarded-For made the app see the client {posing['client']} (and scheme {posing['scheme']}); "
+            f"trust only the proxy's address, {PROXY_ADDRESS}",
+            idea="the redirect is right now, but another machine on the network can pose as any client: "
+            "which addresses does your value trust?",
+            hints=("a logged or rate-limited client address is only as good as the list of proxies you trust.",),
+        )
+    return (
+        f"through the proxy the redirect says Location: {location}, and the container at {NEIGHBOUR_ADDRESS} is "
+        f"seen as itself ({posing['client']}), whatever X-Forwarded-For it sends"
+    )
+
+
+trust_the_proxy = Exercise(
+    "5.4",
+    "Trust the proxy, and only the proxy",
+    _check_trust_the_proxy,
+    """
+    forwarded_allow_ips = "172.18.0.5"  # the proxy's address: the machine that connects to uvicorn
+    """,
+    (
+        "uvicorn compares the address of the connection with `--forwarded-allow-ips`. Its default, "
+        "`127.0.0.1`, is right only when nginx runs on the same machine; `*` would let every container on "
+        "the network set X-Forwarded-For and X-Forwarded-Proto."
     ),
 )
 

@@ -217,3 +217,44 @@ def test_solutions_pass():
     assert ex.production_origins.check(namespace["allowed_origins"]).passed
     assert ex.fix_settings.check(namespace["cors_settings"]).passed
     assert ex.spot_refused.check(namespace["refused"]).passed
+
+
+# --- 5.4 trust the proxy ------------------------------------------------------------------------------
+
+
+def test_5_4_the_proxy_address_passes():
+    namespace: dict = {}
+    exec(ex.trust_the_proxy.solution().code, namespace)
+    feedback = ex.trust_the_proxy.check(namespace["forwarded_allow_ips"])
+    assert feedback.passed, feedback.full_text
+    assert "Location: https://api.myfrontend.com/users" in feedback.message
+    assert ex.trust_the_proxy.check([ex.PROXY_ADDRESS]).passed  # a list, as uvicorn.Config takes it
+
+
+def test_5_4_uvicorns_default_trusts_only_a_proxy_on_the_same_machine():
+    feedback = ex.trust_the_proxy.check("127.0.0.1")
+    assert not feedback.passed
+    assert feedback.message.startswith("the redirect still says Location: http://api.myfrontend.com/users")
+    assert ex.PROXY_ADDRESS not in feedback.first  # the first feedback does not name the answer
+    assert f"the request came from the proxy at {ex.PROXY_ADDRESS}" in feedback.detail
+
+
+@pytest.mark.parametrize("value", ["*", f"{ex.PROXY_ADDRESS},{ex.NEIGHBOUR_ADDRESS}"])
+def test_5_4_trusting_more_than_the_proxy_lets_a_neighbour_pose_as_any_client(value):
+    feedback = ex.trust_the_proxy.check(value)
+    assert not feedback.passed
+    assert "another machine on the network can pose as any client" in feedback.message
+    assert "made the app see the client 203.0.113.7" in feedback.detail
+
+
+def test_5_4_bad_input():
+    feedback = ex.trust_the_proxy.check(5)
+    assert not feedback.passed and feedback.hints == ()
+    assert feedback.message.startswith("the answer is int 5: give the value of --forwarded-allow-ips as a string")
+
+
+def test_5_4_the_redirect_behind_the_proxy():
+    for trusted, scheme in [("127.0.0.1", "http"), (ex.PROXY_ADDRESS, "https")]:
+        response = ex.behind_the_proxy(ex.proxied_users_api(trusted), "/users/", ex.PROXY_ADDRESS)
+        assert response.status_code == 307
+        assert response.headers["location"] == f"{scheme}://api.myfrontend.com/users"

@@ -125,7 +125,7 @@ def wrong(request):
 
 
 def test_every_exercise_is_in_a_notebook():
-    assert len(CELLS) == 20
+    assert len(CELLS) == 21
 
 
 def test_the_first_feedback_does_not_give_the_answer_away(wrong):
