@@ -131,8 +131,17 @@ class Feedback:
             text += _html_list(self.items)
         return text
 
+    def _static_html(self) -> str:
+        """The HTML where widgets do not run (a static export, the docs site): the hints folded, one by one."""
+        folded = "".join(
+            f'<details style="margin-left:12px"><summary>Hint {number} of {len(self.hints)}</summary>'
+            f"{_hint_html(hint)}</details>"
+            for number, hint in enumerate(self.hints, 1)
+        )
+        return self._repr_html_() + folded
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self._static_html()}
         if not self.passed and self.hints:
             view = FeedbackView(self)
             widget_bundle = view._repr_mimebundle_()
@@ -143,6 +152,10 @@ class Feedback:
     def view(self) -> FeedbackView:
         """The feedback as a widget, with its Show a hint button (what a notebook shows)."""
         return FeedbackView(self)
+
+
+def _hint_html(hint: Hint) -> str:
+    return _inline_code(hint[0]) if len(hint) == 1 else _html_list(hint)
 
 
 def _plain(hint: Hint) -> str:
@@ -172,13 +185,17 @@ class FeedbackView(w.VBox):
         self.shown = 0
         self.first = w.HTML(feedback._repr_html_())
         self.hint_button = w.Button(
-            description="Show a hint", icon="lightbulb-o", layout=w.Layout(width="auto"), tooltip="one more hint"
+            description="Show a hint",
+            icon="lightbulb-o",
+            tooltip="one more hint",
+            layout=w.Layout(width="auto", align_self="flex-start", margin="2px 0 2px 12px"),
         )
         self.hint_output = w.HTML(layout=w.Layout(width="auto"))
         self.hint_button.on_click(lambda _button: self.show_hint())
         self.hint_button.add_class("cors-lab-hint-button")
         self.hint_output.add_class("cors-lab-hints")
-        super().__init__([self.first, self.hint_button, self.hint_output], layout=w.Layout(width="auto"))
+        # The hints shown so far, then the button for the next: the newest hint sits just above it.
+        super().__init__([self.first, self.hint_output, self.hint_button], layout=w.Layout(width="auto"))
         self.add_class("cors-lab-feedback")
         self._label()
 
@@ -190,8 +207,7 @@ class FeedbackView(w.VBox):
         self.shown += 1
         items = []
         for number, hint in enumerate(hints[: self.shown], 1):
-            body = _inline_code(hint[0]) if len(hint) == 1 else _html_list(hint)
-            items.append(f"<div><b>Hint {number} of {len(hints)}:</b> {body}</div>")
+            items.append(f"<div><b>Hint {number} of {len(hints)}:</b> {_hint_html(hint)}</div>")
         self.hint_output.value = (
             f'<div style="border-left:4px solid {GREY};padding:2px 8px;line-height:1.4">{"".join(items)}</div>'
         )

@@ -75,6 +75,10 @@ def _check_production_origins(value: Any) -> str:
         raise NotYet(
             f"CorsConfig.from_env refuses this value: {error}",
             idea=f"CorsConfig.from_env refuses this value: {without_fix(str(error))}: how does a browser write it?",
+            hints=(
+                "a browser's Origin header is a lower-case scheme://host, with the port only when it is not the "
+                "scheme's default, and nothing after it.",
+            ),
         ) from None
     serious = [f for f in audit_env(environ, production=True) if f.severity != "info"]
     if serious:
