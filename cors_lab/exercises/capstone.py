@@ -214,13 +214,14 @@ class Checklist:
                 first_one += f" ({len(items)} finding{'s' if len(items) > 1 else ''})"
             else:
                 first_one += f": {first.outcome}"
-                why = first.console or first.problem
+                why = first.console or (first.problem if topic != "environment" else "")
                 if why:
                     first_one += f". The browser says: {why}" if first.console else f" ({why})"
             fixes = list(dict.fromkeys(check.fix for _, check in items if check.fix))
             if topic == "audit":
                 fixes = [f"{check.label}: {check.outcome}. {check.fix or ''}".strip() for _, check in items]
-            detail = f"{count}: " + (" ".join(fixes) if fixes else f"{_where(title)}, {first.label}: {first.outcome}")
+            said = first.problem or first.outcome
+            detail = f"{count}: " + (" ".join(fixes) if fixes else f"{_where(title)}, {first.label}: {said}")
             problems.append(Problem(f"{count}: {TOPICS[topic]}", detail, (first_one,)))
         return problems
 

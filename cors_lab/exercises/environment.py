@@ -270,12 +270,13 @@ def _check_spot_refused(answer: Any) -> str:
             raise NotYet(
                 f"from_env accepts {letter} ({value!r}): '*' is a valid value, fine in development; "
                 f"it is audit_env(production=True) that stops it in production (error: {codes})",
-                idea=f"{letter} ({value!r}): is it from_env that refuses it, or something else? Try it.",
+                idea=f"{letter} ({value!r}): is it from_env that keeps it out of production, or something else?",
             )
         detail = " (it strips the spaces around each item)" if value != ",".join(origins) else ""
         raise NotYet(
             f"from_env accepts {letter} ({value!r}){detail}: it gives allow_origins={origins!r}",
-            idea=f"{letter} ({value!r}): try it: CorsConfig.from_env({{'ALLOWED_ORIGINS': {value!r}}}).",
+            idea=f"{letter} ({value!r}): is that a value from_env refuses? Section 6 says what it does with each "
+            "item before it checks it, and what it checks.",
         )
     missing = refused - chosen
     if missing:

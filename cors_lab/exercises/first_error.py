@@ -110,6 +110,7 @@ def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
             f"answers Access-Control-Allow-Origin: {_allow_origin(evil)}"
             "): '*' lets every website in. List only the frontend's origin.",
             idea="the frontend gets in, but so does a website you do not control: look at what each entry lets in.",
+            hints=("an entry names one origin, except one special value, which stands for every origin.",),
         )
     for entry in allow_origins:
         if entry in (frontend_origin, "*"):
