@@ -120,7 +120,8 @@ class Feedback:
             text += f"\n({count} under the Show a hint button; .solution() shows the answer)"
         return text
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
+        """The feedback as HTML (not ``_repr_html_``: IPython would add it next to the widget's view)."""
         if self.passed:
             return _box(GREEN, "&#x2714; Well done", self.exercise, _inline_code(self.message))
         return _box(RED, "&#x2718; Not yet", self.exercise, self._first_html())
@@ -131,23 +132,14 @@ class Feedback:
             text += _html_list(self.items)
         return text
 
-    def _static_html(self) -> str:
-        """The HTML where widgets do not run (a static export, the docs site): the hints folded, one by one."""
-        folded = "".join(
-            f'<details style="margin-left:12px"><summary>Hint {number} of {len(self.hints)}</summary>'
-            f"{_hint_html(hint)}</details>"
-            for number, hint in enumerate(self.hints, 1)
-        )
-        return self._repr_html_() + folded
-
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self._static_html()}
+        """A wrong answer with hints shows as its widget, with ``repr()`` as the text view (what nbval compares,
+        and what a page without a kernel shows, as for every widget of the course); otherwise as HTML."""
         if not self.passed and self.hints:
-            view = FeedbackView(self)
-            widget_bundle = view._repr_mimebundle_()
-            if widget_bundle:
-                bundle.update({k: v for k, v in widget_bundle.items() if k != "text/plain"})
-        return bundle
+            bundle = FeedbackView(self)._repr_mimebundle_()
+            if bundle:
+                return dict(bundle)
+        return {"text/plain": repr(self), "text/html": self.html()}
 
     def view(self) -> FeedbackView:
         """The feedback as a widget, with its Show a hint button (what a notebook shows)."""
@@ -183,7 +175,7 @@ class FeedbackView(w.VBox):
     def __init__(self, feedback: Feedback) -> None:
         self.feedback = feedback
         self.shown = 0
-        self.first = w.HTML(feedback._repr_html_())
+        self.first = w.HTML(feedback.html())
         self.hint_button = w.Button(
             description="Show a hint",
             icon="lightbulb-o",
