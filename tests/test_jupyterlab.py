@@ -237,6 +237,9 @@ def test_notebook_runs_in_jupyterlab(lab, lab_context, name):
         assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
         stem = name.removesuffix(".ipynb")
         use_every_widget(page, stem)  # after Run All, which ends with stop_all(): each still works
+        use_a_hint_button(page, stem)
+        if stem.startswith("05"):
+            see_the_proxy_section(page, stem)
         for width, file_browser in LAYOUTS:
             check_layout(page, stem, width, file_browser)
         assert page_errors == [], f"{name}: JavaScript errors: {page_errors}"
@@ -301,6 +304,43 @@ def use_every_widget(page, stem: str) -> None:
         screenshot(page, f"{stem}-live-{index}-after-run-all")
     for comparer in page.locator(".jp-OutputArea-output .widget-vbox:has(input[value*='localhost:3000/app'])").all():
         assert comparer.locator("table").count() >= 1, f"{stem}: the origin comparer shows no table"
+
+
+def use_a_hint_button(page, stem: str) -> None:
+    """An exercise check after Run All: its wrong-answer feedback is a live widget, and its Show a hint
+    button reveals the first hint (then the next), in the page."""
+    feedback = page.locator(".jp-OutputArea-output .cors-lab-feedback")
+    if stem.startswith("00"):
+        assert feedback.count() == 0  # no exercises in notebook 00
+        return
+    assert feedback.count() >= 1, f"{stem}: no exercise feedback rendered as a widget"
+    first = feedback.first
+    first.scroll_into_view_if_needed()
+    hints = first.locator(".cors-lab-hints")
+    assert hints.inner_text().strip() == "", f"{stem}: a hint shows before the button was pressed"
+    button = first.get_by_role("button", name=re.compile(r"Show a hint \(1 of \d+\)"))
+    button.click()
+    expect(hints).to_contain_text("Hint 1 of", timeout=10_000)
+    shown = hints.inner_text()
+    assert "Hint 2 of" not in shown, shown
+    assert shown.split(":", 1)[1].strip() not in first.locator(".widget-html").first.inner_text()  # new text
+    screenshot(page, f"{stem}-hint")
+
+
+def see_the_proxy_section(page, stem: str) -> None:
+    """Notebook 05's section on proxies ran live under Run All: the three verdicts it teaches are on the page."""
+    outputs = page.locator(".jp-OutputArea-output")
+    for words in (
+        "same origin as the page? True | preflight sent? False",
+        "(MultipleAllowOriginValues)",
+        "contains multiple values 'http://localhost:5173, *'",
+        "--forwarded-allow-ips=127.0.0.1   -> 307 Location: http://api.myfrontend.com/users",
+    ):
+        found = outputs.filter(has_text=words)
+        assert found.count() == 1, f"{stem}: no output shows {words!r}"
+    found = outputs.filter(has_text="(MultipleAllowOriginValues)").first
+    found.scroll_into_view_if_needed()
+    screenshot(page, f"{stem}-behind-a-proxy")
 
 
 def check_layout(page, stem: str, width: int, file_browser: bool) -> None:

@@ -20,7 +20,7 @@ from ..config import CorsConfig, CorsConfigError
 from ..demo import SESSION_COOKIE, demo_api
 from ..driver import Browser, FetchResult
 from ..origins import OriginError, origin_of
-from . import Exercise, NotYet, settings_answer
+from . import BadInput, Exercise, NotYet, Problem, settings_answer, without_fix
 
 __all__ = [
     "API_URLS",
@@ -120,6 +120,7 @@ class Check:
     console: str | None = None
     fix: str | None = None
     result: FetchResult | None = field(default=None, compare=False, repr=False)
+    topic: str = field(default="", compare=False)
 
     def lines(self, previous_fix: str | None = None) -> list[str]:
         mark = "\u2714" if self.passed else "\u2718"
@@ -177,6 +178,53 @@ class Checklist:
     def __repr__(self) -> str:
         return self.text()
 
+    def groups(self) -> dict[str, list[tuple[str, Check]]]:
+        """The failing checks by topic (origins, preflight, credentials, ...), in the order of :data:`TOPICS`."""
+        found: dict[str, list[tuple[str, Check]]] = {}
+        for title, check in self.failures:
+            found.setdefault(check.topic or _topic_of(check), []).append((title, check))
+        return {topic: found[topic] for topic in TOPICS if topic in found}
+
+    def short_text(self, full: str = "print(checklist(settings))") -> str:
+        """The failing checks grouped by topic, a line or two each (``full`` shows every check)."""
+        failures = self.failures
+        if not failures:
+            return self.text()
+        total = len(self.checks)
+        lines = [f"{len(failures)} of {total} checks fail ({full} lists all {total}):"]
+        for topic, items in self.groups().items():
+            title, first = items[0]
+            where = _where(title)
+            more = f", and {len(items) - 1} more" if len(items) > 1 else ""
+            # An audit finding's message names the fix: here only its code (the hints have the rest).
+            what = first.label if topic == "audit" else f"{first.label}: {first.outcome}"
+            lines.append(f"  \u2718 {topic} ({len(items)}): {where}, {what}{more}")
+        passing = total - len(failures)
+        lines.append(f"  \u2714 {passing} check{'s' if passing != 1 else ''} pass{'es' if passing == 1 else ''}")
+        return "\n".join(lines)
+
+    def problems(self) -> list[Problem]:
+        """One feedback item per topic: what to look at first, then the browser's words, then the fix."""
+        problems = []
+        for topic, items in self.groups().items():
+            title, first = items[0]
+            count = f"{topic} ({len(items)} check{'s' if len(items) > 1 else ''})"
+            first_one = f"{count}: the first is {_where(title)}, {first.label}"
+            if topic == "audit":  # a finding's message names its fix: that is for the last hint
+                first_one += f" ({len(items)} finding{'s' if len(items) > 1 else ''})"
+            else:
+                first_one += f": {first.outcome}"
+                why = first.console or (first.problem if topic != "environment" else "")
+                if why:
+                    first_one += f". The browser says: {why}" if first.console else f" ({why})"
+            fixes = list(dict.fromkeys(check.fix for _, check in items if check.fix))
+            if topic == "audit":
+                fixes = [f"{check.label}: {check.outcome}. {check.fix or ''}".strip() for _, check in items]
+            said = first.problem or first.outcome
+            detail = f"{count}: " + (" ".join(fixes) if fixes else f"{_where(title)}, {first.label}: {said}")
+            problems.append(Problem(f"{count}: {TOPICS[topic]}", detail, (first_one,)))
+        return problems
+
     def summary(self) -> str:
         """One sentence for the exercise's feedback: how many fail and the first one, with its fix."""
         failures = self.failures
@@ -193,6 +241,55 @@ class Checklist:
 
 
 # --- running the shop's requests ----------------------------------------------------------------------
+
+
+#: What each topic of failing checks is about, and where to look first (never the fix itself).
+TOPICS = {
+    "environment": "CorsConfig.from_env refuses a value: read its message.",
+    "origins": "the browser finds no Access-Control-Allow-Origin it accepts: put each allow_origins entry next "
+    "to the Origin header the frontend sends.",
+    "preflight": "the answer to the preflight (OPTIONS) does not allow what the request does: look at its "
+    "method and the headers the page sets.",
+    "credentials": "a request with credentials: 'include' needs more from the server: what must a response say "
+    "before the browser shares it with a page that sent cookies?",
+    "exposed headers": "the page gets the response but cannot read one of its headers: which response headers "
+    "may a cross-origin page read?",
+    "attackers": "a page that must stay out can read the API: look at what your allowed origins let in.",
+    "audit": "audit still warns: run it on your settings and read each finding.",
+    "other": "a request gets an unexpected status: read its outcome.",
+}
+
+_PREFLIGHT_CODES = frozenset(
+    {
+        FailureCode.PREFLIGHT_INVALID_STATUS,
+        FailureCode.PREFLIGHT_DISALLOWED_REDIRECT,
+        FailureCode.METHOD_DISALLOWED_BY_PREFLIGHT_RESPONSE,
+        FailureCode.HEADER_DISALLOWED_BY_PREFLIGHT_RESPONSE,
+        FailureCode.INVALID_ALLOW_METHODS_PREFLIGHT_RESPONSE,
+        FailureCode.INVALID_ALLOW_HEADERS_PREFLIGHT_RESPONSE,
+    }
+)
+_CREDENTIALS_CODES = frozenset({FailureCode.WILDCARD_ORIGIN_NOT_ALLOWED, FailureCode.INVALID_ALLOW_CREDENTIALS})
+
+
+def _topic_of(check: Check) -> str:
+    """The topic of a failing check, from the browser's failure code when it was blocked."""
+    code = check.result.failure_code if check.result is not None else None
+    if code is None:
+        return "other"
+    base = code.base
+    if base in _ORIGIN_CODES:
+        return "origins"
+    if base in _CREDENTIALS_CODES:
+        return "credentials"
+    if base in _PREFLIGHT_CODES:
+        return "preflight"
+    return "other"
+
+
+def _where(title: str) -> str:
+    """A section title, shortened: 'Frontend https://shop.example' rather than the whole arrow."""
+    return title.split(" -> ")[0].rstrip(":")
 
 
 def _config(settings: CorsConfig | Mapping[str, Any]) -> CorsConfig:
@@ -253,6 +350,7 @@ def _judge(
                 why,
                 fix="Make the login above pass first; the cookie it sets is what /me needs.",
                 result=result,
+                topic="credentials",
             )
         return Check(
             label,
@@ -260,6 +358,7 @@ def _judge(
             f"fetch() resolves, but with status {status}",
             f"the frontend expects {request.expected_status}",
             result=result,
+            topic="other",
         )
     if request.reads_header and result.headers.get(request.reads_header) is None:
         name = request.reads_header
@@ -272,6 +371,7 @@ def _judge(
             "Last-Modified, Pragma) and the ones listed in Access-Control-Expose-Headers",
             fix=f"Add {name!r} to expose_headers in CORSMiddleware.",
             result=result,
+            topic="exposed headers",
         )
     if request.path == "/login":
         stored = any(cookie.name == SESSION_COOKIE for cookie in browser.cookies)
@@ -283,6 +383,7 @@ def _judge(
                 f"allowed ({status}), but the browser did not store the session cookie",
                 "; ".join(reasons) or "no Set-Cookie arrived",
                 result=result,
+                topic="credentials",
             )
         return Check(label, True, f"allowed ({status}), session cookie stored", result=result)
     how = "after a preflight" if result.preflighted else "no preflight"
@@ -339,6 +440,7 @@ def evil_check(settings: CorsConfig | Mapping[str, Any]) -> Check:
         "Credentials: true, so the attacker's script reads whatever a logged-in user's cookie unlocks",
         fix=fix,
         result=result,
+        topic="attackers",
     )
 
 
@@ -355,6 +457,7 @@ def refused_check(settings: CorsConfig | Mapping[str, Any], page: str, api: str)
         f"{page} is allowed, but it is not a frontend of this deployment",
         fix=f"Remove {page!r} from this environment's allowed origins.",
         result=result,
+        topic="attackers",
     )
 
 
@@ -362,7 +465,7 @@ def _audit_checks(findings: list[Finding]) -> tuple[Check, ...]:
     serious = [f for f in findings if f.severity in ("error", "warning")]
     if not serious:
         return (Check("no errors or warnings", True, "clean"),)
-    return tuple(Check(f"[{f.severity}] {f.code}", False, f.message, fix=f.fix) for f in serious)
+    return tuple(Check(f"[{f.severity}] {f.code}", False, f.message, fix=f.fix, topic="audit") for f in serious)
 
 
 def _frontend_title(page: str) -> str:
@@ -388,7 +491,7 @@ def _validate_settings(settings: Any) -> CorsConfig:
         origins = settings.get("allow_origins")
         if isinstance(origins, str) and re.search(r"[\s,]", origins.strip()):
             parts = [part for part in re.split(r"[\s,]+", origins) if part]
-            raise NotYet(
+            raise BadInput(
                 f"allow_origins is one string with several origins in it, {origins!r}: Starlette would "
                 f"test `origin in {origins!r}`, a substring match; write a list, "
                 f"allow_origins=[{', '.join(map(repr, parts))}]"
@@ -397,7 +500,7 @@ def _validate_settings(settings: Any) -> CorsConfig:
             value = settings.get(name)
             if isinstance(value, str):
                 parts = [part for part in re.split(r"[\s,]+", value) if part]
-                raise NotYet(
+                raise BadInput(
                     f"{name} is the string {value!r}; CORSMiddleware wants a list (it would read the "
                     f"string letter by letter): {name}=[{', '.join(map(repr, parts))}]"
                 )
@@ -407,13 +510,19 @@ def _validate_settings(settings: Any) -> CorsConfig:
 def _check_settings(settings: Any) -> str:
     config = _validate_settings(settings)
     result = checklist(config)
-    print(result.text())
+    print(result.short_text())
     if not result.passed:
-        raise NotYet(result.summary())
+        raise NotYet.parts(result.problems(), _failing(result))
     return (
         "both frontends can do everything they need, https://evil.example cannot read /me with credentials, "
         "and audit() finds nothing to warn about"
     )
+
+
+def _failing(result: Checklist) -> str:
+    groups = result.groups()
+    topics = f"{len(groups)} topic" + ("s" if len(groups) > 1 else "")
+    return f"{len(result.failures)} of {len(result.checks)} checks fail, in {topics}:"
 
 
 fix_the_shop = Exercise(
@@ -445,13 +554,13 @@ fix_the_shop = Exercise(
 
 def _validate_env(name: str, env: Any) -> dict[str, str]:
     if not isinstance(env, Mapping):
-        raise NotYet(
+        raise BadInput(
             f"{name} is a {type(env).__name__}; it should be a dict of environment variables, "
             "such as {'ALLOWED_ORIGINS': 'https://shop.example'}"
         )
     for key, value in env.items():
         if not isinstance(value, str):
-            raise NotYet(
+            raise BadInput(
                 f"{name}[{key!r}] is {value!r}; environment variables are always text: write it as a "
                 f"string, such as {_as_env_text(value)!r}"
             )
@@ -477,7 +586,8 @@ def env_checklist(production_env: Mapping[str, str], development_env: Mapping[st
         try:
             config = CorsConfig.from_env(env)
         except CorsConfigError as error:
-            sections.append((f"{name}: CorsConfig.from_env({name})", (Check("refused", False, str(error)),)))
+            refused_env = Check("refused", False, without_fix(str(error)), str(error), topic="environment")
+            sections.append((f"{name}: CorsConfig.from_env({name})", (refused_env,)))
             continue
         sections.append((f"{name}: CorsConfig.from_env({name})", (Check(config.summary(), True, ""),)))
         sections.append((f"{name}: " + _frontend_title(page), tuple(run_requests(config, page))))
@@ -498,9 +608,9 @@ def _check_env(production_env: Any, development_env: Any) -> str:
     production = _validate_env("production_env", production_env)
     development = _validate_env("development_env", development_env)
     result = env_checklist(production, development)
-    print(result.text())
+    print(result.short_text("print(env_checklist(production_env, development_env))"))
     if not result.passed:
-        raise NotYet(result.summary())
+        raise NotYet.parts(result.problems(), _failing(result))
     return (
         "one app, two environments: production lets in only https://shop.example, development only "
         "http://localhost:3000, and each frontend can do everything it needs"

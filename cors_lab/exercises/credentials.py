@@ -14,7 +14,7 @@ from ..browser import CookieJar, Credentials, StepKind, credentials_mode
 from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
-from . import Exercise, NotYet, settings_answer
+from . import BadInput, Exercise, NotYet, Problem, settings_answer
 
 __all__ = ["API", "ATTACKERS", "FRONTEND", "MODES", "SITUATIONS", "pick_mode", "round_trip", "total_count"]
 
@@ -27,12 +27,20 @@ MODES = ("omit", "same-origin", "include")
 
 def _config(settings: Any) -> CorsConfig:
     """The learner's CORSMiddleware settings as a CorsConfig, or a NotYet that says what is malformed."""
-    return settings_answer(settings, f"{{'allow_origins': ['{FRONTEND}']}}")
+    return settings_answer(settings, "{'allow_origins': ['https://example.com']}")
 
 
 def _blocked(what: str, result: FetchResult) -> NotYet:
     fix = f" Fix: {result.fix}" if result.fix else ""
-    return NotYet(f"{what} is blocked ({result.error_code}). The browser says: {result.console_message}{fix}")
+    return NotYet(
+        f"{what} is blocked ({result.error_code}). The browser says: {result.console_message}{fix}",
+        idea=f"{what} is blocked: the browser's console message names what it found missing or wrong in the "
+        "answer; start there.",
+        hints=(
+            "a request with credentials needs more from the answer than one without: the exact origin (never '*') "
+            "and Access-Control-Allow-Credentials: true; a preflighted one also needs its method allowed.",
+        ),
+    )
 
 
 def _rejected_cookie(result: FetchResult) -> str | None:
@@ -60,12 +68,19 @@ def _login_then_attack(config: CorsConfig, *, samesite: str, third_party_cookies
         raise _blocked("the frontend's POST /login (credentials: 'include', a JSON body, so preflighted)", login)
     if not len(jar):
         reason = _rejected_cookie(login) or "the response set no cookie"
-        raise NotYet(f"POST /login answered {login.status}, but the browser did not keep the session cookie: {reason}")
+        raise NotYet(
+            f"POST /login answered {login.status}, but the browser did not keep the session cookie: {reason}",
+            idea="the login answered, but the browser did not keep the session cookie: when does a browser "
+            "refuse a Set-Cookie from a cross-origin answer?",
+        )
     me = frontend.fetch(f"{API}/me", credentials="include")
     if me.blocked:
         raise _blocked("the frontend's GET /me (credentials: 'include')", me)
     if me.status != 200:
-        raise NotYet(f"GET /me from {FRONTEND} answered {me.status}, not 200: the session cookie did not reach the API")
+        raise NotYet(
+            f"GET /me from {FRONTEND} answered {me.status}, not 200: the session cookie did not reach the API",
+            idea=f"GET /me answered {me.status}: did the session cookie go along with it?",
+        )
     leaks = []
     for attacker in ATTACKERS:
         page = Browser(attacker, app=app)
@@ -99,7 +114,10 @@ def _check_round_trip(settings: Any) -> str:
         raise NotYet(
             "the login round trip works, but "
             + "; and ".join(leaks)
-            + f". Only {FRONTEND} may read credentialed responses"
+            + f". Only {FRONTEND} may read credentialed responses",
+            idea="the login round trip works, but another page can read /me too: look at which origins your "
+            "settings let read answers sent with credentials.",
+            hints=("think of a page on another site, and of another app on the frontend's own site.",),
         )
     return (
         f"the frontend at {FRONTEND} logs in and reads /me as 'alice', and neither "
@@ -139,18 +157,23 @@ def _check_total_count(settings: Any) -> str:
         raise NotYet(
             "the server sent X-Total-Count, but no Access-Control-Expose-Headers, so the page may read "
             "only the safelisted response headers (Cache-Control, Content-Language, Content-Length, "
-            "Content-Type, Expires, Last-Modified, Pragma): add 'X-Total-Count' to expose_headers"
+            "Content-Type, Expires, Last-Modified, Pragma): add 'X-Total-Count' to expose_headers",
+            idea="the server sent X-Total-Count, but the page may not read it: which response headers may a "
+            "cross-origin page read?",
+            hints=("only the safelisted ones, and those the server names in one response header of its own.",),
         )
     names = [name.strip() for name in exposed.split(",")]
     if "*" in names:
         raise NotYet(
             f"the response says Access-Control-Expose-Headers: {exposed}, but this fetch uses "
             "credentials: 'include', and then the browser reads '*' as a header literally named '*', not "
-            "as 'every header': list 'X-Total-Count' by name in expose_headers"
+            "as 'every header': list 'X-Total-Count' by name in expose_headers",
+            idea="the response exposes '*', but this fetch sends credentials: what does '*' mean then?",
         )
     raise NotYet(
         f"the response says Access-Control-Expose-Headers: {exposed}, which does not name X-Total-Count "
-        "(expose_headers must be a list of header names, such as ['X-Total-Count'])"
+        "(expose_headers must be a list of header names, such as ['X-Total-Count'])",
+        idea="the server exposes some headers, but not this one: look at what Access-Control-Expose-Headers names.",
     )
 
 
@@ -191,53 +214,60 @@ def _logged_in(config: CorsConfig, page: str) -> tuple[Browser, str]:
     return browser, token
 
 
-def _mode_problem(situation: str, mode: Credentials) -> str | None:
+def _mode_problem(situation: str, mode: Credentials) -> Problem | None:
     if situation == "me":
         browser, _ = _logged_in(CorsConfig(allow_origins=[FRONTEND], allow_credentials=True), FRONTEND)
         result = browser.fetch(f"{API}/me", credentials=mode)
         if result.ok and result.status == 200:
             return None
         why = "'omit' never sends cookies" if mode == "omit" else "'same-origin' sends no cookie to another origin"
-        return f"'me' with {mode!r}: /me answered {result.status}, because {why}"
+        return Problem(
+            f"'me' with {mode!r}: /me answered {result.status}: which modes send the cookie to another origin?",
+            f"'me' with {mode!r}: /me answered {result.status}, because {why}",
+        )
     if situation == "token":
         browser, token = _logged_in(CorsConfig(allow_origins=[FRONTEND], allow_headers=["Authorization"]), FRONTEND)
         result = browser.fetch(f"{API}/me", headers={"Authorization": f"Bearer {token}"}, credentials=mode)
         if result.ok and result.status == 200:
             return None
         if result.blocked:
-            return (
+            return Problem(
+                f"'token' with {mode!r}: the browser blocks it: is a token in a header a credential in "
+                "fetch()'s sense, and does this API accept credentials?",
                 f"'token' with {mode!r}: the browser blocks it ({result.error_code}), because the API does "
-                "not send Access-Control-Allow-Credentials: true; a token in a header needs no credentials mode"
+                "not send Access-Control-Allow-Credentials: true; a token in a header needs no credentials mode",
             )
-        return f"'token' with {mode!r}: /me answered {result.status}"
+        text = f"'token' with {mode!r}: /me answered {result.status}"
+        return Problem(text, text)
     browser, _ = _logged_in(CorsConfig(), API)
     result = browser.fetch(f"{API}/users", credentials=mode)
     sent = [exchange.request for exchange in result.exchanges if exchange.request.kind == "actual"]
     if result.ok and not any(request.get("cookie") for request in sent):
         return None
-    return (
+    return Problem(
+        f"'public' with {mode!r}: the request still carried the session cookie: look at where the page is.",
         f"'public' with {mode!r}: the request carried the session cookie, because the page is same-origin "
-        "with the API and only one mode leaves cookies out even then"
+        "with the API and only one mode leaves cookies out even then",
     )
 
 
 def _check_modes(answers: Any) -> str:
     if not isinstance(answers, Mapping):
-        raise NotYet(f"give a dict that maps each situation ({', '.join(SITUATIONS)}) to a credentials mode")
+        raise BadInput(f"give a dict that maps each situation ({', '.join(SITUATIONS)}) to a credentials mode")
     missing = [key for key in SITUATIONS if key not in answers]
     if missing:
-        raise NotYet(
+        raise BadInput(
             f"no answer for {', '.join(map(repr, missing))}: give a mode for each of {', '.join(map(repr, SITUATIONS))}"
         )
     for key in SITUATIONS:
         if answers[key] not in MODES:
-            raise NotYet(
+            raise BadInput(
                 f"{answers[key]!r} (for {key!r}) is not a fetch() credentials mode: use 'omit', "
                 "'same-origin' or 'include'"
             )
     problems = [p for p in (_mode_problem(key, credentials_mode(answers[key])) for key in SITUATIONS) if p]
     if problems:
-        raise NotYet("; ".join(problems))
+        raise NotYet.parts(problems, f"{len(problems)} of {len(SITUATIONS)} modes are not right yet:")
     token_note = "" if answers["token"] == "same-origin" else " (the default 'same-origin' works for 'token' too)"
     return f"each fetch does what its page needs{token_note}"
 

@@ -19,7 +19,7 @@ from ..browser import CODES, CorsFailure, console_message
 from ..browser.failures import FailureCode
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
-from . import Exercise, NotYet
+from . import BadInput, Exercise, NotYet, Problem
 
 __all__ = [
     "API",
@@ -82,19 +82,21 @@ def _reason(message: str) -> str:
 def _check_codes(codes: Any) -> str:
     numbers = sorted(_SCENARIOS)
     if not isinstance(codes, Mapping) or sorted(codes) != numbers:
-        raise NotYet(f"give a dict with one code per message, keys {numbers}, like the starting value")
+        raise BadInput(f"give a dict with one code per message, keys {numbers}, like the starting value")
     results = {n: scenario(n) for n in numbers}
+    problems = []
     for n in numbers:
         given = codes[n]
         result = results[n]
         assert result.console_message is not None and result.error_code is not None
         said = _reason(result.console_message)
         if not isinstance(given, str) or given.strip() not in CODES:
-            raise NotYet(
-                f"message {n}: {given!r} is not one of Chromium's CorsError codes; they are names such "
-                "as 'MissingAllowOriginHeader' or 'PreflightInvalidStatus' "
-                "(cors_lab.browser.CODES lists them all)"
+            text = (
+                f"message {n}: {given!r} is not one of Chromium's CorsError codes; "
+                "cors_lab.browser.CODES lists them all"
             )
+            problems.append(Problem(text, text))
+            continue
         given = given.strip()
         if given == result.error_code:
             continue
@@ -105,20 +107,38 @@ def _check_codes(codes: Any) -> str:
             return console_message(code, failure.parameter or "<value>", failure.url, FRONTEND)
 
         named, actual = FailureCode(given), failure.code
-        if named.preflight_twin is actual:
-            raise NotYet(
-                f"message {n} says 'Response to preflight request doesn't pass access control check': "
-                f"the failure is at the preflight (OPTIONS), so the code is the preflight twin of "
-                f"{given!r}; such codes start with 'Preflight'"
-            )
-        if named.is_preflight_twin and named.base is actual:
-            raise NotYet(
-                f"message {n} has no 'Response to preflight request' sentence: the actual response "
-                f"failed, not a preflight, so the code does not start with 'Preflight'"
-            )
-        raise NotYet(
-            f"message {n}: with {given} the console would say {_reason(would_say(given))!r}, but it says {said!r}"
+        which = (
+            f"message {n}: read its first sentence: is the browser complaining about the preflight (OPTIONS) "
+            "or about the actual response?"
         )
+        if named.preflight_twin is actual:
+            problems.append(
+                Problem(
+                    which,
+                    f"message {n} says 'Response to preflight request doesn't pass access control check': "
+                    f"the failure is at the preflight (OPTIONS), so the code is the preflight twin of "
+                    f"{given!r}; such codes start with 'Preflight'",
+                )
+            )
+        elif named.is_preflight_twin and named.base is actual:
+            problems.append(
+                Problem(
+                    which,
+                    f"message {n} has no 'Response to preflight request' sentence: the actual response "
+                    f"failed, not a preflight, so the code does not start with 'Preflight'",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    f"message {n}: {given} names another failure: which header does the message say is missing "
+                    "or wrong, and what is wrong with it?",
+                    f"message {n}: with {given} the console would say {_reason(would_say(given))!r}, but it "
+                    f"says {said!r}",
+                )
+            )
+    if problems:
+        raise NotYet.parts(problems, f"{len(problems)} of {len(numbers)} codes are not right yet:")
     causes = "; ".join(
         f"{n}: {results[n].error_code} (the server answered {results[n].exchanges[-1].response.status})"  # type: ignore[union-attr]
         for n in numbers
@@ -195,16 +215,16 @@ def _hint(result: FetchResult) -> str:
 
 def _check_app(build_app: Any) -> str:
     if hasattr(build_app, "user_middleware"):
-        raise NotYet(
+        raise BadInput(
             "pass the function that builds the app (build_app), not the app it returns: each request gets a fresh app"
         )
     if not callable(build_app):
-        raise NotYet(f"pass the function that builds the app (build_app), not a {type(build_app).__name__}")
+        raise BadInput(f"pass the function that builds the app (build_app), not a {type(build_app).__name__}")
     done = []
     for what, origin, path, with_token, expected in _REQUESTS:
         app = build_app()
         if not hasattr(app, "user_middleware"):
-            raise NotYet(f"build_app() returned {type(app).__name__}, not a FastAPI app: end it with `return app`")
+            raise BadInput(f"build_app() returned {type(app).__name__}, not a FastAPI app: end it with `return app`")
         page = Browser(origin, app=app)
         try:
             headers = {"Authorization": f"Bearer {TOKEN}"} if with_token else None
@@ -216,14 +236,18 @@ def _check_app(build_app: Any) -> str:
             if result.ok:
                 raise NotYet(
                     f"{where} is allowed (status {result.status}): now any site can read your users. "
-                    f"Allow only {FRONTEND!r} in allow_origins"
+                    f"Allow only {FRONTEND!r} in allow_origins",
+                    idea=f"{where} is allowed: now any site can read your users: look at what lets it in.",
                 )
             done.append(f"{origin} is refused")
             continue
         if result.blocked:
             raise NotYet(
                 f"{where} is still blocked ({result.error_code}); what the server really answered: "
-                f"{_describe_exchanges(result)}. {_hint(result)}".rstrip()
+                f"{_describe_exchanges(result)}. {_hint(result)}".rstrip(),
+                idea=f"{where} is still blocked ({result.error_code}): look at what the server really answered "
+                "(its status and its headers), not only at the browser's message.",
+                hints=(f"what the server really answered: {_describe_exchanges(result)}.",),
             )
         if result.status != expected:
             raise NotYet(
@@ -290,25 +314,34 @@ def _allowed(pattern: str, origin: str) -> bool:
 
 def _check_regex(pattern: Any) -> str:
     if not isinstance(pattern, str):
-        raise NotYet(f"give the pattern as a string, such as r'https://example\\.com', not a {type(pattern).__name__}")
+        raise BadInput(
+            f"give the pattern as a string, such as r'https://example\\.com', not a {type(pattern).__name__}"
+        )
     try:
         re.compile(pattern)
     except re.error as error:
-        raise NotYet(f"{pattern!r} is not a valid regular expression: {error}") from None
+        raise BadInput(f"{pattern!r} is not a valid regular expression: {error}") from None
     for origin, why in BAD_ORIGINS.items():
         if _allowed(pattern, origin):
             raise NotYet(
                 f"a page at {origin} can still read /users (Starlette fullmatches {pattern!r} against "
-                f"its Origin): {why}"
+                f"its Origin): {why}",
+                idea=f"a page at {origin} can still read /users: which part of your pattern lets this origin "
+                "in? Starlette matches the pattern against the whole Origin.",
             )
     for origin in GOOD_ORIGINS:
         if not _allowed(pattern, origin):
             raise NotYet(
-                f"the attackers are out, but so is {origin}: the pattern must still let in {', '.join(GOOD_ORIGINS)}"
+                f"the attackers are out, but so is {origin}: the pattern must still let in {', '.join(GOOD_ORIGINS)}",
+                idea=f"the attackers are out, but so is {origin}: the pattern is now too tight for it.",
             )
     loose = [f for f in audit({"allow_origin_regex": pattern}) if f.code == "origin-regex-too-loose"]
     if loose:
-        raise NotYet(f"the listed origins behave, but audit() finds more: {loose[0].message}")
+        raise NotYet(
+            f"the listed origins behave, but audit() finds more: {loose[0].message}",
+            idea="the listed origins behave, but the pattern still matches more than you mean: run "
+            "audit({'allow_origin_regex': pattern}) and read what it finds.",
+        )
     return f"{', '.join(GOOD_ORIGINS)} get in; {', '.join(BAD_ORIGINS)} are refused, and audit() finds no loose match."
 
 

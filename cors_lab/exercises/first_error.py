@@ -16,7 +16,7 @@ from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
 from ..origins import OriginError, compare_origins
-from . import Exercise, NotYet, settings_answer
+from . import BadInput, Exercise, NotYet, Problem, settings_answer
 
 __all__ = [
     "EVIL_ORIGIN",
@@ -85,24 +85,32 @@ def _why_blocked(result: FetchResult, allow_origins: Any) -> str:
 
 def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
     if isinstance(allow_origins, str):
-        raise NotYet(
+        raise BadInput(
             f"allow_origins must be a list of origins, such as [{allow_origins!r}], not a single string "
             "(Starlette would search inside the string)"
         )
     if not isinstance(allow_origins, (list, tuple)) or not all(isinstance(o, str) for o in allow_origins):
-        raise NotYet(f"allow_origins must be a list of origins written as strings, such as [{frontend_origin!r}]")
+        raise BadInput("allow_origins must be a list of origins written as strings, such as ['https://example.com']")
     settings = CorsConfig(allow_origins=list(allow_origins))
     mine = _fetch(settings, frontend_origin)
     if not mine.ok:
         raise NotYet(
-            f"the browser still blocks the frontend at {frontend_origin}: {_why_blocked(mine, allow_origins)}."
+            f"the browser still blocks the frontend at {frontend_origin}: {_why_blocked(mine, allow_origins)}.",
+            idea="the browser still blocks the frontend: look at the Origin header the page sends and at "
+            "what your list has.",
+            hints=(
+                "CORSMiddleware compares the Origin header with each entry character for character: the "
+                "scheme, the host (localhost and 127.0.0.1 are different hosts), the port, and no trailing slash.",
+            ),
         )
     evil = _fetch(settings, EVIL_ORIGIN)
     if evil.ok:
         raise NotYet(
             f"the frontend gets in, but a page at {EVIL_ORIGIN} can read the users too (the server "
             f"answers Access-Control-Allow-Origin: {_allow_origin(evil)}"
-            "): '*' lets every website in. List only the frontend's origin."
+            "): '*' lets every website in. List only the frontend's origin.",
+            idea="the frontend gets in, but so does a website you do not control: look at what each entry lets in.",
+            hints=("an entry names one origin, except one special value, which stands for every origin.",),
         )
     for entry in allow_origins:
         if entry in (frontend_origin, "*"):
@@ -110,11 +118,12 @@ def _check_only_the_frontend(allow_origins: Any, frontend_origin: str) -> str:
         try:
             other = _fetch(settings, entry)
         except (OriginError, ValueError):
-            raise NotYet(f"{entry!r} is not an origin a browser could send: remove it from the list") from None
+            raise BadInput(f"{entry!r} is not an origin a browser could send: remove it from the list") from None
         if other.ok:
             raise NotYet(
                 f"the frontend gets in, but so does a page at {other.page_origin}: remove {entry!r}, "
-                "so that only the frontend is allowed."
+                "so that only the frontend is allowed.",
+                idea="the frontend gets in, but so does another page: the list should let in exactly one origin.",
             )
     return (
         f"the page at {frontend_origin} reads the users (Access-Control-Allow-Origin: "
@@ -163,34 +172,44 @@ def server_ran(result: FetchResult) -> bool:
 
 def _check_did_the_server_run_it(answers: Any) -> str:
     if not isinstance(answers, Mapping):
-        raise NotYet('give a dict such as {"A": True, "B": False}')
+        raise BadInput('give a dict such as {"A": ..., "B": ...}, with True or False for each message')
     problems = []
     for label, result in _puzzle_results().items():
         answer = answers.get(label)
         request = result.request
         what = f"{request.method} {request.url.removeprefix(LESSON_API)}"
         if not isinstance(answer, bool):
-            problems.append(f"say True or False for message {label}")
+            say = f"say True or False for message {label}"
+            problems.append(Problem(say, say))
             continue
         ran = server_ran(result)
         if answer == ran:
             continue
         first = result.exchanges[0]
         assert first.response is not None
+        idea = (
+            f"message {label}: read its first words. Is the browser complaining about the response, or about "
+            f"the preflight (its OPTIONS question)? Only one of the two means the {request.method} reached the server."
+        )
+        step = (
+            f"message {label}: a CORS error about the response comes after the server has answered the request; "
+            "a failed preflight comes before the request is ever sent."
+        )
         if ran:
-            problems.append(
+            detail = (
                 f"message {label} is about the response ('No Access-Control-Allow-Origin header is present on the "
                 f"requested resource'): the server did run {what} and answered {first.response.status}; the "
                 "browser only hid that answer from the page"
             )
         else:
-            problems.append(
+            detail = (
                 f"message {label} says 'Response to preflight request': the browser only sent its OPTIONS question "
                 f"first, the server answered it with {first.response.status} and no CORS headers, so the browser "
                 f"never sent the {request.method} itself: the server did not run {what}"
             )
+        problems.append(Problem(idea, detail, (step,)))
     if problems:
-        raise NotYet("; ".join(problems) + ".")
+        raise NotYet.parts(problems, f"{len(problems)} of {len(_PUZZLE)} answers are not right yet:")
     return (
         "a CORS error about the response means the server ran the request and the page just cannot read the "
         "answer; only a failed preflight stops the request from being sent."
@@ -216,24 +235,33 @@ did_the_server_run_it = Exercise(
 
 
 def _check_trailing_slash(settings: Any) -> str:
-    config = settings_answer(settings, f"dict(allow_origins=[{PRODUCTION_PAGE!r}])")
+    config = settings_answer(settings, "dict(allow_origins=['https://example.com'])")
     origins = config.allow_origins
     if isinstance(origins, str):
-        raise NotYet(f"allow_origins must be a list, such as [{PRODUCTION_PAGE!r}], not a single string")
+        raise BadInput("allow_origins must be a list, such as ['https://example.com'], not a single string")
     get = _fetch(config, PRODUCTION_PAGE)
     if not get.ok:
-        raise NotYet(f"the page at {PRODUCTION_PAGE} is still blocked on GET /users: {_why_blocked(get, origins)}.")
+        raise NotYet(
+            f"the page at {PRODUCTION_PAGE} is still blocked on GET /users: {_why_blocked(get, origins)}.",
+            idea="the deployed page is still blocked on GET /users: put the Origin header its browser sends "
+            "next to your allow_origins entry.",
+            hints=(
+                "an Origin header is scheme://host[:port] and nothing after it: compare it character by character.",
+            ),
+        )
     evil = _fetch(config, EVIL_ORIGIN)
     if evil.ok:
         raise NotYet(
             f"{PRODUCTION_PAGE} gets in now, but so does {EVIL_ORIGIN}: '*' lets every website in. Remove "
-            "the trailing slash instead."
+            "the trailing slash instead.",
+            idea="the deployed page gets in now, but so does every other website: the fix is smaller than that.",
         )
     post = _fetch(config, PRODUCTION_PAGE, method="POST", json={"name": "carol"})
     if not post.ok:
         raise NotYet(
             f"GET works, but the page's POST /users with a JSON body is blocked now: {post.fix} Keep the "
-            "other settings as they were."
+            "other settings as they were.",
+            idea="GET works, but the page's POST /users with a JSON body is blocked now: did other settings change?",
         )
     return (
         f"the browser sends 'Origin: {PRODUCTION_PAGE}' with no slash, and now the list has exactly that: GET "

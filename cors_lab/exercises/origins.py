@@ -15,7 +15,7 @@ from typing import Any
 from ..demo import demo_api
 from ..driver import Browser
 from ..origins import DEFAULT_PORTS, OriginError, compare_origins, origin_of
-from . import Exercise, NotYet
+from . import BadInput, Exercise, NotYet, Problem
 
 __all__ = [
     "API_URL",
@@ -76,11 +76,11 @@ URLS = (
 
 def _check_origin_sent(answers: Any) -> str:
     if not isinstance(answers, dict):
-        raise NotYet(
+        raise BadInput(
             f"answers should be a dict from each page URL to the Origin you expect, not a {type(answers).__name__}."
         )
-    problems = [f"{url!r} is missing: put it back with your answer" for url in URLS if url not in answers]
-    problems += [f"{key!r} is not one of this exercise's URLs: remove it" for key in answers if key not in URLS]
+    problems = [_as_is(f"{url!r} is missing: put it back with your answer") for url in URLS if url not in answers]
+    problems += [_as_is(f"{key!r} is not one of this exercise's URLs: remove it") for key in answers if key not in URLS]
     for url in URLS:
         if url not in answers:
             continue
@@ -89,33 +89,57 @@ def _check_origin_sent(answers: Any) -> str:
             continue
         where = f"for {url!r}, "
         if not isinstance(given, str):
-            problems.append(where + f"give the origin as a string, not {type(given).__name__} {given!r}")
+            problems.append(_as_is(where + f"give the origin as a string, not {type(given).__name__} {given!r}"))
         elif expected == "null":
             scheme = url.split(":", 1)[0]
             if given.strip().lower() == "null":
-                problems.append(where + f"write {given!r} exactly as the browser does: 'null', lower case, no spaces")
+                problems.append(
+                    Problem(
+                        where + "the spelling matters: write it exactly as the browser sends it.",
+                        where + f"write {given!r} exactly as the browser does: 'null', lower case, no spaces",
+                    )
+                )
             else:
                 problems.append(
-                    where + f"{given!r} is not it: a {scheme}: page has an opaque origin, which has no "
-                    "scheme, host or port, and the browser sends it as one word"
+                    Problem(
+                        where + f"what kind of origin does a {scheme}: page have? Is there a server it came from?",
+                        where + f"{given!r} is not it: a {scheme}: page has an opaque origin, which has no "
+                        "scheme, host or port, and the browser sends it as one word",
+                        (f"a {scheme}: page has no scheme://host:port of its own to send: its origin is opaque.",),
+                    )
                 )
         elif given.strip().lower() == "null":
             problems.append(
-                where + "'null' is only for opaque origins (file:, data:, sandboxed pages); this page has "
-                "a scheme, host and port"
+                Problem(
+                    where + "does this page have a scheme, a host and a port of its own?",
+                    where + "'null' is only for opaque origins (file:, data:, sandboxed pages); this page has "
+                    "a scheme, host and port",
+                )
             )
         else:
             try:
                 named = str(origin_of(given))
             except OriginError as error:
-                problems.append(where + str(error))
+                problems.append(_as_is(where + str(error)))
                 continue
             if named == expected:
-                problems.append(where + f"you named the right origin, but {_describe(given, expected)}")
+                problems.append(
+                    Problem(
+                        where + "you named the right origin, but not the way the browser spells it: look at the "
+                        "case, the port and what comes after the host.",
+                        where + f"you named the right origin, but {_describe(given, expected)}",
+                    )
+                )
             else:
-                problems.append(where + f"{given!r} is another origin: {compare_origins(given, url).explanation}")
+                problems.append(
+                    Problem(
+                        where + f"{given!r} is another origin: which parts of the URL make up its origin?",
+                        where + f"{given!r} is another origin: {compare_origins(given, url).explanation}",
+                        (where + "an origin is the scheme, the host and the port; nothing else of the URL.",),
+                    )
+                )
     if problems:
-        raise NotYet(_join(problems))
+        raise NotYet.parts(problems, _summary(problems, "answer"))
     return "each page sends exactly the origin you wrote (origin_of agrees on all three)."
 
 
@@ -166,33 +190,45 @@ def _why_same(url: str) -> str:
 
 def _pick_index(item: Any) -> int:
     if isinstance(item, bool):
-        raise NotYet(f"{item!r} is not a pick: use an index 0 to {len(CANDIDATES) - 1} or one of the URLs.")
+        raise BadInput(f"{item!r} is not a pick: use an index 0 to {len(CANDIDATES) - 1} or one of the URLs.")
     if isinstance(item, int):
         if not 0 <= item < len(CANDIDATES):
-            raise NotYet(f"{item} is not an index of CANDIDATES: use 0 to {len(CANDIDATES) - 1}.")
+            raise BadInput(f"{item} is not an index of CANDIDATES: use 0 to {len(CANDIDATES) - 1}.")
         return item
     if isinstance(item, str):
         if item in CANDIDATES:
             return CANDIDATES.index(item)
-        raise NotYet(f"{item!r} is not one of the CANDIDATES: copy the URL exactly, or use its index.")
-    raise NotYet(f"{item!r} is not a pick: use an index 0 to {len(CANDIDATES) - 1} or one of the URLs.")
+        raise BadInput(f"{item!r} is not one of the CANDIDATES: copy the URL exactly, or use its index.")
+    raise BadInput(f"{item!r} is not a pick: use an index 0 to {len(CANDIDATES) - 1} or one of the URLs.")
 
 
 def _check_same_origin(picks: Any) -> str:
     if isinstance(picks, (str, int)) or not isinstance(picks, Iterable):
-        raise NotYet("give a set of picks, such as {0, 1}, even for a single one.")
+        raise BadInput("give a set of picks, such as {1, 2}, even for a single one.")
     chosen = {_pick_index(item) for item in picks}
     problems = []
     for index, url in enumerate(CANDIDATES):
         comparison = compare_origins(PAGE, url)
+        look = f"{index} ({url}): put its scheme, host and port next to the page's; the path and query do not count."
+        step = (f"{index}: which one of scheme, host or port is written differently, and does that change it?",)
         if index in chosen and not comparison.same_origin:
             problems.append(
-                f"you picked {index} ({url}), but it is cross-origin with the page: {comparison.explanation}"
+                Problem(
+                    look,
+                    f"you picked {index} ({url}), but it is cross-origin with the page: {comparison.explanation}",
+                    step,
+                )
             )
         elif index not in chosen and comparison.same_origin:
-            problems.append(f"you left out {index} ({url}), which is the same origin as the page: {_why_same(url)}")
+            problems.append(
+                Problem(
+                    look,
+                    f"you left out {index} ({url}), which is the same origin as the page: {_why_same(url)}",
+                    step,
+                )
+            )
     if problems:
-        raise NotYet(_join(problems))
+        raise NotYet.parts(problems, _summary(problems, "pick"))
     same = ", ".join(str(i) for i in sorted(chosen))
     return f"{same} are the same origin as {PAGE}; every other URL differs in scheme, host or port."
 
@@ -225,20 +261,20 @@ ATTACKER_PAGE = "https://evil.example/"
 
 def _check_allowed_origins(allow_origins: Any) -> str:
     if isinstance(allow_origins, str):
-        raise NotYet(
+        raise BadInput(
             "allow_origins is one string; give a list of strings (given a string, Starlette looks for the "
             "origin anywhere inside it, so parts of an origin would match)."
         )
     if not isinstance(allow_origins, (list, tuple)):
-        raise NotYet(f"allow_origins should be a list of strings, not a {type(allow_origins).__name__}.")
+        raise BadInput(f"allow_origins should be a list of strings, not a {type(allow_origins).__name__}.")
     entries = list(allow_origins)
     not_text = [entry for entry in entries if not isinstance(entry, str)]
     if not_text:
-        raise NotYet(f"every entry must be a string; {not_text[0]!r} is a {type(not_text[0]).__name__}.")
+        raise BadInput(f"every entry must be a string; {not_text[0]!r} is a {type(not_text[0]).__name__}.")
 
     # Run the list in Starlette's real CORSMiddleware and fetch from each page, as a browser would.
     app = demo_api(allow_origins=entries)
-    problems = []
+    problems: list[Problem] = []
     page_origins = {str(origin_of(page)) for page in FRONTEND_PAGES}
     for page in FRONTEND_PAGES:
         result = Browser(page, app=app).fetch(API_URL)
@@ -249,25 +285,41 @@ def _check_allowed_origins(allow_origins: Any) -> str:
         if meant:
             which = "your entry " if len(meant) == 1 else "none of your entries for it matches: "
             problems.append(
-                f"the page at {page} is still blocked ({result.error_code}): its browser sends "
-                f"Origin: {sent}, but {which}" + "; ".join(_describe(entry, sent) for entry in meant)
+                Problem(
+                    f"the page at {page} is still blocked: your entry for it is not spelt the way its browser "
+                    "sends the Origin header.",
+                    f"the page at {page} is still blocked ({result.error_code}): its browser sends "
+                    f"Origin: {sent}, but {which}" + "; ".join(_describe(entry, sent) for entry in meant),
+                    ("a browser sends scheme://host[:port]: lower case, no default port, no path (not even '/').",),
+                )
             )
         else:
             problems.append(
-                f"the page at {page} is still blocked ({result.error_code}): no entry names its origin "
-                "(scheme, host and port)"
+                Problem(
+                    f"the page at {page} is still blocked: which of your entries is meant to let it in?",
+                    f"the page at {page} is still blocked ({result.error_code}): no entry names its origin "
+                    "(scheme, host and port)",
+                )
             )
     attacker = Browser(ATTACKER_PAGE, app=app).fetch(API_URL)
     if attacker.ok:
         wildcard = " because of '*'" if "*" in entries else ""
-        problems.append(f"a page at {ATTACKER_PAGE} can read the API too{wildcard}: list only your three frontends")
+        problems.append(
+            Problem(
+                "a page you do not control can read the API too: look at what each entry lets in.",
+                f"a page at {ATTACKER_PAGE} can read the API too{wildcard}: list only your three frontends",
+            )
+        )
     for entry in entries:
         if entry == "*":
             continue
         if entry.strip().lower() == "null":
             problems.append(
-                f"the entry {entry!r} would let in every opaque origin: sandboxed iframes, file: and "
-                "data: pages all send 'null', and any website can make one; remove it"
+                Problem(
+                    f"the entry {entry!r}: which pages send that origin, and could an attacker make one?",
+                    f"the entry {entry!r} would let in every opaque origin: sandboxed iframes, file: and "
+                    "data: pages all send 'null', and any website can make one; remove it",
+                )
             )
             continue
         named = _names_origin(entry)
@@ -275,19 +327,32 @@ def _check_allowed_origins(allow_origins: Any) -> str:
             try:
                 origin_of(entry)
             except OriginError as error:
-                problems.append(f"the entry {error}")
+                problems.append(_as_is(f"the entry {error}"))
             else:
                 problems.append(
-                    f"the entry {entry!r} is an opaque origin ('null'), which any sandboxed page sends: remove it"
+                    Problem(
+                        f"the entry {entry!r}: what origin does a page at that URL have?",
+                        f"the entry {entry!r} is an opaque origin ('null'), which any sandboxed page sends: remove it",
+                    )
                 )
         elif named not in page_origins:
-            problems.append(f"the entry {entry!r} is not the origin of any of your frontends: remove it")
+            problems.append(
+                Problem(
+                    f"the entry {entry!r}: which of your three frontends is it for?",
+                    f"the entry {entry!r} is not the origin of any of your frontends: remove it",
+                )
+            )
         elif named != entry and not any(named == other for other in entries):
             continue  # already reported with the page it blocks
         elif named != entry:
-            problems.append(f"the entry {_describe(entry, named)}, so it never matches: remove it")
+            problems.append(
+                Problem(
+                    f"the entry {entry!r} never matches what a browser sends: how does a browser spell that origin?",
+                    f"the entry {_describe(entry, named)}, so it never matches: remove it",
+                )
+            )
     if problems:
-        raise NotYet(_join(problems))
+        raise NotYet.parts(problems, _summary(problems, "thing"))
     return (
         f"all three frontends can read {API_URL}, every entry is exactly an Origin a browser sends, "
         f"and a page at {ATTACKER_PAGE} is still blocked."
@@ -318,9 +383,12 @@ allowed_origins = Exercise(
 )
 
 
-def _join(problems: list[str]) -> str:
-    """One problem as a sentence; several numbered, so the learner can work through them."""
-    sentences = [problem if problem.endswith((".", "?", "!")) else problem + "." for problem in problems]
-    if len(sentences) == 1:
-        return sentences[0]
-    return " ".join(f"({number}) {text[0].upper() + text[1:]}" for number, text in enumerate(sentences, 1))
+def _as_is(text: str) -> Problem:
+    """A problem with the answer's form (a missing or unknown key, a wrong type): said as it is, from the start."""
+    return Problem(text, text)
+
+
+def _summary(problems: list[Problem], what: str) -> str:
+    """The line above the list of wrong parts."""
+    count = len(problems)
+    return f"{count} {what}{'s are' if count > 1 else ' is'} not right yet:"

@@ -19,7 +19,7 @@ from ..browser import StepKind, normalize_method, preflight_reasons
 from ..config import CorsConfig
 from ..demo import demo_api
 from ..driver import Browser, FetchResult
-from . import Exercise, NotYet, settings_answer
+from . import BadInput, Exercise, NotYet, Problem, settings_answer
 
 __all__ = [
     "API",
@@ -84,16 +84,24 @@ def _put(settings: Mapping[str, Any], origin: str) -> FetchResult:
 
 
 def _check_put_settings(settings: Any) -> str:
-    settings_answer(settings, f"{{'allow_origins': [{FRONTEND!r}]}}")
+    settings_answer(settings, "{'allow_origins': ['https://example.com']}")
     if not settings:
         raise NotYet(
             "with no settings demo_api() has no CORSMiddleware at all, so nothing answers the preflight: "
-            f"start with allow_origins=[{FRONTEND!r}]"
+            f"start with allow_origins=[{FRONTEND!r}]",
+            idea="with no settings nothing answers the browser's OPTIONS question: what must CORSMiddleware "
+            "know first?",
         )
     result = _put(settings, FRONTEND)
     if result.blocked:
         raise NotYet(
-            f"the PUT from {FRONTEND} with JSON and X-Request-Id does not pass yet: " + _failure_sentence(result)
+            f"the PUT from {FRONTEND} with JSON and X-Request-Id does not pass yet: " + _failure_sentence(result),
+            idea="the PUT does not pass yet: it is preflighted, so look at what the answer to the OPTIONS "
+            "request says (or leaves out).",
+            hints=(
+                "the answer to the preflight must allow three things: the page's origin, the method, and each "
+                "header the page sets itself.",
+            ),
         )
     if result.status != 200 or result.json().get("name") != "alicia":
         raise NotYet(
@@ -105,7 +113,8 @@ def _check_put_settings(settings: Any) -> str:
     if stranger.ok:
         raise NotYet(
             f"the PUT passes, but so does the same PUT from a page at {OTHER_SITE}: any site can now "
-            f"change your users. List only {FRONTEND!r} in allow_origins (no '*', no broad regex)"
+            f"change your users. List only {FRONTEND!r} in allow_origins (no '*', no broad regex)",
+            idea="the PUT passes, but so does the same PUT from a site you do not control: look at what lets it in.",
         )
     preflight = result.exchanges[0].response
     assert preflight is not None
@@ -172,10 +181,10 @@ def events_app() -> FastAPI:
 
 def _check_simple(request: Any) -> str:
     if not isinstance(request, Mapping) or not {"method", "headers", "body"} <= set(request):
-        raise NotYet("give the request as a dict with 'method', 'headers' and 'body', like the starting value")
+        raise BadInput("give the request as a dict with 'method', 'headers' and 'body', like the starting value")
     method, headers, body = request["method"], request["headers"] or {}, request["body"]
     if not isinstance(body, str):
-        raise NotYet(f"the body should be a string (what fetch() sends as body), not a {type(body).__name__}")
+        raise BadInput(f"the body should be a string (what fetch() sends as body), not a {type(body).__name__}")
     page = Browser(FRONTEND, app=events_app())
     try:
         result = page.fetch(f"{API}/events", method=method, headers=headers, content=body)
@@ -188,7 +197,15 @@ def _check_simple(request: Any) -> str:
         if result.blocked:
             refusal = _hidden_refusal(result) or f"blocked ({result.error_code})"
             message += f"; this server refuses it ({refusal}), so the POST never goes out"
-        raise NotYet(message + ".")
+        raise NotYet(
+            message + ".",
+            idea="the browser still sends a preflight: what makes a request not simple? Look at its method, "
+            "at each header it sets, and at the value of one of them.",
+            hints=(
+                "a simple request uses GET, HEAD or POST, sets only safelisted headers, and its Content-Type is "
+                "one of the three a plain HTML form can send.",
+            ),
+        )
     if result.blocked:
         raise NotYet(_failure_sentence(result))
     if result.status == 405:
@@ -200,7 +217,8 @@ def _check_simple(request: Any) -> str:
     if received != EVENT:
         raise NotYet(
             f"no preflight now, but the server received {received!r} instead of {EVENT!r}: "
-            "send the same data, just encoded differently"
+            "send the same data, just encoded differently",
+            idea="no preflight now, but the server did not receive the same data: change the encoding, not the data.",
         )
     content_type = dict((n.lower(), v) for n, v in result.request.headers).get("content-type")
     return (
@@ -297,24 +315,32 @@ def _check_predictions(predictions: Any) -> str:
         or len(predictions) != count
         or not all(isinstance(p, bool) for p in predictions)
     ):
-        raise NotYet(
+        raise BadInput(
             f"give a list of {count} True/False values, one per fetch: True if the browser sends "
             "an OPTIONS request first"
         )
     outcomes = run_cache_sequence()
     wrong = [i for i, (predicted, (sent, _)) in enumerate(zip(predictions, outcomes, strict=True)) if predicted != sent]
     if wrong:
-        i = wrong[0]
-        at, method, path = CACHE_SEQUENCE[i]
-        sent, why = outcomes[i]
-        said = "an OPTIONS" if predictions[i] else "no OPTIONS"
-        did = "sent one" if sent else "sent none"
-        numbers = ", ".join(str(n + 1) for n in wrong)
+        problems = []
+        for i in wrong:
+            at, method, path = CACHE_SEQUENCE[i]
+            sent, why = outcomes[i]
+            said = "an OPTIONS" if predictions[i] else "no OPTIONS"
+            did = "sent one" if sent else "sent none"
+            fetch = f"fetch {i + 1} ({method} {path} at t={at} s)"
+            problems.append(
+                Problem(
+                    f"{fetch}: is it preflighted at all, and if so, is an answer for this URL cached then?",
+                    f"{fetch}: you predicted {said}, but the browser {did}: {why}.",
+                    (
+                        f"{fetch}: find the last OPTIONS for {path} before t={at} s, add max_age={CACHE_MAX_AGE} s, "
+                        f"and check that its Access-Control-Allow-Methods covers {method}.",
+                    ),
+                )
+            )
         verb = "is" if len(wrong) == 1 else "are"
-        raise NotYet(
-            f"{len(wrong)} of {count} predictions {verb} wrong (fetch {numbers}). Fetch {i + 1} "
-            f"({method} {path} at t={at} s): you predicted {said}, but the browser {did}: {why}."
-        )
+        raise NotYet.parts(problems, f"{len(wrong)} of {count} predictions {verb} not right yet:")
     total = sum(sent for sent, _ in outcomes)
     return f"all {count} right: {total} OPTIONS requests for {count} fetches."
 

@@ -51,7 +51,7 @@ def test_the_solution_passes_and_prints_a_clean_checklist(capsys):
     namespace: dict = {}
     exec(fix_the_shop.solution().code, namespace)
     feedback = fix_the_shop.check(namespace["settings"])
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
     printed = capsys.readouterr().out
     assert printed.endswith("All 16 checks pass.\n")
     assert "\u2718" not in printed
@@ -68,73 +68,98 @@ def test_the_solution_passes_and_prints_a_clean_checklist(capsys):
 )
 def test_other_right_answers_pass(settings):
     feedback = fix_the_shop.check(settings)
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
 
 
-def test_the_starting_settings_fail_with_the_trailing_slash_first(capsys):
+def test_the_starting_settings_fail_with_a_short_checklist_grouped_by_topic(capsys):
     feedback = fix_the_shop.check(STARTING_SETTINGS)
     assert not feedback.passed
-    assert feedback.message.startswith("15 of 16 checks fail. The first: Frontend https://shop.example, GET /users")
-    assert "MissingAllowOriginHeader" in feedback.message
-    assert "allow_origins has 'https://shop.example/'" in feedback.message
+    assert feedback.message == "15 of 16 checks fail, in 5 topics:"
+    assert [item.split(":")[0] for item in feedback.items] == [
+        "origins (7 checks)",
+        "preflight (4 checks)",
+        "credentials (2 checks)",
+        "exposed headers (1 check)",
+        "audit (1 check)",
+    ]
     printed = capsys.readouterr().out
-    # Every bug shows, each with its own fix.
-    assert "In CORSMiddleware, add 'PUT' to allow_methods." in printed
-    assert "In CORSMiddleware, add 'Authorization' to allow_headers." in printed
-    assert "PreflightInvalidAllowCredentials" in printed
-    assert "Add 'X-Total-Count' to expose_headers in CORSMiddleware." in printed
+    lines = printed.splitlines()
+    # Short: a line per topic with its count, not a line per check and its fix ("fix: as above" 70 times).
+    assert len(lines) == 7, printed
+    assert lines[0] == "15 of 16 checks fail (print(checklist(settings)) lists all 16):"
+    assert lines[1].startswith("  \u2718 origins (7): Frontend https://shop.example, GET /users")
+    assert "blocked (MissingAllowOriginHeader), and 6 more" in lines[1]
+    assert lines[-1] == "  \u2714 1 check passes"
+    assert "fix" not in printed.lower() and "as above" not in printed
+    # The first feedback and the checklist point at what to look at; the fixes are the last hint.
+    for fix in (
+        "write 'https://shop.example'",
+        "In CORSMiddleware, add 'PUT' to allow_methods.",
+        "In CORSMiddleware, add 'Authorization' to allow_headers.",
+        "Add allow_credentials=True",
+        "Add 'X-Total-Count' to expose_headers in CORSMiddleware.",
+    ):
+        assert fix not in feedback.first and fix not in printed
+        assert fix in feedback.detail
+    assert "PreflightInvalidAllowCredentials" in feedback.hint_text(1)
+    assert "has been blocked by CORS policy" in feedback.hint_text(1)
     assert "[error] origin-never-matches" in printed
-    assert "has been blocked by CORS policy" in printed
+
+
+def test_the_full_checklist_is_one_call_away():
+    text = checklist(STARTING_SETTINGS).text()
+    assert "fix: In CORSMiddleware, add 'PUT' to allow_methods." in text
+    assert text.endswith("15 of 16 checks fail.")
 
 
 def test_missing_expose_headers_names_the_header():
     feedback = fix_the_shop.check(with_(expose_headers=None))
     assert not feedback.passed
-    assert "GET /users, then read X-Total-Count: allowed (200), but X-Total-Count is not readable" in feedback.message
-    assert "Add 'X-Total-Count' to expose_headers" in feedback.message
+    assert "GET /users, then read X-Total-Count: allowed (200), but X-Total-Count is not readable" in feedback.full_text
+    assert "Add 'X-Total-Count' to expose_headers" in feedback.full_text
 
 
 def test_missing_credentials_blocks_the_login():
     feedback = fix_the_shop.check(with_(allow_credentials=None))
     assert not feedback.passed
-    assert "POST /login, credentials: 'include': blocked (PreflightInvalidAllowCredentials)" in feedback.message
-    assert "allow_credentials=True" in feedback.message
+    assert "POST /login, credentials: 'include': blocked (PreflightInvalidAllowCredentials)" in feedback.full_text
+    assert "allow_credentials=True" in feedback.full_text
 
 
 def test_missing_put_names_the_method():
     feedback = fix_the_shop.check(with_(allow_methods=["GET", "POST", "DELETE"]))
     assert not feedback.passed
-    assert "PUT /users/1 with JSON: blocked (PreflightInvalidStatus)" in feedback.message
-    assert "add 'PUT' to allow_methods" in feedback.message
+    assert "PUT /users/1 with JSON: blocked (PreflightInvalidStatus)" in feedback.full_text
+    assert "add 'PUT' to allow_methods" in feedback.full_text
 
 
 def test_missing_authorization_names_the_header():
     feedback = fix_the_shop.check(with_(allow_headers=["Content-Type"]))
     assert not feedback.passed
-    assert "GET /me with Authorization: Bearer: blocked (PreflightInvalidStatus)" in feedback.message
-    assert "add 'Authorization' to allow_headers" in feedback.message
+    assert "GET /me with Authorization: Bearer: blocked (PreflightInvalidStatus)" in feedback.full_text
+    assert "add 'Authorization' to allow_headers" in feedback.full_text
 
 
 def test_a_missing_frontend_is_named():
     feedback = fix_the_shop.check(with_(allow_origins=[SHOP]))
     assert not feedback.passed
-    assert "The first: Frontend http://localhost:3000, GET /users" in feedback.message
-    assert "allow_origins=['http://localhost:3000']" in feedback.message
+    assert "the first is Frontend http://localhost:3000, GET /users" in feedback.full_text
+    assert "allow_origins=['http://localhost:3000']" in feedback.full_text
 
 
 def test_a_string_of_origins_is_explained():
     only_shop = fix_the_shop.check(with_(allow_origins=SHOP))
     assert not only_shop.passed
-    assert "Frontend http://localhost:3000" in only_shop.message
-    assert "allow_origins is the string 'https://shop.example', not a list" in only_shop.message
+    assert "Frontend http://localhost:3000" in only_shop.full_text
+    assert "allow_origins is the string 'https://shop.example', not a list" in only_shop.full_text
 
 
 @pytest.mark.parametrize("origins", [f"{SHOP},{STAGING}", f"{SHOP}, {STAGING}", f"{SHOP} {STAGING}"])
 def test_several_origins_in_one_string_get_the_list_written_out(origins, capsys):
     feedback = fix_the_shop.check(with_(allow_origins=origins))
     assert not feedback.passed
-    assert feedback.message.startswith("allow_origins is one string with several origins in it")
-    assert feedback.message.endswith("allow_origins=['https://shop.example', 'http://localhost:3000']")
+    assert feedback.detail.startswith("allow_origins is one string with several origins in it")
+    assert feedback.detail.endswith("allow_origins=['https://shop.example', 'http://localhost:3000']")
 
 
 @pytest.mark.parametrize(
@@ -148,37 +173,39 @@ def test_several_origins_in_one_string_get_the_list_written_out(origins, capsys)
 def test_other_lists_written_as_strings_are_caught(name, value, expected):
     feedback = fix_the_shop.check(with_(**{name: value}))
     assert not feedback.passed
-    assert feedback.message.startswith(f"{name} is the string {value!r}; CORSMiddleware wants a list")
-    assert feedback.message.endswith(expected)
+    assert feedback.detail.startswith(f"{name} is the string {value!r}; CORSMiddleware wants a list")
+    assert feedback.detail.endswith(expected)
 
 
 def test_the_wildcard_shortcut_lets_the_attacker_in(capsys):
     shortcut = with_(allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
     feedback = fix_the_shop.check(shortcut)
     assert not feedback.passed
-    assert feedback.message.startswith("4 of 18 checks fail. The first: Attacker https://evil.example")
-    assert "evil.example can read it" in feedback.message
-    assert "Replace '*' by the exact origins" in feedback.message
+    assert feedback.message == "4 of 18 checks fail, in 2 topics:"
+    assert feedback.items[0].startswith("attackers (1 check): ")
+    assert "the first is Attacker https://evil.example, GET /me" in feedback.hint_text(1)
+    assert "evil.example can read it" in feedback.full_text
+    assert "Replace '*' by the exact origins" in feedback.detail
     printed = capsys.readouterr().out
-    assert "[error] wildcard-with-credentials" in printed
-    assert "[warning] wildcard-methods-with-credentials" in printed
-    assert "[warning] wildcard-headers-with-credentials" in printed
+    assert "\u2718 audit (3): audit(settings), [error] wildcard-with-credentials, and 2 more" in printed
+    assert "[warning] wildcard-methods-with-credentials" in feedback.detail
+    assert "[warning] wildcard-headers-with-credentials" in feedback.detail
 
 
 def test_wildcards_for_methods_and_headers_alone_fail_on_the_audit():
     feedback = fix_the_shop.check(with_(allow_methods=["*"]))
     assert not feedback.passed
-    assert "[warning] wildcard-methods-with-credentials" in feedback.message
+    assert "[warning] wildcard-methods-with-credentials" in feedback.full_text
 
 
 def test_a_loose_regex_or_a_listed_attacker_is_caught():
     loose = fix_the_shop.check(with_(allow_origins=[], allow_origin_regex=r"https?://.*"))
     assert not loose.passed
-    assert "Attacker https://evil.example" in loose.message
-    assert "Tighten allow_origin_regex" in loose.message
+    assert "Attacker https://evil.example" in loose.full_text
+    assert "Tighten allow_origin_regex" in loose.full_text
     listed = fix_the_shop.check(with_(allow_origins=[SHOP, STAGING, EVIL]))
     assert not listed.passed
-    assert "List only the shop's own origins in allow_origins, not 'https://evil.example'" in listed.message
+    assert "List only the shop's own origins in allow_origins, not 'https://evil.example'" in listed.full_text
 
 
 @pytest.mark.parametrize(
@@ -201,7 +228,7 @@ def test_a_loose_regex_or_a_listed_attacker_is_caught():
 def test_malformed_answers_get_a_specific_message(answer, expected, capsys):
     feedback = fix_the_shop.check(answer)
     assert not feedback.passed
-    assert feedback.message.startswith(expected)
+    assert feedback.detail.startswith(expected)
     assert capsys.readouterr().out == ""  # no checklist for an answer that cannot run
 
 
@@ -250,36 +277,39 @@ def test_the_env_solution_passes(capsys):
     namespace: dict = {}
     exec(env_split.solution().code, namespace)
     feedback = env_split.check(namespace["production_env"], namespace["development_env"])
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
     assert capsys.readouterr().out.endswith("All 21 checks pass.\n")
 
 
 def test_development_may_rely_on_the_default_origin():
     feedback = env_split.check({"ALLOWED_ORIGINS": SHOP, **SHARED_ENV}, dict(SHARED_ENV))
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
 
 
 def test_the_starting_environments_fail_on_the_trailing_slash_first(capsys):
     feedback = env_split.check(STARTING_PRODUCTION, STARTING_DEVELOPMENT)
     assert not feedback.passed
-    assert feedback.message.startswith(
-        "4 of 12 checks fail. The first: production_env: CorsConfig.from_env(production_env), refused: "
+    assert feedback.message == "4 of 12 checks fail, in 3 topics:"
+    assert feedback.items[0].startswith("environment (1 check): ")
+    assert feedback.hint_text(1).startswith(
+        "- environment (1 check): the first is production_env: CorsConfig.from_env(production_env), refused: "
         "ALLOWED_ORIGINS item 'https://shop.example/' is not an origin as a browser sends it"
     )
     printed = capsys.readouterr().out
     assert "X-Total-Count is not readable" in printed
-    assert "[warning] wildcard-methods-with-credentials" in printed
+    assert "[warning] wildcard-methods-with-credentials" in feedback.detail
 
 
 def test_localhost_in_production_is_refused():
     production = {"ALLOWED_ORIGINS": f"{SHOP},{STAGING}", **SHARED_ENV}
     feedback = env_split.check(production, {"ALLOWED_ORIGINS": STAGING, **SHARED_ENV})
     assert not feedback.passed
-    assert feedback.message.startswith(
-        "2 of 21 checks fail. The first: production_env: page http://localhost:3000 must be refused, GET /users: "
-        "allowed (200): this page can read the API"
+    assert feedback.message == "2 of 21 checks fail, in 2 topics:"
+    assert feedback.hint_text(1).startswith(
+        "- attackers (1 check): the first is production_env: page http://localhost:3000 must be refused, "
+        "GET /users: allowed (200): this page can read the API"
     )
-    assert "Remove 'http://localhost:3000' from this environment's allowed origins." in feedback.message
+    assert "Remove 'http://localhost:3000' from this environment's allowed origins." in feedback.full_text
 
 
 def test_localhost_in_production_is_also_an_audit_error(capsys):
@@ -292,7 +322,7 @@ def test_a_wildcard_in_production_is_refused():
     production = {"ALLOWED_ORIGINS": "*", **SHARED_ENV}
     feedback = env_split.check(production, {"ALLOWED_ORIGINS": STAGING, **SHARED_ENV})
     assert not feedback.passed
-    assert "production_env" in feedback.message
+    assert "production_env" in feedback.full_text
 
 
 def test_missing_expose_headers_in_production_is_named():
@@ -300,9 +330,10 @@ def test_missing_expose_headers_in_production_is_named():
     del production["CORS_EXPOSE_HEADERS"]
     feedback = env_split.check(production, {"ALLOWED_ORIGINS": STAGING, **SHARED_ENV})
     assert not feedback.passed
-    assert feedback.message.startswith(
-        "1 of 21 checks fail. The first: production_env: Frontend https://shop.example, GET /users, then read "
-        "X-Total-Count: allowed (200), but X-Total-Count is not readable"
+    assert feedback.message == "1 of 21 checks fail, in 1 topic:"
+    assert feedback.hint_text(1).startswith(
+        "exposed headers (1 check): the first is production_env: Frontend https://shop.example, GET /users, "
+        "then read X-Total-Count: allowed (200), but X-Total-Count is not readable"
     )
 
 
@@ -327,7 +358,7 @@ def test_missing_expose_headers_in_production_is_named():
 def test_malformed_environments_get_a_specific_message(production, development, expected):
     feedback = env_split.check(production, development)
     assert not feedback.passed
-    assert feedback.message.startswith(expected)
+    assert feedback.detail.startswith(expected)
 
 
 def test_an_invalid_boolean_is_reported_by_from_env():
@@ -336,4 +367,4 @@ def test_an_invalid_boolean_is_reported_by_from_env():
         {"ALLOWED_ORIGINS": STAGING, **SHARED_ENV},
     )
     assert not feedback.passed
-    assert "refused: CORS_ALLOW_CREDENTIALS='yes please' is not valid" in feedback.message
+    assert "refused: CORS_ALLOW_CREDENTIALS='yes please' is not valid" in feedback.full_text

@@ -11,7 +11,7 @@ SOLVED_LOGIN = {"allow_origins": [FRONTEND], "allow_credentials": True, "allow_m
 
 def not_yet(feedback) -> str:
     assert not feedback.passed, feedback
-    return feedback.message
+    return feedback.full_text
 
 
 # --- 4.1 ----------------------------------------------------------------------------------------------------
@@ -29,14 +29,18 @@ def not_yet(feedback) -> str:
 def test_round_trip_accepts_the_exact_frontend(settings):
     feedback = ex.round_trip.check(settings)
     assert feedback.passed, feedback
-    assert "logs in and reads /me as 'alice'" in feedback.message
+    assert "logs in and reads /me as 'alice'" in feedback.full_text
 
 
 def test_round_trip_starting_value_names_both_attackers():
-    message = not_yet(
-        ex.round_trip.check({"allow_origins": ["*"], "allow_credentials": True, "allow_methods": ["GET", "POST"]})
+    feedback = ex.round_trip.check(
+        {"allow_origins": ["*"], "allow_credentials": True, "allow_methods": ["GET", "POST"]}
     )
-    assert message.startswith("the login round trip works, but a page at http://localhost:5000 reads /me as 'alice'")
+    message = not_yet(feedback)
+    assert feedback.message.startswith("the login round trip works, but another page can read /me too")
+    assert feedback.detail.startswith(
+        "the login round trip works, but a page at http://localhost:5000 reads /me as 'alice'"
+    )
     assert "Access-Control-Allow-Origin: http://localhost:5000" in message
     assert (
         "a page at https://evil.example reads /me as 'alice' (in a browser that allows third-party cookies" in message
@@ -87,7 +91,7 @@ def test_round_trip_bad_answers_get_feedback():
 def test_total_count_accepts_the_header_by_name(exposed):
     feedback = ex.total_count.check({"allow_origins": [FRONTEND], "allow_credentials": True, "expose_headers": exposed})
     assert feedback.passed, feedback
-    assert feedback.message == "the page reads X-Total-Count: 2"
+    assert feedback.detail == "the page reads X-Total-Count: 2"
 
 
 def test_total_count_explains_the_wildcard_with_credentials():
@@ -127,9 +131,11 @@ def test_pick_mode_accepts_the_working_modes(token):
 
 
 def test_pick_mode_starting_value_names_me_and_public():
-    message = not_yet(ex.pick_mode.check({"me": "same-origin", "token": "same-origin", "public": "same-origin"}))
-    assert message.startswith(
-        "'me' with 'same-origin': /me answered 401, because 'same-origin' sends no cookie to another origin"
+    feedback = ex.pick_mode.check({"me": "same-origin", "token": "same-origin", "public": "same-origin"})
+    message = not_yet(feedback)
+    assert feedback.message == "2 of 3 modes are not right yet:"
+    assert feedback.detail.startswith(
+        "- 'me' with 'same-origin': /me answered 401, because 'same-origin' sends no cookie to another origin"
     )
     assert "'public' with 'same-origin': the request carried the session cookie" in message
     assert "'token'" not in message
@@ -143,8 +149,10 @@ def test_pick_mode_include_everywhere():
 
 
 def test_pick_mode_omit_for_me():
-    message = not_yet(ex.pick_mode.check({"me": "omit", "token": "omit", "public": "omit"}))
-    assert message == "'me' with 'omit': /me answered 401, because 'omit' never sends cookies"
+    feedback = ex.pick_mode.check({"me": "omit", "token": "omit", "public": "omit"})
+    assert not feedback.passed
+    assert feedback.items == ("'me' with 'omit': /me answered 401: which modes send the cookie to another origin?",)
+    assert feedback.detail == "'me' with 'omit': /me answered 401, because 'omit' never sends cookies."
 
 
 def test_pick_mode_bad_answers_get_feedback():

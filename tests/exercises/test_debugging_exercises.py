@@ -50,21 +50,21 @@ def test_6_1_accepts_the_codes():
 def test_6_1_starting_value_points_at_the_preflight():
     feedback = ex.name_the_code.check({1: "MissingAllowOriginHeader", 2: "", 3: ""})
     assert not feedback.passed
-    assert feedback.message.startswith("message 1 says 'Response to preflight request")
-    assert "start with 'Preflight'" in feedback.message
+    assert feedback.detail.startswith("- message 1 says 'Response to preflight request")
+    assert "start with 'Preflight'" in feedback.full_text
 
 
 def test_6_1_a_preflight_code_for_an_actual_response():
     feedback = ex.name_the_code.check({**RIGHT_CODES, 3: "PreflightMissingAllowOriginHeader"})
     assert not feedback.passed
-    assert feedback.message.startswith("message 3 has no 'Response to preflight request' sentence")
+    assert feedback.detail.startswith("message 3 has no 'Response to preflight request' sentence")
 
 
 def test_6_1_a_code_with_other_words():
     feedback = ex.name_the_code.check({**RIGHT_CODES, 2: "PreflightMissingAllowOriginHeader"})
     assert not feedback.passed
-    assert feedback.message.startswith("message 2: with PreflightMissingAllowOriginHeader the console would say")
-    assert "It does not have HTTP ok status." in feedback.message
+    assert feedback.detail.startswith("message 2: with PreflightMissingAllowOriginHeader the console would say")
+    assert "It does not have HTTP ok status." in feedback.full_text
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_6_1_a_code_with_other_words():
 def test_6_1_rejects_malformed_answers(answer, expected):
     feedback = ex.name_the_code.check(answer)
     assert not feedback.passed
-    assert feedback.message.startswith(expected)
+    assert feedback.detail.startswith(expected)
 
 
 # --- 6.2 ---------------------------------------------------------------------------------------------------
@@ -132,8 +132,8 @@ def make_build_app(
 
 def test_6_2_accepts_the_solution():
     feedback = ex.fix_the_app.check(solution_namespace(ex.fix_the_app)["build_app"])
-    assert feedback.passed, feedback.message
-    assert feedback.message == (
+    assert feedback.passed, feedback.full_text
+    assert feedback.detail == (
         "every request behaves: GET /users/1 with the token: 200; GET /users/2 (no such "
         "user) with the token: 404; GET /users/1 without a token: 401; "
         "https://evil.example is refused."
@@ -144,42 +144,42 @@ def test_6_2_accepts_the_solution():
 def test_6_2_starting_value_names_the_401_preflight():
     feedback = ex.fix_the_app.check(make_build_app(cors_last=False, handler=None))
     assert not feedback.passed
-    assert feedback.message.startswith(
+    assert feedback.detail.startswith(
         "GET /users/1 with the token from http://localhost:3000 is still blocked (PreflightMissingAllowOriginHeader)"
     )
-    assert "the preflight (OPTIONS) got 401 with no Access-Control-Allow-Origin" in feedback.message
-    assert "add CORSMiddleware after your own middleware" in feedback.message
+    assert "the preflight (OPTIONS) got 401 with no Access-Control-Allow-Origin" in feedback.full_text
+    assert "add CORSMiddleware after your own middleware" in feedback.full_text
 
 
 def test_6_2_an_unhandled_exception():
     feedback = ex.fix_the_app.check(make_build_app(handler=None))
     assert not feedback.passed
-    assert feedback.message.startswith(
+    assert feedback.detail.startswith(
         "GET /users/2 (no such user) with the token from http://localhost:3000 is "
         "still blocked (MissingAllowOriginHeader)"
     )
-    assert "the GET got 500 with no Access-Control-Allow-Origin" in feedback.message
-    assert "@app.exception_handler(UserNotFound)" in feedback.message
+    assert "the GET got 500 with no Access-Control-Allow-Origin" in feedback.full_text
+    assert "@app.exception_handler(UserNotFound)" in feedback.full_text
 
 
 def test_6_2_a_handler_for_exception_runs_outside():
     feedback = ex.fix_the_app.check(make_build_app(handler=Exception))
     assert not feedback.passed
-    assert "the GET got 404 with no Access-Control-Allow-Origin" in feedback.message
-    assert "That 404 was made outside CORSMiddleware" in feedback.message
+    assert "the GET got 404 with no Access-Control-Allow-Origin" in feedback.full_text
+    assert "That 404 was made outside CORSMiddleware" in feedback.full_text
 
 
 def test_6_2_letting_options_through_still_hides_the_401():
     feedback = ex.fix_the_app.check(make_build_app(cors_last=False, options_through=True))
     assert not feedback.passed
-    assert feedback.message.startswith("GET /users/1 without a token from http://localhost:3000 is still blocked")
-    assert "That 401 was made outside CORSMiddleware" in feedback.message
+    assert feedback.detail.startswith("GET /users/1 without a token from http://localhost:3000 is still blocked")
+    assert "That 401 was made outside CORSMiddleware" in feedback.full_text
 
 
 def test_6_2_a_wrong_status():
     feedback = ex.fix_the_app.check(make_build_app(handler_status=400))
     assert not feedback.passed
-    assert feedback.message.startswith(
+    assert feedback.detail.startswith(
         "the page can read GET /users/2 (no such user) with the token from "
         "http://localhost:3000 now, but the status is 400, not 404"
     )
@@ -188,19 +188,19 @@ def test_6_2_a_wrong_status():
 def test_6_2_any_origin_is_too_much():
     feedback = ex.fix_the_app.check(make_build_app(origins=("*",)))
     assert not feedback.passed
-    assert feedback.message.startswith("GET /users/1 with the token from https://evil.example is allowed (status 200)")
+    assert feedback.detail.startswith("GET /users/1 with the token from https://evil.example is allowed (status 200)")
 
 
 def test_6_2_rejects_what_is_not_a_builder():
-    assert ex.fix_the_app.check(make_build_app()()).message.startswith(
+    assert ex.fix_the_app.check(make_build_app()()).full_text.startswith(
         "pass the function that builds the app (build_app), not the app it returns"
     )
-    assert ex.fix_the_app.check("build_app").message.startswith(
+    assert ex.fix_the_app.check("build_app").full_text.startswith(
         "pass the function that builds the app (build_app), not a str"
     )
-    assert ex.fix_the_app.check(lambda: None).message.startswith("build_app() returned NoneType, not a FastAPI app")
+    assert ex.fix_the_app.check(lambda: None).full_text.startswith("build_app() returned NoneType, not a FastAPI app")
     broken = ex.fix_the_app.check(lambda: 1 / 0)
-    assert not broken.passed and broken.message.startswith("checking your answer raised ZeroDivisionError")
+    assert not broken.passed and broken.detail.startswith("checking your answer raised ZeroDivisionError")
 
 
 # --- 6.3 ---------------------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def test_6_2_rejects_what_is_not_a_builder():
 )
 def test_6_3_accepts_tight_patterns(pattern):
     feedback = ex.tighten_the_regex.check(pattern)
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
 
 
 def test_6_3_accepts_the_solution():
@@ -243,11 +243,11 @@ def test_6_3_accepts_the_solution():
 def test_6_3_rejects_loose_patterns(pattern, expected):
     feedback = ex.tighten_the_regex.check(pattern)
     assert not feedback.passed
-    assert feedback.message.startswith(expected), feedback.message
+    assert feedback.detail.startswith(expected), feedback.full_text
 
 
 def test_6_3_names_the_reason_for_each_look_alike():
     feedback = ex.tighten_the_regex.check(r"https://([a-z0-9-]+\.)?example.com")
-    assert "an unescaped '.' matches any character" in feedback.message
+    assert "an unescaped '.' matches any character" in feedback.full_text
     feedback = ex.tighten_the_regex.check(r"https?://([a-z0-9-]+\.)?example\.com")
-    assert "spell out https://" in feedback.message
+    assert "spell out https://" in feedback.full_text

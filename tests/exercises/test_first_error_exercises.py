@@ -25,17 +25,17 @@ SEED = dict(
 @pytest.mark.parametrize("answer", [[FRONTEND], (FRONTEND,), [FRONTEND, FRONTEND]])
 def test_only_the_frontend_accepts_the_page_origin(answer):
     feedback = only_the_frontend.check(answer, FRONTEND)
-    assert feedback.passed, feedback.message
-    assert f"Access-Control-Allow-Origin: {FRONTEND}" in feedback.message
-    assert EVIL_ORIGIN in feedback.message
+    assert feedback.passed, feedback.full_text
+    assert f"Access-Control-Allow-Origin: {FRONTEND}" in feedback.full_text
+    assert EVIL_ORIGIN in feedback.full_text
 
 
 @pytest.mark.parametrize("answer", [["*"], [FRONTEND, "*"]])
 def test_only_the_frontend_rejects_the_wildcard(answer):
     feedback = only_the_frontend.check(answer, FRONTEND)
     assert not feedback.passed
-    assert f"a page at {EVIL_ORIGIN} can read the users too" in feedback.message
-    assert "Access-Control-Allow-Origin: *" in feedback.message
+    assert f"a page at {EVIL_ORIGIN} can read the users too" in feedback.full_text
+    assert "Access-Control-Allow-Origin: *" in feedback.full_text
 
 
 @pytest.mark.parametrize(
@@ -52,23 +52,23 @@ def test_only_the_frontend_rejects_the_wildcard(answer):
 def test_only_the_frontend_names_why_the_page_is_still_blocked(answer, why):
     feedback = only_the_frontend.check(answer, FRONTEND)
     assert not feedback.passed
-    assert feedback.message.startswith(f"the browser still blocks the frontend at {FRONTEND}: ")
-    assert why in feedback.message
+    assert feedback.detail.startswith(f"the browser still blocks the frontend at {FRONTEND}: ")
+    assert why in feedback.full_text
 
 
 def test_only_the_frontend_rejects_an_extra_origin():
     feedback = only_the_frontend.check([FRONTEND, "https://myfrontend.com"], FRONTEND)
     assert not feedback.passed
-    assert "so does a page at https://myfrontend.com: remove 'https://myfrontend.com'" in feedback.message
+    assert "so does a page at https://myfrontend.com: remove 'https://myfrontend.com'" in feedback.full_text
 
 
 def test_only_the_frontend_rejects_a_string_and_garbage():
     feedback = only_the_frontend.check(FRONTEND, FRONTEND)
-    assert not feedback.passed and "not a single string" in feedback.message
+    assert not feedback.passed and "not a single string" in feedback.full_text
     feedback = only_the_frontend.check([FRONTEND, "nonsense"], FRONTEND)
-    assert not feedback.passed and "'nonsense' is not an origin" in feedback.message
+    assert not feedback.passed and "'nonsense' is not an origin" in feedback.full_text
     feedback = only_the_frontend.check(None, FRONTEND)
-    assert not feedback.passed and "must be a list" in feedback.message
+    assert not feedback.passed and "must be a list" in feedback.full_text
 
 
 # --- 2.2 did the server run it ---------------------------------------------------------------------------------
@@ -94,22 +94,22 @@ def test_did_the_server_run_it_accepts_the_right_answer():
 def test_blocked_is_not_undone():
     feedback = did_the_server_run_it.check({"A": False, "B": False})
     assert not feedback.passed
-    assert "the server did run POST /login and answered 200" in feedback.message
-    assert "message B" not in feedback.message
+    assert "the server did run POST /login and answered 200" in feedback.full_text
+    assert "message B" not in feedback.full_text
 
 
 def test_a_failed_preflight_means_the_request_was_never_sent():
     feedback = did_the_server_run_it.check({"A": True, "B": True})
     assert not feedback.passed
-    assert "answered it with 405" in feedback.message
-    assert "the server did not run POST /users" in feedback.message
+    assert "answered it with 405" in feedback.full_text
+    assert "the server did not run POST /users" in feedback.full_text
 
 
 def test_did_the_server_run_it_wants_a_bool_for_each():
     feedback = did_the_server_run_it.check({"A": "yes"})
     assert not feedback.passed
-    assert feedback.message == "say True or False for message A; say True or False for message B."
-    assert "give a dict" in did_the_server_run_it.check([True, False]).message
+    assert feedback.items == ("say True or False for message A.", "say True or False for message B.")
+    assert "give a dict" in did_the_server_run_it.check([True, False]).full_text
 
 
 # --- 2.3 trailing slash -------------------------------------------------------------------------------------------
@@ -117,39 +117,39 @@ def test_did_the_server_run_it_wants_a_bool_for_each():
 
 def test_trailing_slash_accepts_the_fixed_settings():
     feedback = trailing_slash.check({**SEED, "allow_origins": ["https://myfrontend.com"]})
-    assert feedback.passed, feedback.message
-    assert "GET and POST /users both pass" in feedback.message
+    assert feedback.passed, feedback.full_text
+    assert "GET and POST /users both pass" in feedback.full_text
 
 
 def test_trailing_slash_names_the_slash():
     feedback = trailing_slash.check({**SEED, "allow_origins": ["https://myfrontend.com/"]})
     assert not feedback.passed
-    assert "'https://myfrontend.com/' ends with a slash" in feedback.message
-    assert "Origin header as 'https://myfrontend.com', with no slash" in feedback.message
+    assert "'https://myfrontend.com/' ends with a slash" in feedback.full_text
+    assert "Origin header as 'https://myfrontend.com', with no slash" in feedback.full_text
 
 
 def test_trailing_slash_rejects_the_wildcard_shortcut():
     feedback = trailing_slash.check({**SEED, "allow_origins": ["*"]})
     assert not feedback.passed
-    assert f"so does {EVIL_ORIGIN}" in feedback.message
+    assert f"so does {EVIL_ORIGIN}" in feedback.full_text
 
 
 def test_trailing_slash_keeps_the_post_working():
     feedback = trailing_slash.check({"allow_origins": ["https://myfrontend.com"]})
     assert not feedback.passed
-    assert "POST /users with a JSON body is blocked" in feedback.message
-    assert "add 'POST' to allow_methods" in feedback.message
+    assert "POST /users with a JSON body is blocked" in feedback.full_text
+    assert "add 'POST' to allow_methods" in feedback.full_text
 
 
 def test_trailing_slash_explains_bad_input():
-    assert "not a single string" in trailing_slash.check({**SEED, "allow_origins": "https://myfrontend.com"}).message
+    assert "not a single string" in trailing_slash.check({**SEED, "allow_origins": "https://myfrontend.com"}).full_text
     assert (
         "'allow_origin' is not a CORSMiddleware argument"
-        in trailing_slash.check({"allow_origin": ["https://myfrontend.com"]}).message
+        in trailing_slash.check({"allow_origin": ["https://myfrontend.com"]}).full_text
     )
-    assert "as a dict" in trailing_slash.check(["https://myfrontend.com"]).message
+    assert "as a dict" in trailing_slash.check(["https://myfrontend.com"]).full_text
     feedback = trailing_slash.check({**SEED, "allow_origins": ["https://www.myfrontend.com"]})
-    assert not feedback.passed and "a subdomain is a different host" in feedback.message
+    assert not feedback.passed and "a subdomain is a different host" in feedback.full_text
 
 
 def test_solutions_are_shown_folded():

@@ -22,17 +22,18 @@ def answers(**changes):
 
 def test_1_1_accepts_the_origins_a_browser_sends():
     feedback = ex.origin_sent.check(RIGHT_ORIGINS)
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
 
 
 def test_1_1_the_notebooks_starting_answer_names_both_mistakes():
     feedback = ex.origin_sent.check(answers(shop="https://shop.example.com/cart", file=FILE))
     assert not feedback.passed
     assert (
-        "you named the right origin, but 'https://shop.example.com/cart' has '/cart' after the host" in feedback.message
+        "you named the right origin, but 'https://shop.example.com/cart' has '/cart' after the host"
+        in feedback.full_text
     )
-    assert "a file: page has an opaque origin" in feedback.message
-    assert DOCS not in feedback.message  # the right one is not mentioned
+    assert "a file: page has an opaque origin" in feedback.full_text
+    assert DOCS not in feedback.full_text  # the right one is not mentioned
 
 
 @pytest.mark.parametrize(
@@ -52,27 +53,27 @@ def test_1_1_the_notebooks_starting_answer_names_both_mistakes():
 def test_1_1_names_what_is_wrong_with_the_shop_origin(given, expected):
     feedback = ex.origin_sent.check(answers(shop=given))
     assert not feedback.passed
-    assert feedback.message.startswith(f"for {SHOP!r}, ")
-    assert expected in feedback.message
+    assert feedback.detail.startswith(f"for {SHOP!r}, ")
+    assert expected in feedback.full_text
 
 
 def test_1_1_several_problems_at_once_are_numbered_and_all_named():
     feedback = ex.origin_sent.check(answers(shop="HTTPS://shop.example.com:443/", docs="localhost:8000", file="NULL"))
-    message = feedback.message
-    assert message.startswith("(1) For 'HTTPS")
+    message = feedback.full_text
+    assert feedback.detail.startswith("- for 'HTTPS")
     assert "ends with a trailing slash" in message and "has upper-case letters" in message
     assert "names the port :443" in message
-    assert "(2) For 'http://localhost:8000/docs', 'localhost:8000' has no scheme" in message
-    assert "(3) For 'file:///home/me/report.html', write 'NULL' exactly as the browser does" in message
+    assert "- for 'http://localhost:8000/docs', 'localhost:8000' has no scheme" in message
+    assert "- for 'file:///home/me/report.html', write 'NULL' exactly as the browser does" in message
 
 
 def test_1_1_missing_extra_and_wrongly_typed_answers():
     missing = dict(RIGHT_ORIGINS)
     del missing[DOCS]
-    assert f"{DOCS!r} is missing" in ex.origin_sent.check(missing).message
+    assert f"{DOCS!r} is missing" in ex.origin_sent.check(missing).full_text
     extra = dict(RIGHT_ORIGINS, **{"http://x.example": "http://x.example"})
-    assert "'http://x.example' is not one of this exercise's URLs" in ex.origin_sent.check(extra).message
-    assert "should be a dict" in ex.origin_sent.check(["https://shop.example.com"]).message
+    assert "'http://x.example' is not one of this exercise's URLs" in ex.origin_sent.check(extra).full_text
+    assert "should be a dict" in ex.origin_sent.check(["https://shop.example.com"]).full_text
 
 
 # --- 1.2 ---------------------------------------------------------------------------------------------------
@@ -89,18 +90,18 @@ def test_1_1_missing_extra_and_wrongly_typed_answers():
 )
 def test_1_2_accepts_the_same_origin_urls_as_indices_or_urls(picks):
     feedback = ex.same_origin_picks.check(picks)
-    assert feedback.passed, feedback.message
+    assert feedback.passed, feedback.full_text
 
 
 def test_1_2_the_notebooks_starting_answer():
-    message = ex.same_origin_picks.check({0, 2}).message
+    message = ex.same_origin_picks.check({0, 2}).full_text
     assert (
-        "(1) You picked 2 (https://api.example.com/users), but it is cross-origin with the page: "
+        "- you picked 2 (https://api.example.com/users), but it is cross-origin with the page: "
         "different host: app.example.com vs api.example.com"
     ) in message
-    assert "(2) You left out 3 (https://app.example.com:443/health)" in message
+    assert "- you left out 3 (https://app.example.com:443/health)" in message
     assert ":443 is the default port of https" in message
-    assert "(3) You left out 5 (https://APP.Example.com/users?page=2)" in message
+    assert "- you left out 5 (https://APP.Example.com/users?page=2)" in message
     assert "host names ignore case" in message
 
 
@@ -118,7 +119,7 @@ def test_1_2_the_notebooks_starting_answer():
 def test_1_2_a_wrong_pick_is_explained_by_compare_origins(index, reason):
     feedback = ex.same_origin_picks.check({0, 3, 5, index})
     assert not feedback.passed
-    assert feedback.message == (
+    assert feedback.detail == (
         f"you picked {index} ({ex.CANDIDATES[index]}), but it is cross-origin with the page: {reason}."
     )
 
@@ -135,7 +136,7 @@ def test_1_2_a_wrong_pick_is_explained_by_compare_origins(index, reason):
 def test_1_2_bad_picks_get_feedback(picks, expected):
     feedback = ex.same_origin_picks.check(picks)
     assert not feedback.passed
-    assert expected in feedback.message
+    assert expected in feedback.full_text
 
 
 # --- 1.3 ---------------------------------------------------------------------------------------------------
@@ -144,21 +145,21 @@ def test_1_2_bad_picks_get_feedback(picks, expected):
 @pytest.mark.parametrize("allow_origins", [RIGHT_ALLOW_LIST, list(reversed(RIGHT_ALLOW_LIST)), tuple(RIGHT_ALLOW_LIST)])
 def test_1_3_accepts_the_exact_origins(allow_origins):
     feedback = ex.allowed_origins.check(allow_origins)
-    assert feedback.passed, feedback.message
-    assert "https://evil.example/ is still blocked" in feedback.message
+    assert feedback.passed, feedback.full_text
+    assert "https://evil.example/ is still blocked" in feedback.full_text
 
 
 def test_1_3_the_notebooks_starting_answer_names_each_mistake():
     message = ex.allowed_origins.check(
         ["http://localhost:3000/", "https://MyFrontend.com", "https://admin.myfrontend.com:443"]
-    ).message
+    ).full_text
     assert (
-        "(1) The page at http://localhost:3000/ is still blocked (MissingAllowOriginHeader): its browser sends "
+        "- the page at http://localhost:3000/ is still blocked (MissingAllowOriginHeader): its browser sends "
         "Origin: http://localhost:3000, but your entry 'http://localhost:3000/' ends with a trailing slash"
     ) in message
-    assert "(2) The page at https://myfrontend.com/dashboard is still blocked" in message
+    assert "- the page at https://myfrontend.com/dashboard is still blocked" in message
     assert "'https://MyFrontend.com' has upper-case letters" in message
-    assert "(3) The page at https://admin.myfrontend.com/login is still blocked" in message
+    assert "- the page at https://admin.myfrontend.com/login is still blocked" in message
     assert "'https://admin.myfrontend.com:443' names the port :443 (the default for https" in message
 
 
@@ -167,12 +168,12 @@ def test_1_3_one_mistake_left():
         ["http://localhost:3000", "https://myfrontend.com/", "https://admin.myfrontend.com"]
     )
     assert not feedback.passed
-    assert feedback.message.startswith("the page at https://myfrontend.com/dashboard is still blocked")
-    assert "'https://myfrontend.com/' ends with a trailing slash" in feedback.message
+    assert feedback.detail.startswith("the page at https://myfrontend.com/dashboard is still blocked")
+    assert "'https://myfrontend.com/' ends with a trailing slash" in feedback.full_text
 
 
 def test_1_3_a_missing_frontend():
-    message = ex.allowed_origins.check(RIGHT_ALLOW_LIST[:2]).message
+    message = ex.allowed_origins.check(RIGHT_ALLOW_LIST[:2]).detail
     assert message == (
         "the page at https://admin.myfrontend.com/login is still blocked (MissingAllowOriginHeader): "
         "no entry names its origin (scheme, host and port)."
@@ -181,7 +182,7 @@ def test_1_3_a_missing_frontend():
 
 def test_1_3_a_wildcard_lets_the_attacker_in():
     for allow_origins in (["*"], RIGHT_ALLOW_LIST + ["*"]):
-        message = ex.allowed_origins.check(allow_origins).message
+        message = ex.allowed_origins.check(allow_origins).detail
         assert message == (
             "a page at https://evil.example/ can read the API too because of '*': list only your three frontends."
         )
@@ -190,17 +191,17 @@ def test_1_3_a_wildcard_lets_the_attacker_in():
 def test_1_3_entries_that_never_match_or_let_others_in():
     message = ex.allowed_origins.check(
         RIGHT_ALLOW_LIST + ["http://localhost:3000/", "localhost:3000", "https://other.example", "null"]
-    ).message
-    assert "(1) The entry 'http://localhost:3000/' ends with a trailing slash" in message
+    ).full_text
+    assert "- the entry 'http://localhost:3000/' ends with a trailing slash" in message
     assert "so it never matches: remove it" in message
-    assert "(2) The entry 'localhost:3000' has no scheme" in message
-    assert "(3) The entry 'https://other.example' is not the origin of any of your frontends" in message
-    assert "(4) The entry 'null' would let in every opaque origin" in message
+    assert "- the entry 'localhost:3000' has no scheme" in message
+    assert "- the entry 'https://other.example' is not the origin of any of your frontends" in message
+    assert "- the entry 'null' would let in every opaque origin" in message
 
 
 def test_1_3_two_misspellings_of_one_origin_are_both_named():
     allow_origins = ["http://localhost:3000/", "HTTP://LOCALHOST:3000"] + RIGHT_ALLOW_LIST[1:]
-    message = ex.allowed_origins.check(allow_origins).message
+    message = ex.allowed_origins.check(allow_origins).full_text
     assert "none of your entries for it matches: 'http://localhost:3000/' ends with a trailing slash" in message
     assert "'HTTP://LOCALHOST:3000' has upper-case letters" in message
 
@@ -216,7 +217,7 @@ def test_1_3_two_misspellings_of_one_origin_are_both_named():
 def test_1_3_wrong_shapes_get_feedback(allow_origins, expected):
     feedback = ex.allowed_origins.check(allow_origins)
     assert not feedback.passed
-    assert expected in feedback.message
+    assert expected in feedback.full_text
 
 
 def test_checks_never_raise():
@@ -230,4 +231,4 @@ def test_the_solutions_pass():
         namespace = {}
         exec(exercise.solution().code, namespace)
         value = next(v for k, v in namespace.items() if not k.startswith("__"))
-        assert exercise.check(value).passed, exercise.check(value).message
+        assert exercise.check(value).passed, exercise.check(value).full_text

@@ -25,9 +25,9 @@ from cors_lab.exercises.preflight import (
 )
 def test_put_settings_that_work(settings):
     feedback = allow_the_put.check(settings)
-    assert feedback.passed, feedback.message
-    assert "the PUT returns 200" in feedback.message
-    assert "https://attacker.example is still refused" in feedback.message
+    assert feedback.passed, feedback.full_text
+    assert "the PUT returns 200" in feedback.full_text
+    assert "https://attacker.example is still refused" in feedback.full_text
 
 
 def test_the_starting_settings_name_the_method_and_the_header():
@@ -35,31 +35,31 @@ def test_the_starting_settings_name_the_method_and_the_header():
         {"allow_origins": [FRONTEND], "allow_methods": ["GET", "POST"], "allow_headers": ["Content-Type"]}
     )
     assert not feedback.passed
-    assert 'Chromium says only "It does not have HTTP ok status."' in feedback.message
-    assert "400 'Disallowed CORS method, headers'" in feedback.message
-    assert "add 'PUT' to allow_methods and add 'X-Request-Id' to allow_headers" in feedback.message
+    assert 'Chromium says only "It does not have HTTP ok status."' in feedback.full_text
+    assert "400 'Disallowed CORS method, headers'" in feedback.full_text
+    assert "add 'PUT' to allow_methods and add 'X-Request-Id' to allow_headers" in feedback.full_text
 
 
 def test_the_default_allow_methods_refuse_the_put():
     feedback = allow_the_put.check({"allow_origins": [FRONTEND], "allow_headers": ["X-Request-Id"]})
     assert not feedback.passed
-    assert "400 'Disallowed CORS method'" in feedback.message
-    assert "add 'PUT' to allow_methods" in feedback.message
+    assert "400 'Disallowed CORS method'" in feedback.full_text
+    assert "add 'PUT' to allow_methods" in feedback.full_text
 
 
 def test_a_missing_header_alone():
     feedback = allow_the_put.check({"allow_origins": [FRONTEND], "allow_methods": ["GET", "PUT"]})
     assert not feedback.passed
-    assert "400 'Disallowed CORS headers'" in feedback.message
-    assert "add 'X-Request-Id' to allow_headers" in feedback.message
-    assert "allow_methods" not in feedback.message
+    assert "400 'Disallowed CORS headers'" in feedback.full_text
+    assert "add 'X-Request-Id' to allow_headers" in feedback.full_text
+    assert "allow_methods" not in feedback.full_text
 
 
 def test_a_refused_origin_is_reported_as_chromium_does():
     feedback = allow_the_put.check({"allow_origins": [FRONTEND + "/"], "allow_methods": ["*"], "allow_headers": ["*"]})
     assert not feedback.passed
-    assert "No 'Access-Control-Allow-Origin' header is present" in feedback.message
-    assert "'Disallowed CORS origin'" in feedback.message
+    assert "No 'Access-Control-Allow-Origin' header is present" in feedback.full_text
+    assert "'Disallowed CORS origin'" in feedback.full_text
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_a_refused_origin_is_reported_as_chromium_does():
 def test_settings_that_let_every_site_in_are_refused(settings):
     feedback = allow_the_put.check(settings)
     assert not feedback.passed
-    assert "so does the same PUT from a page at https://attacker.example" in feedback.message
+    assert "so does the same PUT from a page at https://attacker.example" in feedback.full_text
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_settings_that_let_every_site_in_are_refused(settings):
 def test_put_settings_of_the_wrong_shape(answer, expected):
     feedback = allow_the_put.check(answer)
     assert not feedback.passed
-    assert expected in feedback.message
+    assert expected in feedback.full_text
 
 
 # --- 3.2 ---------------------------------------------------------------------------------------------
@@ -109,8 +109,8 @@ JSON_BODY = '{"event": "signup", "plan": "pro"}'
 )
 def test_simple_requests_that_carry_the_event(request_):
     feedback = make_it_simple.check(request_)
-    assert feedback.passed, feedback.message
-    assert "a simple request: no OPTIONS" in feedback.message
+    assert feedback.passed, feedback.full_text
+    assert "a simple request: no OPTIONS" in feedback.full_text
 
 
 def test_the_starting_request_is_still_preflighted_and_refused():
@@ -122,7 +122,7 @@ def test_the_starting_request_is_still_preflighted_and_refused():
         }
     )
     assert not feedback.passed
-    assert feedback.message == (
+    assert feedback.detail == (
         "the browser still sends a preflight, because Content-Type application/json is not safelisted (only "
         "application/x-www-form-urlencoded, multipart/form-data and text/plain are); this server refuses it "
         "(400 'Disallowed CORS method'), so the POST never goes out."
@@ -167,13 +167,13 @@ def test_the_starting_request_is_still_preflighted_and_refused():
 def test_requests_that_are_not_right_yet(request_, expected):
     feedback = make_it_simple.check(request_)
     assert not feedback.passed
-    assert expected in feedback.message
+    assert expected in feedback.full_text
 
 
 def test_a_get_with_a_body_gets_feedback_not_a_traceback():
     feedback = make_it_simple.check({"method": "GET", "headers": {}, "body": JSON_BODY})
     assert not feedback.passed
-    assert "Request with GET/HEAD method cannot have body." in feedback.message
+    assert "Request with GET/HEAD method cannot have body." in feedback.full_text
 
 
 # --- 3.3 ---------------------------------------------------------------------------------------------
@@ -189,17 +189,21 @@ def test_the_model_sends_the_expected_preflights():
 def test_the_right_predictions():
     feedback = predict_preflights.check(RIGHT)
     assert feedback.passed
-    assert feedback.message == "all 6 right: 3 OPTIONS requests for 6 fetches."
+    assert feedback.detail == "all 6 right: 3 OPTIONS requests for 6 fetches."
 
 
 def test_the_starting_predictions_explain_the_cache():
     feedback = predict_preflights.check([True, True, True, True, False, True])
     assert not feedback.passed
-    assert feedback.message.startswith(
-        "2 of 6 predictions are wrong (fetch 2, 4). Fetch 2 (PUT /users/1 at t=20 s):"
-        " you predicted an OPTIONS, but the browser sent none"
+    assert feedback.message == "2 of 6 predictions are not right yet:"
+    assert [item.split(":")[0] for item in feedback.items] == [
+        "fetch 2 (PUT /users/1 at t=20 s)",
+        "fetch 4 (DELETE /users/2 at t=40 s)",
+    ]
+    assert feedback.detail.startswith(
+        "- fetch 2 (PUT /users/1 at t=20 s): you predicted an OPTIONS, but the browser sent none"
     )
-    assert "still cached (max_age=60: until t=60 s)" in feedback.message
+    assert "still cached (max_age=60: until t=60 s)" in feedback.full_text
 
 
 @pytest.mark.parametrize(
@@ -207,13 +211,12 @@ def test_the_starting_predictions_explain_the_cache():
     [
         (
             [True, False, False, False, False, True],
-            "Fetch 3 (PUT /users/2 at t=25 s): you predicted no OPTIONS, but the browser sent one: "
+            "fetch 3 (PUT /users/2 at t=25 s): you predicted no OPTIONS, but the browser sent one: "
             "nothing is cached for /users/2 yet",
         ),
         (
             [True, False, True, True, False, True],
-            "1 of 6 predictions is wrong (fetch 4). Fetch 4 (DELETE /users/2 at t=40 s): you predicted an OPTIONS, but "
-            "the browser sent none",
+            "fetch 4 (DELETE /users/2 at t=40 s): you predicted an OPTIONS, but the browser sent none",
         ),
         ([True, False, True, False, True, True], "GET with no unsafe headers is a simple request"),
         ([True, False, True, False, False, False], "the answer cached at t=0 s expired at t=60 s"),
@@ -222,11 +225,11 @@ def test_the_starting_predictions_explain_the_cache():
 def test_each_wrong_prediction_is_explained(predictions, expected):
     feedback = predict_preflights.check(predictions)
     assert not feedback.passed
-    assert expected in feedback.message
+    assert expected in feedback.full_text
 
 
 @pytest.mark.parametrize("answer", [3, [True] * 5, [1, 0, 1, 0, 0, 1], "TFTFFT"])
 def test_predictions_of_the_wrong_shape(answer):
     feedback = predict_preflights.check(answer)
     assert not feedback.passed
-    assert "give a list of 6 True/False values" in feedback.message
+    assert "give a list of 6 True/False values" in feedback.full_text
