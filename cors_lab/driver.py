@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from anyio.from_thread import start_blocking_portal
@@ -46,6 +46,8 @@ __all__ = [
     "OpaqueResponseError",
 ]
 
+#: The page's code that made a call: fetch(), an XMLHttpRequest, or axios (over XMLHttpRequest).
+Client = Literal["fetch", "xhr", "axios"]
 #: The protocols axios's browser adapter accepts (others it rejects before sending).
 _AXIOS_PROTOCOLS = frozenset({"http", "https", "file", "blob", "url", "data"})
 #: The Content-Type a string body brings when the page sets none (fetch() and XMLHttpRequest alike).
@@ -106,6 +108,8 @@ class FetchResult:
     def __init__(self, page_origin: str, request: FetchRequest, verdict: Verdict, app: Any = None) -> None:
         #: "fetch" or "xhr" (XMLHttpRequest, which axios uses).
         self.api: Api = request.api
+        #: The page's code that made the call: "fetch", "xhr" or "axios" (an XHR, made by Browser.axios()).
+        self.client: Client = request.api
         #: What axios itself rejected with before sending (an unsupported protocol), for Browser.axios().
         self._axios_refusal: AxiosErrorView | None = None
         self.page_origin = page_origin
@@ -289,7 +293,7 @@ class FetchResult:
         request = self.request
         what = f"{_shown_method(request.method)} {self.verdict.url}"
         if self.api == "xhr":
-            what = f"XHR {what}"
+            what = f"{'axios' if self.client == 'axios' else 'XHR'} {what}"
         if self.opaque:
             served = self.verdict.response.status if self.verdict.response else "?"
             return (
@@ -320,8 +324,13 @@ class FetchResult:
 
     def __repr__(self) -> str:
         lines = [f"<FetchResult {self.summary}>"]
-        if self.console_message:
-            lines.append(f"console: {self.console_message}")
+        if self.client == "axios" and self.axios_error is not None:
+            lines.append(f"axios rejects with: {self.axios_error}")
+        elif self.js_error:
+            lines.append(f"the script gets: {self.js_error}")
+        elif self.api == "xhr" and self.blocked:
+            lines.append("the script gets: the error event, status 0")
+        lines.extend(f"console: {line}" for line in self.console_messages)
         if self.fix:
             lines.append(f"fix: {self.fix}")
         lines.extend(f"note: {warning.message}" for warning in self.warnings)
@@ -472,8 +481,10 @@ class Browser:
             result._axios_refusal = AxiosErrorView(
                 "AxiosError", f"Unsupported protocol {scheme}:", "ERR_BAD_REQUEST", True, None
             )
-            return result
-        return self._run(request)
+        else:
+            result = self._run(request)
+        result.client = "axios"
+        return result
 
     def _run(self, request: FetchRequest) -> FetchResult:
         machine = self._machine(request)
