@@ -324,13 +324,17 @@ class FetchResult:
 
     def __repr__(self) -> str:
         lines = [f"<FetchResult {self.summary}>"]
+        # A fetch() that CORS blocked reads as it always did: its main console line (every line is in
+        # console_messages). What the script gets is worth a line when it is anything else.
+        cors_blocked_fetch = self.client == "fetch" and self.failure_kind == "cors"
         if self.client == "axios" and self.axios_error is not None:
             lines.append(f"axios rejects with: {self.axios_error}")
-        elif self.js_error:
+        elif self.js_error and not cors_blocked_fetch:
             lines.append(f"the script gets: {self.js_error}")
         elif self.api == "xhr" and self.blocked:
             lines.append("the script gets: the error event, status 0")
-        lines.extend(f"console: {line}" for line in self.console_messages)
+        if self.console_message:
+            lines.append(f"console: {self.console_message}")
         if self.fix:
             lines.append(f"fix: {self.fix}")
         lines.extend(f"note: {warning.message}" for warning in self.warnings)
