@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx
@@ -49,6 +49,8 @@ __all__ = [
     "OpaqueResponseError",
 ]
 
+#: The page's code that made a call: fetch(), an XMLHttpRequest, or axios (over XMLHttpRequest).
+Client = Literal["fetch", "xhr", "axios"]
 #: The protocols axios's browser adapter accepts (others it rejects before sending).
 _AXIOS_PROTOCOLS = frozenset({"http", "https", "file", "blob", "url", "data"})
 #: The Content-Type a string body brings when the page sets none (fetch() and XMLHttpRequest alike).
@@ -107,6 +109,8 @@ class FetchResult:
     def __init__(self, page_origin: str, request: FetchRequest, verdict: Verdict, app: Any = None) -> None:
         #: "fetch" or "xhr" (XMLHttpRequest, which axios uses).
         self.api: Api = request.api
+        #: The page's code that made the call: "fetch", "xhr" or "axios" (an XHR, made by Browser.axios()).
+        self.client: Client = request.api
         #: What axios itself rejected with before sending (an unsupported protocol), for Browser.axios().
         self._axios_refusal: AxiosErrorView | None = None
         self.page_origin = page_origin
@@ -290,7 +294,7 @@ class FetchResult:
         request = self.request
         what = f"{_shown_method(request.method)} {self.verdict.url}"
         if self.api == "xhr":
-            what = f"XHR {what}"
+            what = f"{'axios' if self.client == 'axios' else 'XHR'} {what}"
         if self.opaque:
             served = self.verdict.response.status if self.verdict.response else "?"
             return (
@@ -321,6 +325,15 @@ class FetchResult:
 
     def __repr__(self) -> str:
         lines = [f"<FetchResult {self.summary}>"]
+        # A fetch() that CORS blocked reads as it always did: its main console line (every line is in
+        # console_messages). What the script gets is worth a line when it is anything else.
+        cors_blocked_fetch = self.client == "fetch" and self.failure_kind == "cors"
+        if self.client == "axios" and self.axios_error is not None:
+            lines.append(f"axios rejects with: {self.axios_error}")
+        elif self.js_error and not cors_blocked_fetch:
+            lines.append(f"the script gets: {self.js_error}")
+        elif self.api == "xhr" and self.blocked:
+            lines.append("the script gets: the error event, status 0")
         if self.console_message:
             lines.append(f"console: {self.console_message}")
         if self.fix:
@@ -478,8 +491,10 @@ class Browser:
             result._axios_refusal = AxiosErrorView(
                 "AxiosError", f"Unsupported protocol {scheme}:", "ERR_BAD_REQUEST", True, None
             )
-            return result
-        return self._run(request)
+        else:
+            result = self._run(request)
+        result.client = "axios"
+        return result
 
     def _run(self, request: FetchRequest) -> FetchResult:
         machine = self._machine(request)

@@ -526,3 +526,6 @@ def test_axios_builds_its_request_as_axios_does():
     assert ws.console_messages == () and ws.exchanges == ()
     refused = Browser(PAGE).axios("http://127.0.0.1:6000/x")
     assert str(refused.axios_error) == "AxiosError: Network Error" and refused.axios_error.request_status == 0
+    assert refused.client == "axios" and refused.summary.startswith("network error: axios GET")
+    assert "axios rejects with: AxiosError: Network Error" in repr(refused)
+    assert "the script gets: the error event, status 0" in repr(Browser(PAGE).xhr("http://127.0.0.1:6000/x"))

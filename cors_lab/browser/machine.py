@@ -6,7 +6,11 @@
     fetch.verdict                                   # ok or blocked, and why, step by step
 
 It decides what the browser sends (preflight, actual request, redirects, cookies) and what the
-page gets to see, following the Fetch Standard and Chromium where they differ.
+page gets to see, following the Fetch Standard and Chromium where they differ: for ``fetch()`` in
+each mode and redirect mode, and for an XMLHttpRequest (``FetchRequest(api="xhr")``). A call the
+browser refuses (a TypeError), mixed content and a bad port end it before anything is sent:
+``next_request()`` is None from the start. Every failure is a typed ``FailureCode``; the words
+(console lines, the script's error) come from the engine's ``Wording``.
 """
 
 from __future__ import annotations
@@ -270,7 +274,11 @@ class _State:
 
 
 class Fetch:
-    """The browser's side of one fetch() call. Feed it responses; read ``verdict`` when done."""
+    """The browser's side of one fetch() call (or XMLHttpRequest). Feed it responses; read ``verdict`` when done.
+
+    ``page_url`` is the page's own URL, which some console lines name (its origin and ``/`` by
+    default); relative URLs are resolved against it.
+    """
 
     def __init__(
         self,

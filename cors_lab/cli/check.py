@@ -341,8 +341,8 @@ def _print_result(result: Any, verdict: str, danger: str | None, app: Any = None
         f"{escape(result.js_error or 'TypeError: Failed to fetch')}"
     )
     failure = result.verdict.failure
-    for line in result.console_messages:
-        out.print(f"[red]console:[/] {escape(line)}")
+    if failure.console_message:
+        out.print(f"[red]console:[/] {escape(failure.console_message)}")
     out.print(f"[bold]why:[/] {escape(failure.explanation)}")
     out.print(f"[bold]fix:[/] {escape(fix or failure.fix)}")
 
