@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from engines.calls import Fetch as EngineFetch  # tests/ is on the path (see tests/conftest.py)
 
 from cors_lab import Browser
 
@@ -176,8 +178,19 @@ def call_url(servers: WireServers, call: Call, token: str) -> str:
     return f"{servers.origins[call.target]}{call.path}?t={token}"
 
 
-def describe_hits(hits: list[dict[str, Any]], page_set: set[str], origins: dict[str, str], token: str) -> list[str]:
-    """What the servers received, as comparable lines: server, method, path and the headers that matter."""
+#: The harness of tests/engines adds its own per-call token to each URL: the model's URLs lack it.
+_ENGINE_TOKEN = re.compile(r"[?&]call=[0-9a-f]{12}")
+
+
+def describe_hits(
+    hits: list[dict[str, Any]], page_set: set[str], origins: dict[str, str], token: str, engine: str = "chromium"
+) -> list[str]:
+    """What the servers received, as comparable lines: server, method, path and the headers that matter.
+
+    For Chromium that includes the headers Chromium adds itself; for the other engines only the
+    CORS ones and the page's (the model sends Chromium's own headers for every engine).
+    """
+    compared = COMPARED_HEADERS if engine == "chromium" else COMPARED_HEADERS[: COMPARED_HEADERS.index("connection")]
     lines = []
     for hit in hits:
         headers: dict[str, str] = {}
@@ -185,11 +198,12 @@ def describe_hits(hits: list[dict[str, Any]], page_set: set[str], origins: dict[
             lower = name.lower()
             if lower in _BROWSER_SET:
                 continue
-            if lower in COMPARED_HEADERS or lower in page_set:
+            if lower in compared or lower in page_set:
                 headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
         shown = "; ".join(f"{name}: {headers[name]!r}" for name in sorted(headers))
         body = f" body={hit['body']!r}" if hit["body"] else ""
-        lines.append(_anonymise(f"{hit['server']} {hit['method']} {hit['path']} ({shown}){body}", origins, token))
+        path = _ENGINE_TOKEN.sub("", hit["path"])
+        lines.append(_anonymise(f"{hit['server']} {hit['method']} {path} ({shown}){body}", origins, token))
     return lines
 
 
@@ -247,9 +261,49 @@ class ChromiumTab:
         return outcomes
 
 
-def run_model(servers: WireServers, case: Case, token: str) -> list[Outcome]:
+class EngineTab:
+    """A page of another engine (a tests/engines session: Firefox, WebKit) run like :class:`ChromiumTab`.
+
+    Its console lines are all kept (Firefox's warnings included), as the model gives all of its own.
+    """
+
+    def __init__(self, session: Any, page_url: str) -> None:
+        self.session = session
+        self.engine: str = session.name
+        session.open(page_url)
+
+    def run(self, servers: WireServers, case: Case, token: str) -> list[Outcome]:
+        outcomes = []
+        for call in case.calls:
+            [seen] = self.session.run([EngineFetch(call_url(servers, call, token), _js_init(call))])
+            lines = [_ENGINE_TOKEN.sub("", line.text) for line in seen.console]
+            outcomes.append(
+                Outcome(
+                    seen.resolved,
+                    seen.status if seen.resolved else None,
+                    sorted(seen.headers) if seen.resolved else [],
+                    [_anonymise(line, servers.origins, token) for line in lines],
+                    describe_hits(servers.hits(token), page_set_names(call), servers.origins, token, self.engine),
+                    seen.error or "",
+                )
+            )
+        return outcomes
+
+
+def sets_cookies(case: Case) -> bool:
+    """Whether any answer of the case sets a cookie (cookies outlive a case in the other engines' pages)."""
+    replies = [
+        reply
+        for script in (case.api, case.other, case.page)
+        for reply in (script.actual, script.preflight, script.final)
+        if reply is not None
+    ]
+    return any(name.lower() == "set-cookie" for reply in replies for name, _ in reply.headers)
+
+
+def run_model(servers: WireServers, case: Case, token: str, engine: str = "chromium") -> list[Outcome]:
     outcomes = []
-    with Browser(servers.origins["page"]) as browser:
+    with Browser(servers.origins["page"], engine=engine) as browser:  # type: ignore[arg-type]
         for call in case.calls:
             try:
                 result = browser.fetch(
@@ -261,47 +315,52 @@ def run_model(servers: WireServers, case: Case, token: str) -> list[Outcome]:
                     credentials=call.credentials,  # type: ignore[arg-type]
                 )
             except ValueError as refused:  # fetch() throws a TypeError before any request
-                received = describe_hits(servers.hits(token), page_set_names(call), servers.origins, token)
+                received = describe_hits(servers.hits(token), page_set_names(call), servers.origins, token, engine)
                 outcomes.append(Outcome(False, None, [], [], received, f"TypeError: {refused}"))
                 continue
             except Exception as crash:  # the model must never crash: a crash is a disagreement, shown
-                received = describe_hits(servers.hits(token), page_set_names(call), servers.origins, token)
+                received = describe_hits(servers.hits(token), page_set_names(call), servers.origins, token, engine)
                 outcomes.append(Outcome(False, None, [], ["the model crashed"], received, f"{crash!r}"))
                 continue
             # As on Chromium's side: every line but the "Failed to load resource" ones.
-            lines = [line for line in result.console_messages if not line.startswith("Failed to load resource")]
+            lines = [
+                line
+                for line in result.console_messages
+                if engine != "chromium" or not line.startswith("Failed to load resource")
+            ]
             outcomes.append(
                 Outcome(
                     result.ok,
                     result.status,
                     sorted(result.headers.keys()),
                     [_anonymise(line, servers.origins, token) for line in lines],
-                    describe_hits(servers.hits(token), page_set_names(call), servers.origins, token),
+                    describe_hits(servers.hits(token), page_set_names(call), servers.origins, token, engine),
                     result.summary,
                 )
             )
     return outcomes
 
 
-def run_case(servers: WireServers, tab: ChromiumTab, case: Case) -> tuple[list[Outcome], list[Outcome]]:
-    """(Chromium's outcomes, the model's): the same case, each side on its own token."""
+def run_case(servers: WireServers, tab: ChromiumTab | EngineTab, case: Case) -> tuple[list[Outcome], list[Outcome]]:
+    """(The engine's outcomes, the model's as that engine): the same case, each side on its own token."""
+    engine = tab.engine if isinstance(tab, EngineTab) else "chromium"
     token = new_token()
     servers.register(case, token)
     real = tab.run(servers, case, token)
     token = new_token()
     servers.register(case, token)
-    model = run_model(servers, case, token)
+    model = run_model(servers, case, token, engine)
     return real, model
 
 
-def reproduction(case: Case, real: list[Outcome], model: list[Outcome]) -> str:
+def reproduction(case: Case, real: list[Outcome], model: list[Outcome], engine: str = "chromium") -> str:
     """A one-case reproduction: the case (paste it into test_regressions.py) and both sides' outcomes."""
-    lines = ["The model and Chromium disagree on this case:", f"    {case!r},"]
+    lines = [f"The model and {engine} disagree on this case:", f"    {case!r},"]
     for number, (r, m) in enumerate(zip(real, model, strict=True), 1):
         if r == m:
             continue
         lines.append(f"  call {number}: {case.calls[number - 1]!r}")
-        for side, o in (("chromium", r), ("model   ", m)):
+        for side, o in ((f"{engine:8}", r), ("model   ", m)):
             lines.append(f"    {side}: ok={o.ok} status={o.status} headers={o.headers} ({o.error})")
             lines.extend(f"              console: {line}" for line in o.console)
             lines.extend(f"              received: {line}" for line in o.received)
