@@ -5,7 +5,8 @@ Firefox builds each console line from one localisation key, most of them in its 
 wording uses with its template exactly as the installed Firefox ESR 153 has it (the engine tests
 check them against the installed ``omni.ja``), and :data:`KEYS` says which keys each failure code
 prints, in order. Measured with ``python -m tests.engines.measure`` (tabled in docs/engines.md)
-and checked against the installed Firefox by tests/engines/test_wording_matches_engines.py.
+and checked against the installed Firefox by tests/engines/test_model_vs_engines.py (the templates
+by tests/engines/test_firefox_templates.py).
 
 The quotes are Firefox's own: ‘ ’ around names and values, “ ” in the mixed-content line.
 """
@@ -286,7 +287,10 @@ def _beyond_latin_1(text: str) -> tuple[int, int] | None:
 def _cross_origin(url: str | None, page_origin: str) -> bool:
     if url is None:
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # no URL at all
+        return True
     return f"{parts.scheme}://{parts.netloc}".lower() != page_origin.rstrip("/").lower()
 
 

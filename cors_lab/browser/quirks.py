@@ -4,7 +4,7 @@ Each field is one difference measured on this machine (``python -m tests.engines
 docs/engines.md), named after the case that shows it. Differences in *words* only are in each
 engine's wording (:mod:`.chromium`, :mod:`.firefox`, :mod:`.webkit`); the fields below are about
 what the engine decides, sends or prints at all. :data:`CHROMIUM_QUIRKS` is the baseline: every
-field off. tests/engines/test_wording_matches_engines.py checks each field against the engine.
+field off. tests/engines/test_model_vs_engines.py checks each field against the engine.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 WebKit is Safari's engine; these are WebKitGTK 2.50's words (Debian's ``gir1.2-webkit2-4.1``),
 measured with ``python -m tests.engines.measure`` (tabled in docs/engines.md) and checked against
-the installed WebKitGTK by tests/engines/test_wording_matches_engines.py. A Safari release may
+the installed WebKitGTK by tests/engines/test_model_vs_engines.py. A Safari release may
 word a line differently from a given WebKitGTK release.
 
 WebKit prints a reason (often without the URL), then ``Fetch API cannot load <URL> due to access
@@ -140,7 +140,7 @@ class WebKitWording:
         requested = (occasion.redirected_from or occasion.url) if unloaded else occasion.url
         cannot_load = CANNOT_LOAD.format(api=_API_NAMES[occasion.api], url=requested)
         if code is C.MIXED_CONTENT:
-            host = urlsplit(occasion.url).hostname or ""
+            host = _host(occasion.url)
             warning = MIXED_CONTENT_WARNING_LOOPBACK if host in _LOOPBACK else MIXED_CONTENT_WARNING
             lines = [warning.format(page=occasion.page, url=occasion.url)]
             if occasion.redirected_from is None:
@@ -166,7 +166,7 @@ class WebKitWording:
         template = REASONS.get(code)
         if template is None:
             return ()  # the calls refused before sending: an exception, and nothing in the console
-        if code is C.CORS_DISABLED_SCHEME and urlsplit(occasion.url).scheme == "ftp":
+        if code is C.CORS_DISABLED_SCHEME and occasion.url.split(":", 1)[0].lower() == "ftp":
             template = FTP_DISABLED
         location = occasion.location or ""
         reason = template.format(
@@ -197,14 +197,27 @@ class WebKitWording:
         return (UNSAFE_HEADER.format(name=name),)
 
 
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # no URL at all ('http://[bad')
+        return ""
+
+
 def _port(url: str) -> str:
     """The port of ``url`` as written (after the host's last colon)."""
-    netloc = urlsplit(url).netloc
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return ""
     return netloc.rsplit(":", 1)[1] if ":" in netloc.rsplit("]", 1)[-1] else ""
 
 
 def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # no URL at all ('http://[bad'): nothing to take out
+        return url
     if not (parts.username or parts.password):
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
