@@ -38,7 +38,8 @@ class EngineQuirks:
     #: redirect-error: ``fetch(url, {redirect: 'error'})`` that meets a redirect rejects with no
     #: console line at all (Chromium prints ``Failed to load resource: net::ERR_FAILED``).
     silent_redirect_mode_error: bool = False
-    #: fetch-ws: ``fetch('ws://...')`` (and XHR to it) fails with no console line at all.
+    #: fetch-ws: ``fetch('ws://...')`` (and XHR to it) fails with no console line at all (Firefox's
+    #: other schemes have lines: ftp: and no scheme "CORS request not http", file: a security error).
     silent_unsupported_scheme: bool = False
     #: connection-refused: a refused connection fails with no console line at all (Chromium prints
     #: ``net::ERR_CONNECTION_REFUSED``, Firefox "CORS request did not succeed").
