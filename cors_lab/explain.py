@@ -21,7 +21,7 @@ allowed access.") are read too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -138,11 +138,25 @@ class _Pattern:
     #: Made only by a redirect's response failing (which is rarer than the preflight failing, whose
     #: words may be the same in Firefox).
     redirect: bool = False
+    #: How many lines the engine's whole message for this code has, where this line is in it (a
+    #: paste of exactly that many lines reads as this code before one whose message has more).
+    sizes: frozenset[int] = frozenset()
+
+
+#: Numbers an engine's words carry that no placeholder of the wording stands for: read as any number.
+_ANY_NUMBER = (
+    # Firefox's WebIDL ByteString error: where the first character over 255 is, and its code.
+    (re.compile(r"the character at index \d+ has value \d+ "), "the character at index 0 has value 256 "),
+    # WebKit's restricted port (the wording's port is the URL's, which the patterns leave out).
+    (re.compile(r"^Not allowed to use restricted network port \d*: "), "Not allowed to use restricted network port : "),
+)
 
 
 def _canonical(text: str) -> str:
     """Quotes retyped, optional sentences out: what patterns and pasted lines are compared as."""
-    text = text.translate(_QUOTES)
+    text = text.translate(_QUOTES).strip()
+    for number, any_number in _ANY_NUMBER:
+        text = number.sub(any_number, text)
     for older, today in _OLDER:
         text = text.replace(older, today)
     for sentence in _OPTIONAL:
@@ -205,6 +219,21 @@ _FETCH_ONLY = frozenset(
 )
 
 
+#: Parameters some wordings look into (a network error's name, a URL's scheme, a character beyond
+#: Latin-1) besides the placeholder: their words are read too.
+_PARAMETERS: dict[FailureCode, tuple[str, ...]] = {
+    C.NETWORK_ERROR: (
+        "net::ERR_UNSAFE_PORT",
+        "net::ERR_TOO_MANY_REDIRECTS",
+        "net::ERR_UNSAFE_REDIRECT",
+        "net::ERR_UNKNOWN_URL_SCHEME",
+        "net::ERR_INVALID_REDIRECT",
+    ),
+    C.UNSUPPORTED_SCHEME: ("file", "ftp", "ws"),
+    C.INVALID_HEADER_VALUE: ("zzparamzz\u20ac",),
+}
+
+
 @cache
 def _patterns() -> tuple[_Pattern, ...]:
     made: dict[tuple[str, str, FailureCode, Api, bool], _Pattern] = {}
@@ -213,9 +242,11 @@ def _patterns() -> tuple[_Pattern, ...]:
             for api in API_CHOICES:
                 if api == "xhr" and code in _FETCH_ONLY:
                     continue
-                for occasion in _occasions(api):
-                    lines = wording.console_lines(code, "zzparamzz", occasion)
-                    error = wording.js_error(code, "zzparamzz", occasion)
+                for occasion, parameter in (
+                    (o, p) for o in _occasions(api) for p in ("zzparamzz", *_PARAMETERS.get(code, ()))
+                ):
+                    lines = wording.console_lines(code, parameter, occasion)
+                    error = wording.js_error(code, parameter, occasion)
                     shown = [(line, index == 0) for index, line in enumerate(lines)]
                     if error:
                         # The script's error names the cause only when it is not the one every failure
@@ -223,6 +254,7 @@ def _patterns() -> tuple[_Pattern, ...]:
                         generic = wording.js_error(C.MISSING_ALLOW_ORIGIN_HEADER, "", occasion)
                         shown.append((error, error != generic))
                     redirect = occasion.status is not None and 300 <= occasion.status < 400
+                    size = len(lines) or 1
                     for line, main in shown:
                         canonical = _canonical(line)
                         # Older Safari and Firefox releases leave out " Status code: N".
@@ -233,8 +265,14 @@ def _patterns() -> tuple[_Pattern, ...]:
                         )
                         for text in {canonical, shortened}:
                             key = (text, engine, code, api, main)
+                            # (the script's error is no line of the console's message)
+                            sizes = frozenset({size} if line in lines else ()) | (
+                                made[key].sizes if key in made else frozenset()
+                            )
                             if key not in made or (made[key].redirect and not redirect):
-                                made[key] = _Pattern(_regex(text, code), engine, code, api, main, redirect)
+                                made[key] = _Pattern(_regex(text, code), engine, code, api, main, redirect, sizes)
+                            else:
+                                made[key] = replace(made[key], sizes=sizes)
     for template, code in READ_ONLY_KEYS.values():
         line = _canonical(format_template(template, _URLS[0], "zzparamzz"))
         for api in API_CHOICES:
@@ -436,7 +474,7 @@ def explain_message(text: str) -> Explanation:
             f"not a CORS message I know: {shown!r}.{_family(text)} I looked for {_looked_for()}. Paste the browser's "
             "console line as it printed it (several lines are fine)."
         )
-    best = _best(readings)
+    best = _best(readings, len(_lines(text)))
     return _explanation(best, [r for r in readings if (r.pattern.engine, r.pattern.code) == _key(best)])
 
 
@@ -455,11 +493,12 @@ _LIKELIHOOD = {
 }
 
 
-def _best(readings: list[_Reading]) -> _Reading:
+def _best(readings: list[_Reading], pasted: int = 1) -> _Reading:
     """The reading of the (engine, code) that explains most pasted lines, by its main line when it has one."""
     lines: dict[tuple[str, FailureCode], set[int]] = {}
     usual: dict[tuple[str, FailureCode], set[int]] = {}  # the lines read without a redirect's patterns
     main: dict[tuple[str, FailureCode], bool] = {}
+    whole: dict[tuple[str, FailureCode], bool] = {}  # a message of as many lines as were pasted
     for reading in readings:
         key = _key(reading)
         lines.setdefault(key, set()).add(reading.index)
@@ -467,7 +506,10 @@ def _best(readings: list[_Reading]) -> _Reading:
         if not reading.pattern.redirect:
             usual[key].add(reading.index)
         main[key] = main.get(key, False) or reading.pattern.main
-    chosen = min(lines, key=lambda k: (-len(lines[k]), -len(usual[k]), not main[k], _LIKELIHOOD[k[1]], k[0]))
+        whole[key] = whole.get(key, False) or pasted in reading.pattern.sizes
+    chosen = min(
+        lines, key=lambda k: (-len(lines[k]), -len(usual[k]), not main[k], not whole[k], _LIKELIHOOD[k[1]], k[0])
+    )
     candidates = [r for r in readings if _key(r) == chosen]
     return min(candidates, key=lambda r: (not r.pattern.main, r.index))
 
@@ -710,6 +752,23 @@ _REFUSALS: dict[FailureCode, tuple[str, str]] = {
     C.REDIRECT_MODE_ERROR: (
         "redirect: 'error' and the API answered with a redirect (FastAPI's trailing-slash redirect, http to https)",
         "Call the final URL (with the route's own trailing slash, https), or drop redirect: 'error'.",
+    ),
+    C.INVALID_METHOD: (
+        "the method is not an HTTP token (it has a space or another separator in it)",
+        "Pass the method as a single word ('GET', 'PATCH'): fetch() and XMLHttpRequest refuse any other.",
+    ),
+    C.INVALID_HEADER_NAME: (
+        "a header name is not an HTTP token (it has a space, a colon or a non-ASCII character in it)",
+        "Fix the header's name (e.g. 'X-Api-Key', not 'X Api Key'): fetch() and XMLHttpRequest refuse it before "
+        "sending.",
+    ),
+    C.INVALID_URL: (
+        "the URL does not parse (a port over 65535, a bad host, a stray character)",
+        "Check how the frontend builds the URL (its base URL and port): log it before calling fetch().",
+    ),
+    C.NO_CORS_REDIRECT_MODE: (
+        "mode: 'no-cors' together with redirect: 'error' or 'manual'",
+        "Drop mode: 'no-cors' (its response is opaque anyway) and configure CORSMiddleware for the page's origin.",
     ),
     C.UNSUPPORTED_SCHEME: (
         "fetch() or XMLHttpRequest with a URL that is not http(s) (ws://, file:, ...)",

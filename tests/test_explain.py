@@ -1,9 +1,10 @@
 """cors_lab.explain_message and ``cors-lab explain``: every message of the three engines decoded back to its cause.
 
-The inputs are not copied by hand: they are made by the engines' wordings (checked word for word
-against the real engines by tests/engines/test_wording_matches_engines.py) for every measured case
-(tests/engines/models.py) and for every failure code, with other URLs, origins and parameters
-than the ones measured.
+The inputs are not copied by hand: the model itself makes them, ``cors_lab.Browser(page, app=...,
+engine=...)`` running in-process against a small ASGI app, for every kind of failure (SCENARIOS),
+in each engine's words (checked word for word against the real engines by
+tests/engines/test_model_vs_engines.py); and the wordings make them for every failure code, with
+other URLs, origins and parameters than the ones measured.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from engines.cases import CASES  # tests/ is on the path (see tests/conftest.py)
-from engines.models import MODEL, for_engine
 
 import cors_lab
+from cors_lab import Browser
 from cors_lab.browser.chromium import CHROMIUM, REASONS
 from cors_lab.browser.engine import API_CHOICES, Api, Occasion, Wording
+from cors_lab.browser.engines import ENGINE_NAMES, ENGINES, Engine
 from cors_lab.browser.failures import FailureCode
 from cors_lab.browser.firefox import FIREFOX, KEYS, READ_ONLY_KEYS, format_template
-from cors_lab.browser.quirks import QUIRKS
 from cors_lab.browser.webkit import WEBKIT
 from cors_lab.explain import Explanation, NotACorsMessageError, explain_message
 
@@ -31,64 +34,207 @@ C = FailureCode
 CLI = Path(sys.executable).parent / "cors-lab"
 WORDINGS: dict[str, Wording] = {"chromium": CHROMIUM, "firefox": FIREFOX, "webkit": WEBKIT}
 TITLES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
-#: Other origins than the measured ones: a dev set-up and a deployed one.
+#: Two set-ups, a dev one and a deployed one: the page, the API, another origin.
 ORIGIN_SETS = (
     {
         "page": "http://localhost:5173",
-        "api": "http://localhost:8000",
-        "other": "http://127.0.0.1:9001",
-        "other_host": "127.0.0.1:9001",
         "https_page": "https://localhost:5173",
-        "mapped": "http://api.dev.test:8000",
-        "api_with_user": "http://admin:secret@localhost:8000",
-        "api_ws": "ws://localhost:8000",
-        "closed": "http://localhost:8001",
+        "api": "http://api.dev.test:8000",
+        "other": "http://auth.dev.test:9001",
     },
     {
         "page": "https://shop.example.org",
+        "https_page": "https://shop.example.org",
         "api": "https://api.example.org",
         "other": "https://auth.example.net",
-        "other_host": "auth.example.net",
-        "https_page": "https://shop.example.org",
-        "mapped": "http://api.example.org",
-        "api_with_user": "https://u:p@api.example.org",
-        "api_ws": "wss://api.example.org",
-        "closed": "https://api.example.org:8443",
     },
 )
 
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One failure the model makes: the page's call (``{api}``, ``{other}``, ``{page}`` filled in),
+    and what the app answers to the preflight and to the request (``Location`` filled in alike)."""
+
+    id: str
+    url: str = "{api}/x"
+    method: str = "GET"
+    headers: Headers = ()
+    body: str | None = None
+    credentials: bool = False
+    answer: tuple[int, Headers] = (200, ())
+    preflight: tuple[int, Headers] = (204, (("Access-Control-Allow-Origin", "{page}"),))
+    fetch_options: dict[str, str] = field(default_factory=dict)  # mode, redirect: fetch() only
+    https: bool = False  # the page is the https one
+
+
+ACAO = ("Access-Control-Allow-Origin", "{page}")
+ANY = ("Access-Control-Allow-Origin", "*")
+
+
+def to(location: str, *headers: tuple[str, str]) -> tuple[int, Headers]:
+    return 302, (("Location", location), *headers)
+
+
+SCENARIOS = (
+    Scenario("missing-acao"),
+    Scenario("acao-other-origin", answer=(200, (("Access-Control-Allow-Origin", "{other}"),))),
+    Scenario("acao-two-values", answer=(200, (("Access-Control-Allow-Origin", "{page}, {other}"),))),
+    Scenario("acao-not-an-origin", answer=(200, (("Access-Control-Allow-Origin", "{page}/"),))),
+    Scenario("wildcard-with-credentials", credentials=True, answer=(200, (ANY,))),
+    Scenario(
+        "credentials-not-true", credentials=True, answer=(200, (ACAO, ("Access-Control-Allow-Credentials", "yes")))
+    ),
+    Scenario("preflight-404", method="PUT", preflight=(404, ())),
+    Scenario("preflight-404-with-acao", method="PUT", preflight=(404, (ACAO,))),
+    Scenario("preflight-without-acao", method="PUT", preflight=(204, ())),
+    Scenario("preflight-other-origin", method="PUT", preflight=(204, (("Access-Control-Allow-Origin", "{other}"),))),
+    Scenario("preflight-redirected", method="PUT", preflight=(307, (ACAO, ("Location", "{other}/x")))),
+    Scenario("method-not-allowed", method="PUT", preflight=(204, (ACAO, ("Access-Control-Allow-Methods", "GET")))),
+    Scenario("header-not-allowed", headers=(("X-Api-Key", "k"),)),
+    Scenario(
+        "allow-methods-invalid",
+        method="PUT",
+        preflight=(204, (ACAO, ("Access-Control-Allow-Methods", "PUT;GET"))),
+    ),
+    Scenario(
+        "allow-headers-invalid",
+        headers=(("X-Api-Key", "k"),),
+        preflight=(204, (ACAO, ("Access-Control-Allow-Headers", "x-api-key;x-b"))),
+    ),
+    Scenario("redirect-without-acao", answer=to("{api}/y")),
+    Scenario("redirect-to-other-without-acao", answer=to("{other}/y", ACAO)),
+    Scenario("redirect-with-credentials", answer=to("http://u:p@auth.example.net/y", ACAO)),
+    Scenario("redirect-to-ftp", answer=to("ftp://files.example.net/y", ACAO)),
+    Scenario("redirect-to-data", answer=to("data:text/plain,hi", ACAO)),
+    Scenario("redirect-to-ws", answer=to("ws://{host}/y", ACAO)),
+    Scenario("redirect-invalid-location", answer=to("http://[bad", ACAO)),
+    Scenario("too-many-redirects", url="{api}/loop", answer=to("{api}/loop", ACAO)),
+    Scenario("redirect-mode-error", answer=to("{api}/y", ACAO), fetch_options={"redirect": "error"}),
+    Scenario("mixed-content", url="http://api.example.net/x", https=True),
+    Scenario("mixed-content-via-redirect", url="{page}/x", answer=to("http://api.example.net/x"), https=True),
+    Scenario("unsafe-port", url="http://api.example.net:6000/x"),
+    Scenario("forbidden-method", method="TRACE"),
+    Scenario("method-not-a-token", method="GE T"),
+    Scenario("header-name-invalid", headers=(("X Api", "1"),)),
+    Scenario("header-value-with-newline", headers=(("X-Api-Key", "a\nb"),)),
+    Scenario("header-value-not-latin-1", headers=(("X-Api-Key", "\u20ac"),)),
+    Scenario("url-with-credentials", url="http://u:p@api.example.net/x"),
+    Scenario("url-unparsable", url="http://api.example.net:99999/x"),
+    Scenario("url-without-scheme", url="localhost:8000/x"),
+    Scenario("get-with-body", body="hi"),
+    Scenario("no-cors-put", method="PUT", fetch_options={"mode": "no-cors"}),
+    Scenario("no-cors-redirect-manual", fetch_options={"mode": "no-cors", "redirect": "manual"}),
+    Scenario("same-origin-mode", fetch_options={"mode": "same-origin"}),
+    Scenario(
+        "same-origin-mode-redirected-away", url="{page}/x", answer=to("{api}/y"), fetch_options={"mode": "same-origin"}
+    ),
+    Scenario("fetch-ws", url="ws://api.example.net/x"),
+    Scenario("fetch-ftp", url="ftp://files.example.net/x"),
+    Scenario("fetch-file", url="file:///etc/hostname"),
+)
+
+
+def _filled(text: str, origins: dict[str, str], page: str) -> str:
+    host = origins["api"].split("//", 1)[1]
+    return text.format(api=origins["api"], other=origins["other"], page=page, host=host)
+
+
+def scenario_app(scenario: Scenario, origins: dict[str, str], page: str) -> Callable[..., Any]:
+    """An ASGI app that answers the preflight and every other request as the scenario says."""
+
+    async def app(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            return
+        status, headers = scenario.preflight if scope["method"] == "OPTIONS" else scenario.answer
+        raw = [(n.lower().encode(), _filled(v, origins, page).encode("latin-1")) for n, v in headers]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": b"hi"})
+
+    return app
+
+
+class Recording:
+    """An engine's wording that keeps what the model asked it last: the code, parameter and occasion."""
+
+    def __init__(self, wording: Wording) -> None:
+        self.wording = wording
+        self.asked: tuple[FailureCode, str, Occasion] | None = None
+        self.engine = wording.engine
+
+    def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
+        self.asked = (code, parameter, occasion)
+        return self.wording.console_lines(code, parameter, occasion)
+
+    def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        return self.wording.js_error(code, parameter, occasion)
+
+    def __getattr__(self, name: str) -> Any:  # the optional wordings (response lines, refused headers...)
+        return getattr(self.wording, name)
+
 
 def same_words(wording: Wording, lines: tuple[str, ...], error: str, parameter: str, occasion: Occasion) -> set[str]:
-    """Every code the engine words exactly so for this occasion: the text cannot tell them apart."""
+    """Every code the engine words exactly so for this occasion: the text cannot tell them apart (nor the
+    URL from where a redirect pointed, when it names one of them)."""
+    occasions = [occasion]
+    if occasion.location:
+        occasions.append(replace(occasion, url=occasion.location))
     return {
         code.value
         for code in FailureCode
-        if wording.console_lines(code, parameter, occasion) == lines
-        and (lines or wording.js_error(code, parameter, occasion) == error)
+        for each in occasions
+        if wording.console_lines(code, parameter, each) == lines
+        and (lines or wording.js_error(code, parameter, each) == error)
     }
 
 
 def measured_messages() -> list[tuple[str, str, Api, str, set[str], Occasion, str]]:
-    """(engine, case, api, pasted text, the codes it may decode to, occasion, parameter) for every measured failure."""
+    """(engine, scenario, api, pasted text, the codes it may decode to, occasion, parameter) for every
+    failure the model makes in every scenario, engine, API and set of origins."""
     made = []
-    for engine, wording in WORDINGS.items():
-        for case in CASES:
-            for number, origins in enumerate(ORIGIN_SETS):
-                model = for_engine(MODEL[case.id], QUIRKS[engine])
+    for name in ENGINE_NAMES:
+        for scenario in SCENARIOS:
+            for origins in ORIGIN_SETS:
+                page = origins["https_page" if scenario.https else "page"]
                 for api in API_CHOICES:
-                    if model.code is None or (api == "xhr" and ("xhr" not in case.via or model.xhr_allowed)):
-                        continue
-                    page = origins["https_page" if case.page == "https" else "page"]
-                    path = f"/api/v{number}/{case.id}"
-                    parameter, occasion = model.occasion(origins, path, page, api)
-                    lines = wording.console_lines(model.code, parameter, occasion)
-                    error = wording.js_error(model.code, parameter, occasion)
+                    if api == "xhr" and scenario.fetch_options:
+                        continue  # XMLHttpRequest has no mode or redirect option
+                    recording = Recording(ENGINES[name].wording)
+                    with Browser(page, app=scenario_app(scenario, origins, page), engine=name) as browser:
+                        browser.engine = Engine(name, recording, ENGINES[name].quirks)
+                        url = _filled(scenario.url, origins, page)
+                        headers = [(n, _filled(v, origins, page)) for n, v in scenario.headers]
+                        if api == "fetch":
+                            result = browser.fetch(
+                                url,
+                                scenario.method,
+                                headers=headers,
+                                content=scenario.body,
+                                credentials="include" if scenario.credentials else "same-origin",
+                                **scenario.fetch_options,  # type: ignore[arg-type]
+                            )
+                        else:
+                            result = browser.xhr(
+                                url,
+                                scenario.method,
+                                headers=headers,
+                                body=scenario.body,
+                                with_credentials=scenario.credentials,
+                            )
+                    if result.ok or recording.asked is None:
+                        continue  # the engine lets it through
+                    code, parameter, occasion = recording.asked
+                    wording = recording.wording
+                    lines = wording.console_lines(code, parameter, occasion)
+                    error = wording.js_error(code, parameter, occasion)
                     generic = error == wording.js_error(C.MISSING_ALLOW_ORIGIN_HEADER, "", occasion)
                     if not lines and (not error or generic):
                         continue  # silent, and the script's error is the one every failure gives
                     text = "\n".join(lines) if lines else error
                     codes = same_words(wording, lines, error, parameter, occasion)
-                    made.append((engine, case.id, api, text, codes, occasion, parameter))
+                    made.append((name, scenario.id, api, text, codes, occasion, parameter))
     return made
 
 
@@ -140,6 +286,10 @@ def every_code_messages() -> list[tuple[str, str, Api, str, set[str]]]:
         C.INVALID_HEADER_VALUE: "Bearer abc\r",
         C.URL_WITH_CREDENTIALS: "https://me:pw@api.example.org/x",
         C.NO_CORS_METHOD: "DELETE",
+        C.INVALID_METHOD: "GE T",
+        C.INVALID_HEADER_NAME: "X Api Key",
+        C.INVALID_URL: "http://localhost:99999/x",
+        C.UNSUPPORTED_SCHEME: "ws",
     }
     made = []
     for engine, wording in WORDINGS.items():

@@ -5,7 +5,8 @@ Firefox builds each console line from one localisation key, most of them in its 
 wording uses with its template exactly as the installed Firefox ESR 153 has it (the engine tests
 check them against the installed ``omni.ja``), and :data:`KEYS` says which keys each failure code
 prints, in order. Measured with ``python -m tests.engines.measure`` (tabled in docs/engines.md)
-and checked against the installed Firefox by tests/engines/test_wording_matches_engines.py.
+and checked against the installed Firefox by tests/engines/test_model_vs_engines.py (the templates
+by tests/engines/test_firefox_templates.py).
 
 The quotes are Firefox's own: ‘ ’ around names and values, “ ” in the mixed-content line.
 """
@@ -13,6 +14,7 @@ The quotes are Firefox's own: ‘ ’ around names and values, “ ” in the mi
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from .engine import Occasion
 from .failures import FailureCode
@@ -71,6 +73,12 @@ TEMPLATES: dict[str, str] = {
     # redirect-to-data, the next for no call. The wording leaves it out (SPORADIC_KEYS).
     "BlockRedirectToDataURI": "Redirecting to data: URI not allowed (Blocked loading of: “%1$S”)",
     "CheckSameOriginError": "Security Error: Content at %S may not load data from %S.",
+    # fetch('file:///...') (caps.properties, measured: fetch-file).
+    "CheckLoadURIError": "Security Error: Content at %S may not load or link to %S.",
+    # XMLHttpRequest's setRequestHeader() with a header no page may set (dom.properties): one run
+    # printed it for the axios call of unsafe-header-cookie, the next for no call. The wording leaves
+    # it out (SPORADIC_KEYS).
+    "ForbiddenHeaderWarning": "Attempt to set a forbidden header was denied: %S",
 }
 
 #: Keys that ``cors-lab explain`` reads but the wording never prints, with the code each means: the
@@ -132,13 +140,22 @@ KEYS: dict[FailureCode, tuple[str, ...]] = {
     },
     C.MIXED_CONTENT: ("BlockMixedActiveContent",),
     C.NETWORK_ERROR: ("CORSDidNotSucceed2",),
+    # fetch() of a URL that is not http(s): ftp:, or a URL without a scheme ('localhost:8000/x' has
+    # the scheme localhost:) is "not http"; file: is a security error; ws: is silent (NETWORK_SILENT).
+    C.UNSUPPORTED_SCHEME: ("CORSRequestNotHttp",),
     C.SAME_ORIGIN_MODE: ("CheckSameOriginError",),
-    # Silent: REDIRECT_MODE_ERROR (redirect: 'error'), UNSUPPORTED_SCHEME (fetch('ws://...')) and
-    # the calls refused before sending.
+    # Silent: REDIRECT_MODE_ERROR (redirect: 'error') and the calls refused before sending.
 }
+#: The schemes fetch() and XMLHttpRequest fail silently, and the one with a key of its own (measured:
+#: fetch-ws, fetch-file).
+SILENT_SCHEMES = frozenset({"ws", "wss"})
+SCHEME_KEYS = {"file": "CheckLoadURIError"}
+#: The network errors (by the model's ``net::ERR_...`` name) Firefox fails without a line (measured:
+#: unsafe-port).
+NETWORK_SILENT = frozenset({"net::ERR_UNSAFE_PORT"})
 
 #: Keys of warnings Firefox prints for some calls and not for others alike: never in the wording's lines.
-SPORADIC_KEYS = frozenset({"BlockRedirectToDataURI"})
+SPORADIC_KEYS = frozenset({"BlockRedirectToDataURI", "ForbiddenHeaderWarning"})
 
 _FETCH = "TypeError: Window.fetch: "
 _NETWORK_ERROR = "TypeError: NetworkError when attempting to fetch resource."
@@ -146,6 +163,11 @@ _NETWORK_ERROR = "TypeError: NetworkError when attempting to fetch resource."
 #: header value, the URL). Every other failure rejects with :data:`_NETWORK_ERROR`.
 REFUSALS: dict[FailureCode, str] = {
     C.FORBIDDEN_METHOD: _FETCH + "Invalid request method {p}.",
+    # Not a token reads the same (measured: method-not-a-token).
+    C.INVALID_METHOD: _FETCH + "Invalid request method {p}.",
+    # The name lower-cased, as Firefox's Headers keep it (measured: header-name-invalid).
+    C.INVALID_HEADER_NAME: _FETCH + "{lower} is an invalid header name.",
+    C.INVALID_URL: _FETCH + "{p} is not a valid URL.",
     # The same words as a forbidden method (measured: no-cors-put).
     C.NO_CORS_METHOD: _FETCH + "Invalid request method {p}.",
     C.INVALID_HEADER_VALUE: _FETCH + "{p} is an invalid header value.",
@@ -155,8 +177,28 @@ REFUSALS: dict[FailureCode, str] = {
 #: What XMLHttpRequest throws where it refuses (it sends the others, or fires ``error``).
 XHR_REFUSALS: dict[FailureCode, str] = {
     C.FORBIDDEN_METHOD: "SecurityError: The operation is insecure.",
+    C.INVALID_METHOD: "SyntaxError: An invalid or illegal string was specified",
+    C.INVALID_HEADER_NAME: "SyntaxError: Invalid header name.",
+    C.INVALID_URL: "SyntaxError: XMLHttpRequest.open: '{p}' is not a valid URL.",
     # Sic: a bad header *value* is reported as a bad name (measured: header-value-with-newline).
     C.INVALID_HEADER_VALUE: "SyntaxError: Invalid header name.",
+}
+
+#: A header name or value beyond Latin-1 fails WebIDL's ByteString conversion first (measured:
+#: header-value-not-latin-1, with the headers given as a list of pairs); ``{at}`` and ``{value}`` are
+#: the index and the UTF-16 code unit of the first character over 255.
+_BYTE_STRING = (
+    "Cannot convert {what} to ByteString because the character at index {at} has value {value} which is greater "
+    "than 255."
+)
+NOT_BYTE_STRING = {
+    "fetch": _FETCH
+    + _BYTE_STRING.replace(
+        "{what}",
+        "element of element of sequence<sequence<ByteString>> branch of (sequence<sequence<ByteString>> or "
+        "record<ByteString, ByteString>)",
+    ),
+    "xhr": "TypeError: XMLHttpRequest.setRequestHeader: " + _BYTE_STRING.replace("{what}", "argument 2"),
 }
 
 _PLACEHOLDER = re.compile(r"%(?:(\d)\$)?S")
@@ -186,6 +228,15 @@ class FirefoxWording:
 
     def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
         keys = KEYS.get(code, ())
+        if code is C.UNSUPPORTED_SCHEME:
+            scheme = parameter or occasion.url.split(":", 1)[0]
+            keys = () if scheme in SILENT_SCHEMES else (SCHEME_KEYS.get(scheme, "CORSRequestNotHttp"),)
+        if code is C.NETWORK_ERROR and parameter in NETWORK_SILENT:
+            keys = ()
+        if code is C.MIXED_CONTENT and _cross_origin(occasion.redirected_from, occasion.page_origin):
+            # The CORS request whose redirect led there failed too (measured: mixed-content-via-cross-origin-
+            # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
+            keys = (*keys, "CORSDidNotSucceed2")
         if code.is_origin_check and not code.at_preflight and _is_redirect(occasion.status):
             keys = (*keys, "CORSDidNotSucceed2")  # the redirect itself failed the check (redirect-without-acao)
         return tuple(self.line(key, code, parameter, occasion) for key in keys)
@@ -195,7 +246,7 @@ class FirefoxWording:
         requested = occasion.redirected_from or occasion.url
         if key in _ABOUT_THE_REQUEST:
             return format_template(TEMPLATES[key], requested, "(null)")
-        if key == "CheckSameOriginError":
+        if key in ("CheckSameOriginError", "CheckLoadURIError"):
             return format_template(TEMPLATES[key], occasion.page, occasion.url)
         status = "" if occasion.status is None else str(occasion.status)
         second = {
@@ -209,15 +260,38 @@ class FirefoxWording:
         return format_template(TEMPLATES[key], occasion.url, second)
 
     def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        beyond = _beyond_latin_1(parameter) if code is C.INVALID_HEADER_VALUE else None
+        if beyond is not None:
+            return NOT_BYTE_STRING[occasion.api].format(at=beyond[0], value=beyond[1])
         if occasion.api == "xhr":
-            return XHR_REFUSALS.get(code, "")
+            return XHR_REFUSALS.get(code, "").format(p=parameter)
         template = REFUSALS.get(code)
-        return template.format(p=parameter) if template else _NETWORK_ERROR
+        return template.format(p=parameter, lower=parameter.lower()) if template else _NETWORK_ERROR
 
     def authorization_warning(self, url: str) -> str:
         """The warning Firefox prints when ``Access-Control-Allow-Headers: *`` is taken to cover
         Authorization (the request goes through; see :data:`~.quirks.FIREFOX_QUIRKS`)."""
         return format_template(TEMPLATES["CORSAllowHeaderFromPreflightDeprecation"], url)
+
+
+def _beyond_latin_1(text: str) -> tuple[int, int] | None:
+    """The index and value of the first UTF-16 code unit of ``text`` over 255, as WebIDL names it."""
+    units = text.encode("utf-16-le")
+    for at in range(len(units) // 2):
+        value = int.from_bytes(units[2 * at : 2 * at + 2], "little")
+        if value > 0xFF:
+            return at, value
+    return None
+
+
+def _cross_origin(url: str | None, page_origin: str) -> bool:
+    if url is None:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # no URL at all
+        return True
+    return f"{parts.scheme}://{parts.netloc}".lower() != page_origin.rstrip("/").lower()
 
 
 def _is_redirect(status: int | None) -> bool:

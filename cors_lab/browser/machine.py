@@ -299,6 +299,8 @@ class Fetch:
         self.cache = cache if cache is not None else PreflightCache()
         self.cookies = cookies if cookies is not None else CookieJar()
         self._verdict: Verdict | None = None
+        #: The name of the header whose value the call refused (an engine may print it).
+        self._refused_header = ""
         self._s = _State(request.url, request.method, (), b"", self.page_origin, "basic")
         refusal = self._construct()
         if refusal is None:
@@ -322,7 +324,9 @@ class Fetch:
         if not xhr:  # fetch(): converting the init dictionary comes first
             for name, value in headers:
                 if any(ord(c) > 0xFF for c in name + value):
-                    return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses a header beyond Latin-1"
+                    self._refused_header = name
+                    culprit = name if any(ord(c) > 0xFF for c in name) else value
+                    return FailureCode.INVALID_HEADER_VALUE, culprit, f"{call} refuses a header beyond Latin-1"
         method = request.method
         if xhr:  # open(method, url) checks the method first
             if not is_token(method):
@@ -360,8 +364,10 @@ class Fetch:
                 return FailureCode.INVALID_HEADER_NAME, name, f"{call} refuses the header name {name!r}"
             trimmed = value.strip(" \t\r\n")
             if any(c in trimmed for c in "\0\r\n"):
+                self._refused_header = name
                 return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses the value of {name}"
             if xhr and any(ord(c) > 0xFF for c in value):
+                self._refused_header = name
                 return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses a header beyond Latin-1"
             if is_forbidden_request_header(name, trimmed):
                 dropped.append(name)
@@ -587,7 +593,7 @@ class Fetch:
                     repr(response.get("location")),
                     kind=StepKind.REDIRECT_INVALID,
                 )
-                self._network_failure("net::ERR_INVALID_REDIRECT", response)
+                self._network_failure("net::ERR_INVALID_REDIRECT", response, location=response.get("location") or "")
                 return
             self._fail(FailureCode.PREFLIGHT_DISALLOWED_REDIRECT, "", response, "The preflight was redirected")
             return
@@ -661,7 +667,7 @@ class Fetch:
             )
         if wildcard and "authorization" in names and "authorization" not in allowed:
             self._step(
-                f"{self.wording.engine} lets '*' cover Authorization",
+                f"{self.wording.engine.split()[0]} lets '*' cover Authorization",
                 None,
                 "The Fetch Standard says '*' never covers Authorization; Chromium, Firefox and WebKit still "
                 "allow it (measured), Chromium with a deprecation warning in DevTools' Issues panel and Firefox "
@@ -754,7 +760,7 @@ class Fetch:
             self._step(
                 "The redirect's Location is not a URL", False, repr(raw_location), kind=StepKind.REDIRECT_INVALID
             )
-            self._network_failure("net::ERR_INVALID_REDIRECT", response)
+            self._network_failure("net::ERR_INVALID_REDIRECT", response, location=raw_location)
             return
         location = parsed.href
         unsafe = parsed.protocol in _UNSAFE_REDIRECT_SCHEMES
@@ -765,7 +771,9 @@ class Fetch:
             self._step(
                 f"The redirect leads to a {parsed.protocol} URL", False, location, kind=StepKind.REDIRECT_INVALID
             )
-            self._network_failure("net::ERR_UNSAFE_REDIRECT" if unsafe else "net::ERR_UNKNOWN_URL_SCHEME", None)
+            self._network_failure(
+                "net::ERR_UNSAFE_REDIRECT" if unsafe else "net::ERR_UNKNOWN_URL_SCHEME", None, location=location
+            )
             return
         if parsed.protocol not in ("http:", "https:"):
             # Measured: ftp:, about:, javascript: and the like give Chromium's CorsDisabledScheme line,
@@ -793,7 +801,7 @@ class Fetch:
         s.redirects += 1
         if s.redirects > MAX_REDIRECTS:
             self._step("Too many redirects", False, f"more than {MAX_REDIRECTS}", kind=StepKind.TOO_MANY_REDIRECTS)
-            self._network_failure("net::ERR_TOO_MANY_REDIRECTS", None)
+            self._network_failure("net::ERR_TOO_MANY_REDIRECTS", None, location=location)
             return
         current, target = serialize_origin(s.url), serialize_origin(location)
         if self.request.mode == "same-origin" and target != self.page_origin:
@@ -882,6 +890,7 @@ class Fetch:
         *,
         url: str | None = None,
         redirected_from: str | None = None,
+        location: str | None = None,
     ) -> None:
         s = self._s
         first_url = self._first_url
@@ -907,9 +916,9 @@ class Fetch:
             status=response.status if response is not None else None,
             redirected_from=redirected_from,
             api=self.request.api,
-            location=_redirect_target(response, url),
+            location=location if location is not None else _redirect_target(response, url),
             origin_sent="" if s.origin_sent == self.page_origin else s.origin_sent,
-            header_name=self._spelling(parameter) if code in _HEADER_CODES else "",
+            header_name=self._header_name(code, parameter),
         )
         lines = self.wording.console_lines(code, parameter, occasion)
         failure = CorsFailure(
@@ -925,14 +934,21 @@ class Fetch:
         self._step(title, False, "", kind=StepKind.BLOCKED if code.is_cors else StepKind.REFUSED, code=code)
         self._finish(response, failure=failure)
 
+    def _header_name(self, code: FailureCode, parameter: str) -> str:
+        """The header a failure is about, as the page wrote it ('' for the failures about no header)."""
+        if code is FailureCode.INVALID_HEADER_VALUE and self._refused_header:
+            return self._refused_header
+        return self._spelling(parameter) if code in _HEADER_CODES else ""
+
     def _spelling(self, name: str) -> str:
         """A header's name as the page wrote it (WebKit prints it so)."""
         spelt = [n for n, _ in (*self._s.headers, *self.request.headers) if n.lower() == name.lower()]
         return spelt[0] if spelt else name
 
-    def _network_failure(self, reason: str, response: HttpResponse | None) -> None:
-        """No usable response: the request failed in the network stack with ``reason`` (``net::ERR_...``)."""
-        self._fail(FailureCode.NETWORK_ERROR, reason, response, f"Network error: {reason}")
+    def _network_failure(self, reason: str, response: HttpResponse | None, *, location: str | None = None) -> None:
+        """No usable response: the request failed in the network stack with ``reason`` (``net::ERR_...``);
+        ``location`` is where the redirect that failed pointed, as its Location said (WebKit prints it)."""
+        self._fail(FailureCode.NETWORK_ERROR, reason, response, f"Network error: {reason}", location=location)
 
     @property
     def _first_url(self) -> str:

@@ -4,7 +4,7 @@ Each field is one difference measured on this machine (``python -m tests.engines
 docs/engines.md), named after the case that shows it. Differences in *words* only are in each
 engine's wording (:mod:`.chromium`, :mod:`.firefox`, :mod:`.webkit`); the fields below are about
 what the engine decides, sends or prints at all. :data:`CHROMIUM_QUIRKS` is the baseline: every
-field off. tests/engines/test_wording_matches_engines.py checks each field against the engine.
+field off. tests/engines/test_model_vs_engines.py checks each field against the engine.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ class EngineQuirks:
     #: redirect-error: ``fetch(url, {redirect: 'error'})`` that meets a redirect rejects with no
     #: console line at all (Chromium prints ``Failed to load resource: net::ERR_FAILED``).
     silent_redirect_mode_error: bool = False
-    #: fetch-ws: ``fetch('ws://...')`` (and XHR to it) fails with no console line at all.
+    #: fetch-ws: ``fetch('ws://...')`` (and XHR to it) fails with no console line at all (Firefox's
+    #: other schemes have lines: ftp: and no scheme "CORS request not http", file: a security error).
     silent_unsupported_scheme: bool = False
     #: connection-refused: a refused connection fails with no console line at all (Chromium prints
     #: ``net::ERR_CONNECTION_REFUSED``, Firefox "CORS request did not succeed").

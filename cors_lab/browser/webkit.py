@@ -2,7 +2,7 @@
 
 WebKit is Safari's engine; these are WebKitGTK 2.50's words (Debian's ``gir1.2-webkit2-4.1``),
 measured with ``python -m tests.engines.measure`` (tabled in docs/engines.md) and checked against
-the installed WebKitGTK by tests/engines/test_wording_matches_engines.py. A Safari release may
+the installed WebKitGTK by tests/engines/test_model_vs_engines.py. A Safari release may
 word a line differently from a given WebKitGTK release.
 
 WebKit prints a reason (often without the URL), then ``Fetch API cannot load <URL> due to access
@@ -83,6 +83,22 @@ MIXED_CONTENT_WARNING_LOOPBACK = (
 MIXED_CONTENT_ERROR = "Not allowed to request resource"
 #: mode: 'same-origin' to another origin: this line alone.
 SAME_ORIGIN_MODE = "Fetch API cannot load {url}."
+#: mode: 'same-origin', redirected to another origin: this line, then CANNOT_LOAD (measured:
+#: same-origin-mode-redirected-away); ``{url}`` is the redirect's target.
+SAME_ORIGIN_MODE_REDIRECTED = (
+    "Unsafe attempt to load URL {url} from origin {origin}. Domains, protocols and ports must match."
+)
+#: mode: 'no-cors' with redirect 'error' or 'manual': these lines, then CANNOT_LOAD (measured:
+#: no-cors-redirect-manual).
+NO_CORS_REDIRECT_MODE = ("No-Cors mode requires follow redirect mode", MIXED_CONTENT_ERROR)
+#: The network errors WebKit words, by the model's ``net::ERR_...`` name (measured: unsafe-port,
+#: too-many-redirects; redirect-to-data, redirect-to-ws and redirect-invalid-location are denied as a
+#: non-CORS scheme, naming the Location as it was). Others (a refused connection): no line at all.
+RESTRICTED_PORT = "Not allowed to use restricted network port {port}: {url}"
+TOO_MANY_REDIRECTS = "Load cannot follow more than 20 redirections"
+_REDIRECT_REFUSED = frozenset({"net::ERR_UNSAFE_REDIRECT", "net::ERR_UNKNOWN_URL_SCHEME", "net::ERR_INVALID_REDIRECT"})
+#: XMLHttpRequest's setRequestHeader() with a header no page may set (measured: unsafe-header-cookie).
+UNSAFE_HEADER = 'Refused to set unsafe header "{name}"'
 
 _LOAD_FAILED = "TypeError: Load failed"
 #: What fetch() rejects with for each call it refuses; ``{p}`` is the parameter, ``{header}`` the
@@ -93,11 +109,22 @@ REFUSALS: dict[FailureCode, str] = {
     C.URL_WITH_CREDENTIALS: "TypeError: URL is not valid or contains user credentials.",
     C.BODY_WITH_GET_OR_HEAD: "TypeError: Request has method '{method}' and cannot have a body",
     C.NO_CORS_METHOD: "TypeError: Method must be GET, POST or HEAD in no-cors mode.",
+    C.INVALID_METHOD: "TypeError: Method is not a valid HTTP token.",
+    C.INVALID_HEADER_NAME: "TypeError: Invalid header name: '{p}'",
+    # The same words as a URL with credentials (measured: url-unparsable).
+    C.INVALID_URL: "TypeError: URL is not valid or contains user credentials.",
 }
+#: A header name or value beyond Latin-1 fails WebIDL's ByteString conversion, for fetch() and
+#: XMLHttpRequest alike (measured: header-value-not-latin-1).
+NOT_BYTE_STRING = "TypeError: Type error"
+_NO_MATCH = "SyntaxError: The string did not match the expected pattern."
 #: What XMLHttpRequest throws where it refuses (it sends the others, or fires ``error``).
 XHR_REFUSALS: dict[FailureCode, str] = {
     C.FORBIDDEN_METHOD: "SecurityError: The operation is insecure.",
-    C.INVALID_HEADER_VALUE: "SyntaxError: The string did not match the expected pattern.",
+    C.INVALID_HEADER_VALUE: _NO_MATCH,
+    C.INVALID_METHOD: _NO_MATCH,
+    C.INVALID_HEADER_NAME: _NO_MATCH,
+    C.INVALID_URL: _NO_MATCH,
 }
 _LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -113,24 +140,33 @@ class WebKitWording:
         requested = (occasion.redirected_from or occasion.url) if unloaded else occasion.url
         cannot_load = CANNOT_LOAD.format(api=_API_NAMES[occasion.api], url=requested)
         if code is C.MIXED_CONTENT:
-            host = urlsplit(occasion.url).hostname or ""
+            host = _host(occasion.url)
             warning = MIXED_CONTENT_WARNING_LOOPBACK if host in _LOOPBACK else MIXED_CONTENT_WARNING
             lines = [warning.format(page=occasion.page, url=occasion.url)]
             if occasion.redirected_from is None:
                 lines.append(MIXED_CONTENT_ERROR)
             return (*lines, cannot_load)
         if code is C.SAME_ORIGIN_MODE:
+            if occasion.redirected_from:
+                reason = SAME_ORIGIN_MODE_REDIRECTED.format(url=occasion.url, origin=occasion.page_origin)
+                return (reason, CANNOT_LOAD.format(api=_API_NAMES[occasion.api], url=occasion.url))
             return (SAME_ORIGIN_MODE.format(url=occasion.url),)
+        if code is C.NO_CORS_REDIRECT_MODE:
+            return (*NO_CORS_REDIRECT_MODE, cannot_load)
         if code is C.NETWORK_ERROR:
-            target = occasion.location or (occasion.url if occasion.redirected_from else None)
-            if target is None or urlsplit(target).scheme in ("http", "https"):
-                return ()  # a refused connection: nothing at all (measured: connection-refused)
-            # A redirect to data: (and other schemes fetch() knows): denied as a non-CORS scheme.
-            return (REASONS[C.CORS_DISABLED_SCHEME].format(url=target), cannot_load)
+            if parameter == "net::ERR_UNSAFE_PORT":
+                return (RESTRICTED_PORT.format(port=_port(occasion.url), url=occasion.url),)
+            if parameter == "net::ERR_TOO_MANY_REDIRECTS":
+                return (TOO_MANY_REDIRECTS, cannot_load)
+            target = occasion.location
+            if parameter in _REDIRECT_REFUSED and target is not None:
+                # A redirect to data:, ws: or what is no URL: denied as a non-CORS scheme.
+                return (REASONS[C.CORS_DISABLED_SCHEME].format(url=target), cannot_load)
+            return ()  # a refused connection: nothing at all (measured: connection-refused)
         template = REASONS.get(code)
         if template is None:
             return ()  # the calls refused before sending: an exception, and nothing in the console
-        if code is C.CORS_DISABLED_SCHEME and urlsplit(occasion.url).scheme == "ftp":
+        if code is C.CORS_DISABLED_SCHEME and occasion.url.split(":", 1)[0].lower() == "ftp":
             template = FTP_DISABLED
         location = occasion.location or ""
         reason = template.format(
@@ -147,6 +183,8 @@ class WebKitWording:
         return (reason, cannot_load)
 
     def js_error(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
+        if code is C.INVALID_HEADER_VALUE and any(ord(c) > 0xFF for c in parameter):
+            return NOT_BYTE_STRING
         if occasion.api == "xhr":
             return XHR_REFUSALS.get(code, "")
         template = REFUSALS.get(code)
@@ -154,9 +192,32 @@ class WebKitWording:
             return _LOAD_FAILED
         return template.format(p=parameter, header=occasion.header_name or parameter, method=occasion.method)
 
+    def unsafe_header_lines(self, name: str) -> tuple[str, ...]:
+        """XMLHttpRequest's setRequestHeader() logs each header it refuses (fetch() drops them silently)."""
+        return (UNSAFE_HEADER.format(name=name),)
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # no URL at all ('http://[bad')
+        return ""
+
+
+def _port(url: str) -> str:
+    """The port of ``url`` as written (after the host's last colon)."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return ""
+    return netloc.rsplit(":", 1)[1] if ":" in netloc.rsplit("]", 1)[-1] else ""
+
 
 def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # no URL at all ('http://[bad'): nothing to take out
+        return url
     if not (parts.username or parts.password):
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
