@@ -662,7 +662,8 @@ class Browser:
             credentials=machine.request.credentials,
             mode=machine.request.mode,
         )
-        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in named]
+        encoding = "utf-8" if self.engine.quirks.sends_header_values_as_utf8 else "latin-1"
+        headers = [(name.encode("latin-1"), value.encode(encoding)) for name, value in named]
         request = httpx.Request(
             outgoing.method,
             outgoing.url,

@@ -87,15 +87,18 @@ class PreflightCache:
         method: str,
         request_headers: tuple[tuple[str, str], ...],
         include_credentials: bool,
+        *,
+        chromium: bool = True,
     ) -> CacheEntry | None:
-        """The entry that lets this request go without a preflight, or None."""
+        """The entry that lets this request go without a preflight, or None (``chromium``: by
+        Chromium's safelist, else by the Fetch Standard's)."""
         entry = self._entries.get((origin, url))
         if entry is None:
             return None
         if entry.expires_at <= self.clock():
             del self._entries[(origin, url)]
             return None
-        return entry if entry.allows(method, unsafe_names(request_headers), include_credentials) else None
+        return entry if entry.allows(method, unsafe_names(request_headers, chromium), include_credentials) else None
 
     def seconds_left(self, origin: str, url: str) -> float | None:
         entry = self._entries.get((origin, url))

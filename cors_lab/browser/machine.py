@@ -485,6 +485,20 @@ class Fetch:
     # --- the steps of the algorithm --------------------------------------------------------------
 
     @property
+    def _chromium_safelist(self) -> bool:
+        """Chromium's CORS safelist (client hints and Intervention too), or the Fetch Standard's."""
+        return not self.quirks.fetch_standard_safelist
+
+    @property
+    def _request_header_names(self) -> tuple[str, ...]:
+        """The CORS-unsafe header names, as Access-Control-Request-Headers lists them: sorted, once
+        each; Firefox lists a name once per header line the page set (measured)."""
+        names = unsafe_names(self._s.headers, self._chromium_safelist)
+        if not self.quirks.repeats_request_header_names:
+            return names
+        return tuple(sorted(n.lower() for n, _ in self._s.headers if n.lower() in names))
+
+    @property
     def _preflight_origin(self) -> str:
         """The Origin a preflight carries: the request's, except that after a redirect to another
         origin Firefox's preflight still says the page's (measured: preflighted-redirect)."""
@@ -514,7 +528,7 @@ class Fetch:
             )
             self._send_actual()
             return
-        reasons = preflight_reasons(s.method, s.headers)
+        reasons = preflight_reasons(s.method, s.headers, self._chromium_safelist)
         if not reasons:
             self._step(
                 "A simple request: no preflight needed",
@@ -530,7 +544,9 @@ class Fetch:
         # "no-store" (Fetch Standard, HTTP-network-or-cache fetch), and then Chromium 156 does not
         # consult the preflight cache, though it still stores the new answer (measured).
         conditional = any(name.lower() in _CONDITIONAL_HEADERS for name, _ in s.headers)
-        if not conditional and self.cache.lookup(s.origin_sent, s.url, s.method, s.headers, include):
+        if not conditional and self.cache.lookup(
+            s.origin_sent, s.url, s.method, s.headers, include, chromium=self._chromium_safelist
+        ):
             left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
             self._step(
                 "The preflight is skipped: an earlier answer is still cached",
@@ -541,7 +557,7 @@ class Fetch:
             s.preflight_cached = True
             self._send_actual()
             return
-        names = unsafe_names(s.headers)
+        names = self._request_header_names
         headers = [("Accept", "*/*"), ("Origin", self._preflight_origin), ("Access-Control-Request-Method", s.method)]
         if names:
             headers.append(("Access-Control-Request-Headers", ",".join(names)))
@@ -582,7 +598,7 @@ class Fetch:
     def _after_preflight(self, request: HttpRequest, response: HttpResponse) -> None:
         s = self._s
         include = self.request.credentials == "include"
-        names = unsafe_names(s.headers)
+        names = self._request_header_names
         if response.is_redirect:
             if not _parses(response.get("location") or "", s.url):
                 # The network stack fails a redirect it cannot follow before CORS looks at it: no
@@ -595,6 +611,14 @@ class Fetch:
                 )
                 self._network_failure("net::ERR_INVALID_REDIRECT", response, location=response.get("location") or "")
                 return
+            if self.quirks.preflight_redirect_checks_allow_origin_first:
+                location = ada_url.URL(response.get("location") or "", s.url)
+                if location.protocol not in ("http:", "https:"):
+                    # Firefox fails such a redirect in its network layer, before any CORS check.
+                    self._network_failure("net::ERR_UNSAFE_REDIRECT", response)
+                    return
+                if self._cors_check_fails(response, preflight=True):
+                    return
             self._fail(FailureCode.PREFLIGHT_DISALLOWED_REDIRECT, "", response, "The preflight was redirected")
             return
         status_first = self.quirks.preflight_status_checked_before_allow_origin
@@ -834,7 +858,12 @@ class Fetch:
             n
             for n, _ in s.headers
             if (n.lower() == "authorization" and target != current)
-            or (n.lower() in CLIENT_HINTS and n.lower() != "save-data" and target != self.page_origin)
+            or (
+                self._chromium_safelist
+                and n.lower() in CLIENT_HINTS
+                and n.lower() != "save-data"
+                and target != self.page_origin
+            )
         ]
         if removed:
             s.headers = tuple((n, v) for n, v in s.headers if n not in removed)
@@ -903,7 +932,7 @@ class Fetch:
             s.method,
             self.request.credentials,
             response,
-            unsafe_names(s.headers),
+            unsafe_names(s.headers, self._chromium_safelist),
             api=self.request.api,
             url=url,
             redirected_from=redirected_from,

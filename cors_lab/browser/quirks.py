@@ -41,6 +41,20 @@ class EngineQuirks:
     #: fetch-ws: ``fetch('ws://...')`` (and XHR to it) fails with no console line at all (Firefox's
     #: other schemes have lines: ftp: and no scheme "CORS request not http", file: a security error).
     silent_unsupported_scheme: bool = False
+    #: Generated cases (tests/differential/test_generated_engines.py): the client hints (DPR, ECT,
+    #: Width, ...) and Intervention are not CORS-safelisted, as in the Fetch Standard; Chromium
+    #: safelists them (and strips them on a redirect to another origin).
+    fetch_standard_safelist: bool = False
+    #: Generated cases: Access-Control-Request-Headers lists a name once per header line the page
+    #: set (``downlink,downlink``), where Chromium and WebKit list each name once.
+    repeats_request_header_names: bool = False
+    #: Generated cases: a redirected preflight response goes through the CORS check first, so one
+    #: without Access-Control-Allow-Origin fails as PreflightMissingAllowOriginHeader (Chromium and
+    #: WebKit: PreflightDisallowedRedirect whatever its headers).
+    preflight_redirect_checks_allow_origin_first: bool = False
+    #: Generated cases: header values go on the wire as UTF-8 (Chromium and Firefox send each
+    #: character as one Latin-1 byte).
+    sends_header_values_as_utf8: bool = False
     #: connection-refused: a refused connection fails with no console line at all (Chromium prints
     #: ``net::ERR_CONNECTION_REFUSED``, Firefox "CORS request did not succeed").
     silent_connection_refused: bool = False
@@ -49,6 +63,9 @@ class EngineQuirks:
 CHROMIUM_QUIRKS = EngineQuirks("Chromium 156")
 FIREFOX_QUIRKS = EngineQuirks(
     "Firefox 153",
+    fetch_standard_safelist=True,
+    repeats_request_header_names=True,
+    preflight_redirect_checks_allow_origin_first=True,
     warns_when_star_covers_authorization=True,
     preflight_after_redirect_sends_page_origin=True,
     silent_redirect_mode_error=True,
@@ -56,6 +73,8 @@ FIREFOX_QUIRKS = EngineQuirks(
 )
 WEBKIT_QUIRKS = EngineQuirks(
     "WebKit 2.50",
+    fetch_standard_safelist=True,
+    sends_header_values_as_utf8=True,
     loopback_http_is_mixed_content=True,
     preflight_status_checked_before_allow_origin=True,
     silent_connection_refused=True,

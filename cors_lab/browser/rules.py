@@ -166,10 +166,15 @@ def is_potentially_trustworthy_host(host: str) -> bool:
     return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
 
 
-def _safelist_problem(name: str, value: str) -> str | None:
-    """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is."""
+def _safelist_problem(name: str, value: str, chromium: bool = True) -> str | None:
+    """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is.
+
+    ``chromium``: Chromium's safelist, which adds the client hints and Intervention to the Fetch
+    Standard's (Firefox and WebKit keep to the standard's, measured).
+    """
     shown = display_name(name)
-    if name not in _SAFELISTED_NAMES and name not in CLIENT_HINTS:
+    chromium_only = name in CLIENT_HINTS or name == "intervention"
+    if (name not in _SAFELISTED_NAMES and name not in CLIENT_HINTS) or (chromium_only and not chromium):
         return (
             f"header {shown} is not safelisted (only Accept, Accept-Language, Content-Language, "
             "Content-Type and Range are)"
@@ -229,14 +234,15 @@ class UnsafeHeader:
 
 
 @lru_cache(maxsize=1024)
-def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
-    """The request headers that make a preflight necessary, sorted by name, each with its reason."""
+def cors_unsafe_headers(headers: HeaderItems, chromium: bool = True) -> tuple[UnsafeHeader, ...]:
+    """The request headers that make a preflight necessary, sorted by name, each with its reason
+    (``chromium``: by Chromium's safelist, else by the Fetch Standard's)."""
     unsafe: dict[str, str] = {}
     safelisted_total = 0
     for name, value in combine_headers(headers).items():
         if is_forbidden_request_header(name, value):
             continue
-        problem = _safelist_problem(name, value)
+        problem = _safelist_problem(name, value, chromium)
         if problem is None:
             safelisted_total += header_bytes(value)
         else:
@@ -253,9 +259,9 @@ def cors_unsafe_headers(headers: HeaderItems) -> tuple[UnsafeHeader, ...]:
 
 
 @lru_cache(maxsize=1024)
-def unsafe_names(headers: HeaderItems) -> tuple[str, ...]:
+def unsafe_names(headers: HeaderItems, chromium: bool = True) -> tuple[str, ...]:
     """Lower-cased, de-duplicated, sorted (cached): the value of Access-Control-Request-Headers."""
-    return tuple(h.name for h in cors_unsafe_headers(headers))
+    return tuple(h.name for h in cors_unsafe_headers(headers, chromium))
 
 
 def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
@@ -263,12 +269,12 @@ def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
     return list(unsafe_names(headers))
 
 
-def preflight_reasons(method: str, headers: HeaderItems) -> list[str]:
+def preflight_reasons(method: str, headers: HeaderItems, chromium: bool = True) -> list[str]:
     """Why a cross-origin request needs a preflight; empty for a "simple" request."""
     reasons = []
     if method not in SAFELISTED_METHODS:
         reasons.append(f"method {method} is not safelisted (only GET, HEAD and POST are)")
-    reasons.extend(header.reason for header in cors_unsafe_headers(headers))
+    reasons.extend(header.reason for header in cors_unsafe_headers(headers, chromium))
     return reasons
 
 
