@@ -15,8 +15,10 @@ browser refuses (a TypeError), mixed content and a bad port end it before anythi
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple, cast
 
 import ada_url
 
@@ -295,6 +297,7 @@ class Fetch:
         self.page_url = page_url or self.page_origin + "/"
         self.wording = wording
         self.quirks = quirks
+        self._request_wording, self._response_wording = _optional_wordings(wording)
         self.request = request
         self.cache = cache if cache is not None else PreflightCache()
         self.cookies = cookies if cookies is not None else CookieJar()
@@ -323,7 +326,7 @@ class Fetch:
         headers = request.headers
         if not xhr:  # fetch(): converting the init dictionary comes first
             for name, value in headers:
-                if any(ord(c) > 0xFF for c in name + value):
+                if not (name + value).isascii() and max(map(ord, name + value)) > 0xFF:
                     self._refused_header = name
                     culprit = name if any(ord(c) > 0xFF for c in name) else value
                     return FailureCode.INVALID_HEADER_VALUE, culprit, f"{call} refuses a header beyond Latin-1"
@@ -334,20 +337,23 @@ class Fetch:
             if method.upper() in FORBIDDEN_METHODS:
                 return FailureCode.FORBIDDEN_METHOD, method, f"{call} refuses the method {method}"
         try:
-            parsed = ada_url.URL(request.url, self.page_url)  # a relative URL is the page's, as in a browser
+            parsed = _url_parts(request.url, self.page_url)  # a relative URL is the page's, as in a browser
         except ValueError:
             return FailureCode.INVALID_URL, request.url, f"{call} cannot parse the URL {request.url!r}"
-        if parsed.username or parsed.password:
+        href = parsed.href
+        if parsed.has_credentials:
             if not xhr:
-                return FailureCode.URL_WITH_CREDENTIALS, parsed.href, f"{call} refuses a URL with user:password@"
-            parsed.username, parsed.password = "", ""
+                return FailureCode.URL_WITH_CREDENTIALS, href, f"{call} refuses a URL with user:password@"
+            plain = ada_url.URL(href)
+            plain.username, plain.password = "", ""
+            href = plain.href
             self._step(
                 "XMLHttpRequest leaves user:password out of the URL",
                 None,
                 "it uses them only to answer an HTTP authentication challenge",
                 kind=StepKind.HEADERS_DROPPED,
             )
-        s.url = parsed.href
+        s.url = href
         if not xhr:
             if not is_token(method):
                 return FailureCode.INVALID_METHOD, method, f"{call} refuses the method {method!r}"
@@ -371,8 +377,8 @@ class Fetch:
                 return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses a header beyond Latin-1"
             if is_forbidden_request_header(name, trimmed):
                 dropped.append(name)
-                if xhr and isinstance(self.wording, RequestWording):
-                    s.early_lines += self.wording.unsafe_header_lines(name)
+                if xhr and self._request_wording is not None:
+                    s.early_lines += self._request_wording.unsafe_header_lines(name)
             elif request.mode == "no-cors" and not is_no_cors_safelisted_header(name, trimmed):
                 no_cors_dropped.append(name)
             else:
@@ -411,7 +417,7 @@ class Fetch:
     def _start(self) -> tuple[FailureCode, str, str] | None:
         """What fetch() checks before it sends anything, in Chromium's order; then the response tainting."""
         s, request = self._s, self.request
-        parsed = ada_url.URL(s.url)
+        parsed = _url_parts(s.url)
         scheme = parsed.protocol.rstrip(":")
         same_origin = parsed.origin == self.page_origin
         if request.mode == "no-cors" and request.redirect != "follow":
@@ -428,7 +434,7 @@ class Fetch:
         s.tainting = "basic" if same_origin else "opaque" if request.mode == "no-cors" else "cors"
         return None
 
-    def _mixed_content(self, url: ada_url.URL) -> bool:
+    def _mixed_content(self, url: ada_url.URL | _UrlParts) -> bool:
         """An https page asking for an http URL that is not loopback: blocked before anything is sent."""
         return (
             self.page_origin.startswith("https:")
@@ -1025,11 +1031,11 @@ class Fetch:
                         )
                     )
             readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
-            if isinstance(self.wording, ResponseWording):
+            if self._response_wording is not None:
                 occasion = Occasion(
                     s.url, self.page_origin, self.page_url, s.method, response.status, api=self.request.api
                 )
-                lines = self.wording.response_lines(occasion, response.reason)
+                lines = self._response_wording.response_lines(occasion, response.reason)
             what = "XMLHttpRequest loads" if self._xhr else "fetch() resolves"
             if kind in ("opaque", "opaqueredirect"):
                 s.warnings.append(
@@ -1104,6 +1110,44 @@ def _combined(headers: HeaderItems) -> list[tuple[str, str]]:
         names.setdefault(name.lower(), name)
         values.setdefault(name.lower(), []).append(value)
     return [(names[key], ", ".join(parts).strip(" \t")) for key, parts in values.items()]
+
+
+def _optional_wordings(wording: Wording) -> tuple[RequestWording | None, ResponseWording | None]:
+    """The optional parts of an engine's wording, looked up once per wording (a Protocol isinstance is slow)."""
+    return _optional_wordings_of(cast(Hashable, wording))
+
+
+@lru_cache(maxsize=16)
+def _optional_wordings_of(wording: Any) -> tuple[RequestWording | None, ResponseWording | None]:
+    return (
+        wording if isinstance(wording, RequestWording) else None,
+        wording if isinstance(wording, ResponseWording) else None,
+    )
+
+
+class _UrlParts(NamedTuple):
+    """The parts of a parsed URL the machine reads, parsed once per URL (ada's attribute access is slow)."""
+
+    href: str
+    protocol: str
+    origin: str
+    hostname: str
+    port: str
+    has_credentials: bool
+
+
+@lru_cache(maxsize=4096)
+def _url_parts(url: str, base: str | None = None) -> _UrlParts:
+    """``url`` parsed (against ``base``); a ValueError when it does not parse."""
+    parsed = ada_url.URL(url, base) if base is not None else ada_url.URL(url)
+    return _UrlParts(
+        parsed.href,
+        parsed.protocol,
+        parsed.origin,
+        parsed.hostname,
+        parsed.port,
+        bool(parsed.username or parsed.password),
+    )
 
 
 #: The failures about one of the page's headers, whose name an engine may print as the page spelt it.
