@@ -343,7 +343,8 @@ class LiveBrowser(_Readable, w.VBox):
                 )
             else:
                 self._show_status(
-                    f"connected: your browser ({html.escape(self._browser_label)}) loaded the page from {origin}"
+                    f"connected: your browser{html.escape(f' ({self._browser_label})' if self._browser_label else '')} "
+                    f"loaded the page from {origin}"
                 )
             return
         request, outcome = report.get("request", {}), report.get("outcome", {})

@@ -457,7 +457,7 @@ def test_playground_and_live_browser_through_the_ui(lab, lab_context):
         assert "from origin 'http://evil.example' has been blocked by CORS policy" in playground.inner_text()
 
         live = page.locator(".jp-CodeCell").nth(1)
-        page.wait_for_function("() => document.body.innerText.includes('connected: your browser loaded the page')")
+        page.wait_for_function("() => document.body.innerText.includes('connected: your browser (Chromium')")
         frame = live.frame_locator("iframe")
         frame.locator("#send").click()  # the prefilled GET /users: allowed
         expect(live.locator(".cors-lab-reports tr")).to_have_count(2)

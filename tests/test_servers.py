@@ -156,9 +156,12 @@ def test_what_uvicorn_logs_about_our_servers_stays_off_stderr_and_reaches_the_co
 
         app = FastAPI()
 
+        arrived = threading.Event()
+
         @app.get("/slow")
         async def slow():
             import asyncio
+            arrived.set()
             await asyncio.sleep(30)
 
         seen = []
@@ -167,7 +170,7 @@ def test_what_uvicorn_logs_about_our_servers_stays_off_stderr_and_reaches_the_co
         logging.getLogger("cors_lab.servers.uvicorn").addHandler(handler)
         server = cors_lab.serve(app)
         threading.Thread(target=lambda: httpx.get(server.url + "/slow", timeout=60), daemon=True).start()
-        time.sleep(0.5)
+        assert arrived.wait(30), "the slow request never reached the server"
         server.stop()  # the slow request outlives the 2 s graceful shutdown: uvicorn cancels it, and says so
         print(any("graceful shutdown" in message for message in seen))
         """

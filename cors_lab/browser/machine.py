@@ -383,7 +383,9 @@ class Fetch:
                 no_cors_dropped.append(name)
             else:
                 kept.append((name, trimmed))
-        body = request.body or None  # an empty body is no body, as for the model's callers it always was
+        # An empty string is still a body: fetch() sends it with its Content-Type, and refuses it on
+        # a GET (measured: DELETE with body '' goes out with Content-Type: text/plain;charset=UTF-8).
+        body = request.body
         if body is not None and s.method in ("GET", "HEAD"):
             if not xhr:
                 return FailureCode.BODY_WITH_GET_OR_HEAD, "", f"{call} refuses a body with {s.method}"

@@ -578,7 +578,7 @@ def test_same_origin_request_redirected_cross_origin_becomes_cors():
     ],
 )
 def test_redirect_method_rewriting(method, status, method_after, body_kept):
-    body = b"" if method == "HEAD" else b"name=x"
+    body = None if method == "HEAD" else b"name=x"  # fetch() refuses any body on a HEAD, even an empty one
     request = FetchRequest(
         URL, method=method, body=body, headers={"Content-Type": "text/plain", "Content-Language": "en"}
     )
@@ -592,7 +592,7 @@ def test_redirect_method_rewriting(method, status, method_after, body_kept):
     )
     after = sent[-1]
     assert verdict.ok and after.method == method_after and after.url == "http://localhost:8000/next"
-    assert (after.body == body) is body_kept
+    assert (after.body == (body or b"")) is body_kept
     names = {name.lower() for name, _ in after.headers}
     assert ("content-type" in names) is body_kept and ("content-language" in names) is body_kept
 
