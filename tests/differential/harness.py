@@ -198,6 +198,8 @@ def describe_hits(
             lower = name.lower()
             if lower in _BROWSER_SET:
                 continue
+            if engine != "chromium" and hit["method"] == "OPTIONS" and lower == "accept-language":
+                continue  # a preflight's Accept-Language is the engine's own (WebKitGTK here: "C", its locale)
             if lower in compared or lower in page_set:
                 headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
         shown = "; ".join(f"{name}: {headers[name]!r}" for name in sorted(headers))

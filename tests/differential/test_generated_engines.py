@@ -3,12 +3,14 @@
 The same generator, the same servers: every case runs in the engine (a tests/engines session)
 and in ``cors_lab.Browser(engine=...)``. Cases whose answers set cookies are left out here: a
 cookie outlives its case in these engines' pages, and their cookie policies (Firefox's Total
-Cookie Protection, WebKit's ITP) are not modelled. CORS_LAB_FUZZ_ENGINE_EXAMPLES sets how many
-cases each engine runs; it is 0 (the test skips) until the model agrees on them: the engines'
-safelists and a few checks differ from Chromium's in ways the model does not know yet (the note on
-issue 12 has the figures and the differences found).
+Cookie Protection, WebKit's ITP) are not modelled.
 
-    CORS_LAB_FUZZ_ENGINE_EXAMPLES=100 .venv/bin/pytest tests/differential/test_generated_engines.py -s
+WebKit runs CORS_LAB_FUZZ_WEBKIT_EXAMPLES cases (100 by default) in ``make test``. Firefox runs
+CORS_LAB_FUZZ_FIREFOX_EXAMPLES, 0 by default (skipped) until the model agrees with it on every
+case: a redirected preflight's failure gets one more "CORS request did not succeed" line in
+Firefox than the model gives (the note on issue 12 has the figures).
+
+    CORS_LAB_FUZZ_FIREFOX_EXAMPLES=100 .venv/bin/pytest tests/differential/test_generated_engines.py -s
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from .harness import EngineTab, WireServers, reproduction, run_case, sets_cookies
 from .strategies import cases
 
-EXAMPLES = int(os.environ.get("CORS_LAB_FUZZ_ENGINE_EXAMPLES", "0"))
+EXAMPLES = {
+    "firefox": int(os.environ.get("CORS_LAB_FUZZ_FIREFOX_EXAMPLES", "0")),
+    "webkit": int(os.environ.get("CORS_LAB_FUZZ_WEBKIT_EXAMPLES", "100")),
+}
 SEED = int(os.environ.get("CORS_LAB_FUZZ_SEED", "0"))
 
 pytestmark = pytest.mark.browser
@@ -39,7 +44,7 @@ def _start(engine: str):  # type: ignore[no-untyped-def]
     return WebKitSession(parts.python, parts.xvfb, None)
 
 
-@pytest.fixture(scope="module", params=["firefox", "webkit"])
+@pytest.fixture(scope="module")
 def engine_tab(request: pytest.FixtureRequest, wire_servers: WireServers) -> Iterator[EngineTab]:
     try:
         session = _start(request.param)
@@ -51,7 +56,13 @@ def engine_tab(request: pytest.FixtureRequest, wire_servers: WireServers) -> Ite
         session.close()
 
 
-@pytest.mark.skipif(EXAMPLES == 0, reason="opt-in: set CORS_LAB_FUZZ_ENGINE_EXAMPLES (see the module docstring)")
+def _engine(name: str) -> object:
+    variable = f"CORS_LAB_FUZZ_{name.upper()}_EXAMPLES"
+    skip = pytest.mark.skipif(EXAMPLES[name] == 0, reason=f"opt-in: set {variable} (see the module docstring)")
+    return pytest.param(name, marks=skip, id=name)
+
+
+@pytest.mark.parametrize("engine_tab", [_engine("firefox"), _engine("webkit")], indirect=True)
 def test_model_agrees_with_the_engine_on_generated_cases(wire_servers: WireServers, engine_tab: EngineTab) -> None:
     disagreements: list[str] = []
     seen = 0
@@ -59,7 +70,7 @@ def test_model_agrees_with_the_engine_on_generated_cases(wire_servers: WireServe
 
     @seed(SEED)
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES[engine_tab.engine],
         deadline=None,
         database=None,
         phases=[Phase.generate],
