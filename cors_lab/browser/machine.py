@@ -1166,7 +1166,7 @@ def _redirect_target(response: HttpResponse | None, base: str) -> str | None:
     try:
         return str(ada_url.URL(location, base).href)
     except ValueError:
-        return None
+        return location  # as it came: WebKit names it so ("Cross-origin redirection to http://[bad denied ...")
 
 
 def _parses(location: str, base: str) -> bool:

@@ -889,3 +889,16 @@ def test_which_redirect_schemes_get_the_cors_line(page_url, location, error):
 def test_a_repeated_header_goes_as_one_trimmed_line():
     _, sent = run(FetchRequest(PAGE + "/same", headers=[("X-A", "a"), ("X-A", "")]), ok())
     assert [(n, v) for n, v in sent[0].headers if n == "X-A"] == [("X-A", "a,")]
+
+
+def test_webkit_names_a_redirect_location_that_does_not_parse_as_it_came():
+    # Found by the generated cases: the CORS check of the redirect fails, and WebKit's line names
+    # the Location as the server sent it.
+    engine = ENGINES["webkit"]
+    fetch = Fetch(PAGE, FetchRequest(URL), wording=engine.wording, quirks=engine.quirks)
+    fetch.receive(HttpResponse(302, (ACAO, ACAO, ("Location", "http://[bad"))))
+    assert fetch.verdict.console_lines == (
+        "Cross-origin redirection to http://[bad denied by Cross-Origin Resource Sharing policy: "
+        "Access-Control-Allow-Origin cannot contain more than one origin.",
+        f"Fetch API cannot load {URL} due to access control checks.",
+    )
