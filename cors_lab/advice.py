@@ -503,7 +503,8 @@ _NETWORK_ERRORS: dict[str, tuple[str, str]] = {
         "Check that the server is running (uvicorn main:app --port {port}) and listens on that port; that the "
         "URL's host is one it listens on (a server started with --host 127.0.0.1 does not answer on other "
         "addresses, and 'localhost' may mean ::1 where it does not listen: try 127.0.0.1); and, in Docker, that "
-        "the port is published (-p {port}:{port}) and uvicorn listens on 0.0.0.0 in the container.",
+        "the port is published (-p {port}:{port}) and uvicorn listens on 0.0.0.0 inside the container (the "
+        "container's loopback is its own; only what -p publishes reaches it from outside).",
     ),
     "net::ERR_NAME_NOT_RESOLVED": (
         "The host name in {url} does not resolve: the browser found no address to connect to.",
