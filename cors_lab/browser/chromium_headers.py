@@ -22,7 +22,6 @@ sends with a window (``Chrome``), as a learner's own browser would.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from typing import Literal
 
@@ -30,6 +29,7 @@ import ada_url
 
 from .cookies import is_same_site
 from .http import HttpRequest
+from .rules import is_potentially_trustworthy_host
 
 __all__ = ["USER_AGENT", "browser_headers", "fetch_site", "is_potentially_trustworthy"]
 
@@ -46,17 +46,9 @@ FetchSite = Literal["same-origin", "same-site", "cross-site"]
 
 
 def is_potentially_trustworthy(url: str) -> bool:
-    """https (or wss), ``localhost`` and its subdomains, and loopback IPs: Chromium's secure contexts."""
+    """https (or wss), or a loopback host (see rules.is_potentially_trustworthy_host): a secure context."""
     parsed = ada_url.URL(url)
-    if parsed.protocol in ("https:", "wss:"):
-        return True
-    host = parsed.hostname.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return parsed.protocol in ("https:", "wss:") or is_potentially_trustworthy_host(parsed.hostname)
 
 
 def fetch_site(page_origin: str, url_list: Sequence[str]) -> FetchSite:
