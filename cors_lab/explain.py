@@ -498,7 +498,10 @@ def _best(readings: list[_Reading], pasted: int = 1) -> _Reading:
     lines: dict[tuple[str, FailureCode], set[int]] = {}
     usual: dict[tuple[str, FailureCode], set[int]] = {}  # the lines read without a redirect's patterns
     main: dict[tuple[str, FailureCode], bool] = {}
-    whole: dict[tuple[str, FailureCode], bool] = {}  # a message of as many lines as were pasted
+    #: A message of as many lines as were pasted, judged by the main line when one was read: it
+    #: carries the status, which tells a redirect's message from another (Firefox: one line more).
+    whole: dict[tuple[str, FailureCode], bool] = {}
+    whole_by_main: dict[tuple[str, FailureCode], bool] = {}
     for reading in readings:
         key = _key(reading)
         lines.setdefault(key, set()).add(reading.index)
@@ -506,9 +509,13 @@ def _best(readings: list[_Reading], pasted: int = 1) -> _Reading:
         if not reading.pattern.redirect:
             usual[key].add(reading.index)
         main[key] = main.get(key, False) or reading.pattern.main
-        whole[key] = whole.get(key, False) or pasted in reading.pattern.sizes
+        fits = pasted in reading.pattern.sizes
+        whole[key] = whole.get(key, False) or fits
+        if reading.pattern.main:
+            whole_by_main[key] = whole_by_main.get(key, False) or fits
+    whole.update(whole_by_main)
     chosen = min(
-        lines, key=lambda k: (-len(lines[k]), -len(usual[k]), not main[k], not whole[k], _LIKELIHOOD[k[1]], k[0])
+        lines, key=lambda k: (-len(lines[k]), not whole[k], -len(usual[k]), not main[k], _LIKELIHOOD[k[1]], k[0])
     )
     candidates = [r for r in readings if _key(r) == chosen]
     return min(candidates, key=lambda r: (not r.pattern.main, r.index))

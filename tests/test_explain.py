@@ -92,6 +92,7 @@ SCENARIOS = (
     Scenario("preflight-without-acao", method="PUT", preflight=(204, ())),
     Scenario("preflight-other-origin", method="PUT", preflight=(204, (("Access-Control-Allow-Origin", "{other}"),))),
     Scenario("preflight-redirected", method="PUT", preflight=(307, (ACAO, ("Location", "{other}/x")))),
+    Scenario("preflight-redirected-without-acao", method="PUT", preflight=(301, (("Location", "{api}/y"),))),
     Scenario("method-not-allowed", method="PUT", preflight=(204, (ACAO, ("Access-Control-Allow-Methods", "GET")))),
     Scenario("header-not-allowed", headers=(("X-Api-Key", "k"),)),
     Scenario(
@@ -175,17 +176,27 @@ class Recording:
         return getattr(self.wording, name)
 
 
-def same_words(wording: Wording, lines: tuple[str, ...], error: str, parameter: str, occasion: Occasion) -> set[str]:
-    """Every code the engine words exactly so for this occasion: the text cannot tell them apart (nor the
-    URL from where a redirect pointed, when it names one of them)."""
+def same_words(
+    wording: Wording,
+    lines: tuple[str, ...],
+    error: str,
+    parameter: str,
+    occasion: Occasion,
+    read: Callable[[str], str] = lambda line: line,
+) -> set[str]:
+    """Every code the engine words exactly so for this occasion, its lines as ``read`` leaves them: the
+    text cannot tell them apart (nor the URL from where a redirect pointed, when it names one of them,
+    nor a redirect's status from another's where no line names it)."""
     occasions = [occasion]
     if occasion.location:
         occasions.append(replace(occasion, url=occasion.location))
+    occasions += [replace(each, status=200) for each in occasions if each.status != 200]
+    pasted = tuple(map(read, lines))
     return {
         code.value
         for code in FailureCode
         for each in occasions
-        if wording.console_lines(code, parameter, each) == lines
+        if tuple(map(read, wording.console_lines(code, parameter, each))) == pasted
         and (lines or wording.js_error(code, parameter, each) == error)
     }
 
@@ -452,9 +463,15 @@ def test_firefox_lines_of_releases_before_the_status_code_are_read():
     """Firefox added " Status code: N." to its keys (CORSMissingAllowOrigin2...): the lines without it read alike."""
     firefox = [m for m in MEASURED if m[0] == "firefox" and " Status code: " in m[3]]
     assert len(firefox) > 20
-    for _, case, _, text, codes, _, _ in firefox:
+    for _, case, _, text, _, occasion, parameter in firefox:
         older = re.sub(r"\. Status code: (?:\d{3}|\(null\))\.$", ".", text, flags=re.MULTILINE)
+        # Without the status, a redirect's message may read as another code's (the codes that read alike).
+        codes = same_words(FIREFOX, tuple(text.split("\n")), "", parameter, occasion, _without_status)
         assert explain_message(older).code.value in codes, (case, older)
+
+
+def _without_status(line: str) -> str:
+    return re.sub(r"\. Status code: (?:\d{3}|\(null\))\.$", ".", line)
 
 
 @pytest.mark.parametrize("key", sorted(READ_ONLY_KEYS))

@@ -237,8 +237,11 @@ class FirefoxWording:
             # The CORS request whose redirect led there failed too (measured: mixed-content-via-cross-origin-
             # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
             keys = (*keys, "CORSDidNotSucceed2")
-        if code.is_origin_check and not code.at_preflight and _is_redirect(occasion.status):
-            keys = (*keys, "CORSDidNotSucceed2")  # the redirect itself failed the check (redirect-without-acao)
+        if code.is_origin_check and _is_redirect(occasion.status):
+            # A redirect that fails the check fails as a request too: one more line, for the actual
+            # request (measured: redirect-without-acao) and for a preflight, after the twin's own
+            # (generated cases: a 301 answer to OPTIONS without Access-Control-Allow-Origin).
+            keys = (*keys, "CORSDidNotSucceed2")
         return tuple(self.line(key, code, parameter, occasion) for key in keys)
 
     def line(self, key: str, code: FailureCode, parameter: str, occasion: Occasion) -> str:

@@ -296,6 +296,14 @@ CASES: tuple[Case, ...] = (
         for status in (301, 307)
     ),
     Case(
+        "preflight-redirect-without-acao",
+        "PUT; the preflight answers 301 to another URL, without CORS headers",
+        "PreflightMissingAllowOriginHeader",
+        put(),
+        (api(ok(PAGE), Reply(301, (("Location", "{api}{path}/elsewhere?{query}"),), b"")),),
+        group=PREFLIGHT,
+    ),
+    Case(
         "method-not-allowed",
         "PUT; the preflight allows GET, POST",
         "MethodDisallowedByPreflightResponse",
