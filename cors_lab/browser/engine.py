@@ -41,6 +41,8 @@ class Occasion:
     failing request carried when it was not the page's (``"null"`` after a redirect to another
     origin; WebKit prints it), and ``header_name`` the header a failure is about as the page
     wrote it (WebKit keeps its case: ``X-Custom``, where the parameter is ``x-custom``).
+    ``preflight`` says the failure came with the preflight (its answer, or no answer), which
+    Firefox's words show only in how many lines it prints and which URL they name.
     """
 
     url: str
@@ -53,6 +55,7 @@ class Occasion:
     location: str | None = None
     origin_sent: str = ""
     header_name: str = ""
+    preflight: bool = False
 
     @property
     def page(self) -> str:

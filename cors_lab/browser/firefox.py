@@ -237,6 +237,8 @@ class FirefoxWording:
             # The CORS request whose redirect led there failed too (measured: mixed-content-via-cross-origin-
             # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
             keys = (*keys, "CORSDidNotSucceed2")
+        if code is C.NETWORK_ERROR and occasion.preflight and _is_redirect(occasion.status):
+            keys = (*keys, "CORSDidNotSucceed2")  # the redirect, then the preflight (preflight-redirect-to-ftp)
         if code.is_origin_check and _is_redirect(occasion.status):
             # A redirect that fails the check fails as a request too: one more line, for the actual
             # request (measured: redirect-without-acao) and for a preflight, after the twin's own
@@ -246,7 +248,9 @@ class FirefoxWording:
 
     def line(self, key: str, code: FailureCode, parameter: str, occasion: Occasion) -> str:
         """The line ``key`` makes for this failure."""
-        requested = occasion.redirected_from or occasion.url
+        # A preflight's lines name the URL it went to, also after a redirect of the request
+        # (generated cases: a redirect to another origin, then a preflight there that fails).
+        requested = occasion.url if occasion.preflight else occasion.redirected_from or occasion.url
         if key in _ABOUT_THE_REQUEST:
             return format_template(TEMPLATES[key], requested, "(null)")
         if key in ("CheckSameOriginError", "CheckLoadURIError"):

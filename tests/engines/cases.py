@@ -303,6 +303,20 @@ CASES: tuple[Case, ...] = (
         (api(ok(PAGE), Reply(301, (("Location", "{api}{path}/elsewhere?{query}"),), b"")),),
         group=PREFLIGHT,
     ),
+    *(
+        Case(
+            f"preflight-redirect-to-ftp{suffix}",
+            f"PUT; the preflight answers 301 to an ftp: URL{words}",
+            code,
+            put(),
+            (api(ok(PAGE), Reply(301, (*acao, ("Location", "ftp://files.example.test/x")), b"")),),
+            group=PREFLIGHT,
+        )
+        for suffix, words, acao, code in (
+            ("", " (with ACAO)", (PAGE,), "PreflightDisallowedRedirect"),
+            ("-without-acao", ", without CORS headers", (), "PreflightMissingAllowOriginHeader"),
+        )
+    ),
     Case(
         "method-not-allowed",
         "PUT; the preflight allows GET, POST",
@@ -496,6 +510,15 @@ CASES: tuple[Case, ...] = (
         "allowed",
         put(),
         (api(to_other(PAGE, status=307), preflight_ok(PAGE, methods("PUT"))), other(ok(ANY, methods("PUT")))),
+        group=REDIRECTS,
+    ),
+    Case(
+        "redirect-then-preflight-without-acao",
+        "PUT to the page's own URL, which answers 307 to another origin; the preflight there answers 500 "
+        "without CORS headers",
+        "PreflightMissingAllowOriginHeader",
+        Request("{page}{path}", "PUT"),
+        (("page", to_other(status=307), None), ("other", Reply(500), Reply(500))),
         group=REDIRECTS,
     ),
     # --- fetch() modes and options ----------------------------------------------------------------

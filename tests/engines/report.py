@@ -155,7 +155,8 @@ def describe_reply(reply: Reply, origins: Mapping[str, str], path: str, normalis
 def describe_routes(case: Case, origins: Mapping[str, str], normalise: Normaliser) -> str:
     described = []
     for site, actual, preflight in case.routes:
-        where = {"api": "The API", "other": "The other origin", "page": "The https page's origin"}[site]
+        page = "The https page's origin" if case.page == "https" else "The page's origin"
+        where = {"api": "The API", "other": "The other origin", "page": page}[site]
         text = f"{where} answers {describe_reply(actual, origins, case.path, normalise)}"
         if preflight is not None:
             text += f"; its preflight (OPTIONS) {describe_reply(preflight, origins, case.path, normalise)}"
