@@ -42,7 +42,8 @@ class Occasion:
     origin; WebKit prints it), and ``header_name`` the header a failure is about as the page
     wrote it (WebKit keeps its case: ``X-Custom``, where the parameter is ``x-custom``).
     ``preflight`` says the failure came with the preflight (its answer, or no answer), which
-    Firefox's words show only in how many lines it prints and which URL they name.
+    Firefox's words show only in how many lines it prints and which URL they name; and
+    ``same_origin`` that the request never left the page's origin, so was no CORS request.
     """
 
     url: str
@@ -56,6 +57,7 @@ class Occasion:
     origin_sent: str = ""
     header_name: str = ""
     preflight: bool = False
+    same_origin: bool = False
 
     @property
     def page(self) -> str:

@@ -231,8 +231,8 @@ class FirefoxWording:
         if code is C.UNSUPPORTED_SCHEME:
             scheme = parameter or occasion.url.split(":", 1)[0]
             keys = () if scheme in SILENT_SCHEMES else (SCHEME_KEYS.get(scheme, "CORSRequestNotHttp"),)
-        if code is C.NETWORK_ERROR and parameter in NETWORK_SILENT:
-            keys = ()
+        if code is C.NETWORK_ERROR and (parameter in NETWORK_SILENT or occasion.same_origin):
+            keys = ()  # "Cross-Origin Request Blocked" is never said of a same-origin request
         if code is C.MIXED_CONTENT and _cross_origin(occasion.redirected_from, occasion.page_origin):
             # The CORS request whose redirect led there failed too (measured: mixed-content-via-cross-origin-
             # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
@@ -259,7 +259,7 @@ class FirefoxWording:
         second = {
             "CORSMissingAllowOrigin2": status,
             "CORSPreflightDidNotSucceed3": status,
-            "CORSAllowOriginNotMatchingOrigin": _replaced(_without_empty_last_line(parameter)),
+            "CORSAllowOriginNotMatchingOrigin": _replaced(parameter),
             "CORSMissingAllowHeaderFromPreflight2": parameter.lower(),
             "CORSInvalidAllowMethod": _bad_token(parameter),
             "CORSInvalidAllowHeader": _bad_token(parameter),
@@ -303,14 +303,6 @@ def _cross_origin(url: str | None, page_origin: str) -> bool:
 
 def _is_redirect(status: int | None) -> bool:
     return status is not None and 300 <= status < 400
-
-
-def _without_empty_last_line(value: str) -> str:
-    """Firefox joins repeated header lines leaving out an empty last one (generated cases:
-    'a', 'b', '' prints as 'a, b')."""
-    while value.endswith(", "):
-        value = value[: -len(", ")]
-    return value
 
 
 def _replaced(value: str) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "is_cors_header",
     "is_token",
     "parse_header_line",
+    "without_empty_repeats",
 ]
 
 HeaderItems = tuple[tuple[str, str], ...]
@@ -56,6 +57,22 @@ def parse_header_line(line: str) -> tuple[str, str]:
     if not colon or not is_token(name):
         raise ValueError(f"{line.strip()!r} is not 'Name: value', e.g. 'Content-Type: application/json'")
     return name, value.strip()
+
+
+def without_empty_repeats(headers: HeaderItems) -> HeaderItems:
+    """The header lines with the empty ones left out where the same name has another line (Firefox
+    merges repeated lines so: an empty one adds nothing, not even the ", ")."""
+    filled = {name.lower() for name, value in headers if value.strip(" \t")}
+    kept: list[tuple[str, str]] = []
+    empty_seen: set[str] = set()
+    for name, value in headers:
+        if not value.strip(" \t"):
+            lower = name.lower()
+            if lower in filled or lower in empty_seen:
+                continue
+            empty_seen.add(lower)
+        kept.append((name, value))
+    return tuple(kept)
 
 
 def header_items(headers: HeadersLike) -> HeaderItems:

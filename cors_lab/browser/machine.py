@@ -16,7 +16,7 @@ browser refuses (a TypeError), mixed content and a bad port end it before anythi
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple, cast
 
@@ -37,7 +37,7 @@ from .engine import (
     Wording,
 )
 from .failures import CorsFailure, FailureCode, FailureContext, NamedEnum
-from .http import HeaderItems, HttpRequest, HttpResponse, header_items, is_token
+from .http import HeaderItems, HttpRequest, HttpResponse, header_items, is_token, without_empty_repeats
 from .quirks import CHROMIUM_QUIRKS, EngineQuirks
 from .rules import (
     BAD_PORTS,
@@ -460,6 +460,8 @@ class Fetch:
         if request is None or self._verdict:
             raise RuntimeError("no request is waiting for a response")
         self._s.exchanges.append(Exchange(as_sent or request, response))
+        if self.quirks.merges_header_lines_without_empty_ones:
+            response = replace(response, headers=without_empty_repeats(response.headers))
         if request.kind == "preflight":
             self._after_preflight(request, response)
         else:
@@ -958,6 +960,7 @@ class Fetch:
             origin_sent="" if s.origin_sent == self.page_origin else s.origin_sent,
             header_name=self._header_name(code, parameter),
             preflight=bool(s.exchanges) and s.exchanges[-1].request.kind == "preflight",
+            same_origin=s.tainting == "basic",
         )
         lines = self.wording.console_lines(code, parameter, occasion)
         failure = CorsFailure(

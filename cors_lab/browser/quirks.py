@@ -52,6 +52,9 @@ class EngineQuirks:
     #: without Access-Control-Allow-Origin fails as PreflightMissingAllowOriginHeader (Chromium and
     #: WebKit: PreflightDisallowedRedirect whatever its headers).
     preflight_redirect_checks_allow_origin_first: bool = False
+    #: Generated cases: of a response header sent on several lines, the empty lines count for
+    #: nothing (``''`` and ``x`` read as ``x``; Chromium and WebKit: ``, x``).
+    merges_header_lines_without_empty_ones: bool = False
     #: Generated cases: header values go on the wire as UTF-8 (Chromium and Firefox send each
     #: character as one Latin-1 byte).
     sends_header_values_as_utf8: bool = False
@@ -66,6 +69,7 @@ FIREFOX_QUIRKS = EngineQuirks(
     fetch_standard_safelist=True,
     repeats_request_header_names=True,
     preflight_redirect_checks_allow_origin_first=True,
+    merges_header_lines_without_empty_ones=True,
     warns_when_star_covers_authorization=True,
     preflight_after_redirect_sends_page_origin=True,
     silent_redirect_mode_error=True,

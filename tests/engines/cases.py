@@ -215,6 +215,14 @@ CASES: tuple[Case, ...] = (
         group=CORS_CHECK,
     ),
     Case(
+        "acao-empty-line-then-origin",
+        "Two ACAO header lines: an empty one, then the page's origin (Firefox drops the empty line)",
+        "MultipleAllowOriginValues",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", ""), PAGE)),),
+        group=CORS_CHECK,
+    ),
+    Case(
         "acao-not-a-url",
         "ACAO is 'foo'",
         "InvalidAllowOriginValue",
@@ -794,6 +802,14 @@ CASES: tuple[Case, ...] = (
         "network error",
         get(),
         (api(Reply(302, (PAGE, ("Location", "{api}{path}?{query}")), b"")),),
+        group=ARGUMENTS,
+    ),
+    Case(
+        "too-many-redirects-same-origin",
+        "the page's own URL answers 302 to itself, again and again",
+        "network error",
+        Request("{page}{path}"),
+        (("page", Reply(302, (("Location", "{page}{path}?{query}"),), b""), None),),
         group=ARGUMENTS,
     ),
     Case(
