@@ -237,6 +237,12 @@ class FirefoxWording:
             # The CORS request whose redirect led there failed too (measured: mixed-content-via-cross-origin-
             # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
             keys = (*keys, "CORSDidNotSucceed2")
+        if code is C.PREFLIGHT_DISALLOWED_REDIRECT and parameter not in ("", "*") and occasion.location:
+            if _cross_origin(occasion.location, _origin(occasion.url)):
+                # A redirect to another origin makes the origin null: Firefox checks the redirect's
+                # Access-Control-Allow-Origin against that too, and says so in place of the status
+                # (measured: preflight-redirect-to-other-origin; with '*': preflight-redirect-to-other-origin-star).
+                keys = ("CORSExternalRedirectNotAllowed", "CORSAllowOriginNotMatchingOrigin", "CORSDidNotSucceed2")
         if code is C.NETWORK_ERROR and occasion.preflight and _is_redirect(occasion.status):
             keys = (*keys, "CORSDidNotSucceed2")  # the redirect, then the preflight (preflight-redirect-to-ftp)
         if code.is_origin_check and _is_redirect(occasion.status):
@@ -299,6 +305,14 @@ def _cross_origin(url: str | None, page_origin: str) -> bool:
     except ValueError:  # no URL at all
         return True
     return f"{parts.scheme}://{parts.netloc}".lower() != page_origin.rstrip("/").lower()
+
+
+def _origin(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _is_redirect(status: int | None) -> bool:

@@ -630,7 +630,13 @@ class Fetch:
                     # preflight-redirect-to-ftp and its twin without Access-Control-Allow-Origin).
                     self._network_failure("net::ERR_UNSAFE_REDIRECT", response)
                     return
-            self._fail(FailureCode.PREFLIGHT_DISALLOWED_REDIRECT, "", response, "The preflight was redirected")
+            # The parameter: the redirect's Access-Control-Allow-Origin, which Firefox checks once more.
+            self._fail(
+                FailureCode.PREFLIGHT_DISALLOWED_REDIRECT,
+                response.get("access-control-allow-origin") or "",
+                response,
+                "The preflight was redirected",
+            )
             return
         status_first = self.quirks.preflight_status_checked_before_allow_origin
         if not status_first and self._cors_check_fails(response, preflight=True):

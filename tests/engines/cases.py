@@ -313,6 +313,37 @@ CASES: tuple[Case, ...] = (
     ),
     *(
         Case(
+            f"preflight-redirect-to-other-origin{suffix}",
+            f"PUT; the preflight answers 307 to another origin, with ACAO {words}",
+            "PreflightDisallowedRedirect",
+            put(),
+            (api(ok(PAGE), Reply(307, (acao, ("Location", "{other}{path}/final?{query}")), b"")),),
+            group=PREFLIGHT,
+        )
+        for suffix, words, acao in (("", "the page's origin", PAGE), ("-star", "*", ANY))
+    ),
+    *(
+        Case(
+            f"preflight-redirect-to-other-origin-credentials{suffix}",
+            f"PUT with credentials; the preflight answers 307 to another origin, with {words}",
+            "PreflightDisallowedRedirect",
+            put(credentials=True),
+            (api(ok(PAGE), Reply(307, (*headers, ("Location", "{other}{path}/final?{query}")), b"")),),
+            group=PREFLIGHT,
+        )
+        for suffix, words, headers in (
+            ("", "ACAO the page's origin and ACAC true", (PAGE, ("Access-Control-Allow-Credentials", "true"))),
+            ("-star", "ACAO * and ACAC true", (ANY, ("Access-Control-Allow-Credentials", "true"))),
+            (
+                "-null",
+                "ACAO null and ACAC true",
+                (("Access-Control-Allow-Origin", "null"), ("Access-Control-Allow-Credentials", "true")),
+            ),
+            ("-null-without-acac", "ACAO null", (("Access-Control-Allow-Origin", "null"),)),
+        )
+    ),
+    *(
+        Case(
             f"preflight-redirect-to-ftp{suffix}",
             f"PUT; the preflight answers 301 to an ftp: URL{words}",
             code,
