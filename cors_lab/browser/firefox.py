@@ -154,6 +154,16 @@ SCHEME_KEYS = {"file": "CheckLoadURIError"}
 #: unsafe-port).
 NETWORK_SILENT = frozenset({"net::ERR_UNSAFE_PORT"})
 
+#: The line a redirect to each scheme Chromium calls unsafe (net::ERR_UNSAFE_REDIRECT) gets in
+#: Firefox, before "did not succeed" (measured: redirect-to-about-blank, -filesystem, -file, -blob;
+#: data: and chrome: get no line of their own: redirect-to-data, redirect-to-chrome).
+UNSAFE_REDIRECT_KEYS = {
+    "about": "CORSRequestNotHttp",
+    "filesystem": "CORSRequestNotHttp",
+    "file": "CheckLoadURIError",
+    "blob": "CheckSameOriginError",
+}
+
 #: Keys of warnings Firefox prints for some calls and not for others alike: never in the wording's lines.
 SPORADIC_KEYS = frozenset({"BlockRedirectToDataURI", "ForbiddenHeaderWarning"})
 
@@ -231,8 +241,15 @@ class FirefoxWording:
         if code is C.UNSUPPORTED_SCHEME:
             scheme = parameter or occasion.url.split(":", 1)[0]
             keys = () if scheme in SILENT_SCHEMES else (SCHEME_KEYS.get(scheme, "CORSRequestNotHttp"),)
-        if code is C.NETWORK_ERROR and (parameter in NETWORK_SILENT or occasion.same_origin):
-            keys = ()  # "Cross-Origin Request Blocked" is never said of a same-origin request
+        if code is C.NETWORK_ERROR and parameter == "net::ERR_UNSAFE_REDIRECT" and occasion.location:
+            own = UNSAFE_REDIRECT_KEYS.get(occasion.location.split(":", 1)[0].lower())
+            keys = (own, *keys) if own else keys
+        if (code is C.NETWORK_ERROR or code is C.CORS_DISABLED_SCHEME) and occasion.same_origin:
+            # "did not succeed" is said only of a CORS request (measured: too-many-redirects-same-origin,
+            # same-origin-redirect-to-ftp, -about-blank, -data).
+            keys = tuple(key for key in keys if key != "CORSDidNotSucceed2")
+        if code is C.NETWORK_ERROR and parameter in NETWORK_SILENT:
+            keys = ()
         if code is C.MIXED_CONTENT and _cross_origin(occasion.redirected_from, occasion.page_origin):
             # The CORS request whose redirect led there failed too (measured: mixed-content-via-cross-origin-
             # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
@@ -259,8 +276,14 @@ class FirefoxWording:
         requested = occasion.url if occasion.preflight else occasion.redirected_from or occasion.url
         if key in _ABOUT_THE_REQUEST:
             return format_template(TEMPLATES[key], requested, "(null)")
+        redirected_to = occasion.location if code is C.NETWORK_ERROR and occasion.location else None
         if key in ("CheckSameOriginError", "CheckLoadURIError"):
+            if redirected_to:  # fetch(): the redirect's URL may not load where it points; XHR: the page
+                loader = occasion.page if occasion.api == "xhr" else occasion.url
+                return format_template(TEMPLATES[key], loader, redirected_to)
             return format_template(TEMPLATES[key], occasion.page, occasion.url)
+        if key == "CORSRequestNotHttp" and redirected_to:
+            return format_template(TEMPLATES[key], redirected_to)
         status = "" if occasion.status is None else str(occasion.status)
         second = {
             "CORSMissingAllowOrigin2": status,

@@ -543,6 +543,45 @@ CASES: tuple[Case, ...] = (
         (api(Reply(302, (PAGE, ("Location", "data:text/plain,hi")), b"")),),
         group=REDIRECTS,
     ),
+    *(
+        Case(
+            f"redirect-to-{name}",
+            f"302 (with ACAO) to {location}",
+            "network error",
+            get(),
+            (api(Reply(302, (PAGE, ("Location", location)), b"")),),
+            group=REDIRECTS,
+        )
+        for name, location in (
+            ("file", "file:///etc/hostname"),
+            ("blob", "blob:http://127.0.0.1:8000/x"),
+            ("chrome", "chrome://settings/"),
+            ("filesystem", "filesystem:http://127.0.0.1:8000/temporary/x"),
+        )
+    ),
+    Case(
+        "redirect-to-about-blank",
+        "302 (with ACAO) to about:blank",
+        "network error",
+        get(),
+        (api(Reply(302, (PAGE, ("Location", "about:blank")), b"")),),
+        group=REDIRECTS,
+    ),
+    *(
+        Case(
+            f"same-origin-redirect-to-{name}",
+            f"the page's own URL answers 302 to {location}",
+            code,
+            Request("{page}{path}"),
+            (("page", Reply(302, (("Location", location),), b""), None),),
+            group=REDIRECTS,
+        )
+        for name, location, code in (
+            ("about-blank", "about:blank", "network error"),
+            ("data", "data:text/plain,hi", "network error"),
+            ("ftp", "ftp://files.example.test/x", "CorsDisabledScheme"),
+        )
+    ),
     Case(
         "preflighted-redirect",
         "PUT (preflight passes); the PUT answers 307 to another origin that allows any origin and PUT",
