@@ -89,16 +89,19 @@ class PreflightCache:
         include_credentials: bool,
         *,
         chromium: bool = True,
+        line_by_line: bool = False,
     ) -> CacheEntry | None:
         """The entry that lets this request go without a preflight, or None (``chromium``: by
-        Chromium's safelist, else by the Fetch Standard's)."""
+        Chromium's safelist, else by the Fetch Standard's; ``line_by_line``: each header line
+        judged by its own value)."""
         entry = self._entries.get((origin, url))
         if entry is None:
             return None
         if entry.expires_at <= self.clock():
             del self._entries[(origin, url)]
             return None
-        return entry if entry.allows(method, unsafe_names(request_headers, chromium), include_credentials) else None
+        names = unsafe_names(request_headers, chromium, line_by_line)
+        return entry if entry.allows(method, names, include_credentials) else None
 
     def seconds_left(self, origin: str, url: str) -> float | None:
         entry = self._entries.get((origin, url))

@@ -53,6 +53,7 @@ from .rules import (
     normalize_method,
     parse_allow_list,
     preflight_reasons,
+    unsafe_line_names,
     unsafe_names,
 )
 
@@ -502,11 +503,15 @@ class Fetch:
     @property
     def _request_header_names(self) -> tuple[str, ...]:
         """The CORS-unsafe header names, as Access-Control-Request-Headers lists them: sorted, once
-        each; Firefox lists a name once per header line the page set (measured)."""
-        names = unsafe_names(self._s.headers, self._chromium_safelist)
-        if not self.quirks.repeats_request_header_names:
-            return names
-        return tuple(sorted(n.lower() for n, _ in self._s.headers if n.lower() in names))
+        each; Firefox's fetch() once per header line that is not safelisted (measured)."""
+        if self._line_by_line:
+            return unsafe_line_names(self._s.headers, self._chromium_safelist)
+        return unsafe_names(self._s.headers, self._chromium_safelist)
+
+    @property
+    def _line_by_line(self) -> bool:
+        """Each header line judged by its own value (Firefox's fetch()), not the lines joined per name."""
+        return self.quirks.judges_fetch_header_lines_one_by_one and not self._xhr
 
     @property
     def _preflight_origin(self) -> str:
@@ -538,7 +543,7 @@ class Fetch:
             )
             self._send_actual()
             return
-        reasons = preflight_reasons(s.method, s.headers, self._chromium_safelist)
+        reasons = preflight_reasons(s.method, s.headers, self._chromium_safelist, self._line_by_line)
         if not reasons:
             self._step(
                 "A simple request: no preflight needed",
@@ -555,7 +560,13 @@ class Fetch:
         # consult the preflight cache, though it still stores the new answer (measured).
         conditional = any(name.lower() in _CONDITIONAL_HEADERS for name, _ in s.headers)
         if not conditional and self.cache.lookup(
-            s.origin_sent, s.url, s.method, s.headers, include, chromium=self._chromium_safelist
+            s.origin_sent,
+            s.url,
+            s.method,
+            s.headers,
+            include,
+            chromium=self._chromium_safelist,
+            line_by_line=self._line_by_line,
         ):
             left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
             self._step(
@@ -581,7 +592,10 @@ class Fetch:
         user_names = {name.lower() for name, _ in s.headers}
         if "accept" not in user_names:
             headers.append(("Accept", "*/*"))
-        headers.extend(_combined(s.headers))
+        if self._line_by_line:
+            headers.extend(_lines_kept_apart(s.headers, self.quirks.single_valued_request_headers))
+        else:
+            headers.extend(_combined(s.headers))
         if self._include_credentials:
             cookie = self.cookies.header_for(s.url, page_url=self.page_origin)
             if cookie:
@@ -949,7 +963,7 @@ class Fetch:
             s.method,
             self.request.credentials,
             response,
-            unsafe_names(s.headers, self._chromium_safelist),
+            unsafe_names(s.headers, self._chromium_safelist, self._line_by_line),
             api=self.request.api,
             url=url,
             redirected_from=redirected_from,
@@ -1123,6 +1137,22 @@ def _combined(headers: HeaderItems) -> list[tuple[str, str]]:
         names.setdefault(name.lower(), name)
         values.setdefault(name.lower(), []).append(value)
     return [(names[key], ", ".join(parts).strip(" \t")) for key, parts in values.items()]
+
+
+def _lines_kept_apart(headers: HeaderItems, single_valued: frozenset[str]) -> list[tuple[str, str]]:
+    """Headers as Firefox's fetch() sends the lines its Headers kept apart: one line per name (at its
+    first place); a single-valued name's last value; another's values after its last empty line,
+    joined by ", " (each empty line resets the header, and a value is added to an empty one bare)."""
+    values: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for name, value in headers:
+        lower = name.lower()
+        names.setdefault(lower, name)
+        if lower in single_valued or not value:
+            values[lower] = [value] if value else []
+        else:
+            values.setdefault(lower, []).append(value)
+    return [(names[key], ", ".join(parts)) for key, parts in values.items()]
 
 
 def _optional_wordings(wording: Wording) -> tuple[RequestWording | None, ResponseWording | None]:

@@ -45,9 +45,17 @@ class EngineQuirks:
     #: Width, ...) and Intervention are not CORS-safelisted, as in the Fetch Standard; Chromium
     #: safelists them (and strips them on a redirect to another origin).
     fetch_standard_safelist: bool = False
-    #: Generated cases: Access-Control-Request-Headers lists a name once per header line the page
-    #: set (``downlink,downlink``), where Chromium and WebKit list each name once.
-    repeats_request_header_names: bool = False
+    #: fetch() keeps each header line the page set apart (its Headers object) and judges each by
+    #: its own value: Content-Type: text/plain twice needs no preflight, and Access-Control-Request-
+    #: Headers lists a name once per line that is not safelisted (``downlink,downlink``). Measured:
+    #: repeated-content-type-twice, repeated-accept-language-one-unsafe; XMLHttpRequest joins the
+    #: lines first, as Chromium and WebKit do for both.
+    judges_fetch_header_lines_one_by_one: bool = False
+    #: With the above, how fetch()'s lines of one name go on the wire: the names here as their last
+    #: line alone, the others as the lines after the last empty one, joined by ", " (an empty last
+    #: line sends an empty value). Measured: repeated-content-type-two-values, -authorization-twice,
+    #: -custom-header-then-empty. Firefox's list is its HTTP layer's single-valued headers.
+    single_valued_request_headers: frozenset[str] = frozenset()
     #: Generated cases: a redirected preflight response goes through the CORS check first, so one
     #: without Access-Control-Allow-Origin fails as PreflightMissingAllowOriginHeader (Chromium and
     #: WebKit: PreflightDisallowedRedirect whatever its headers).
@@ -67,7 +75,20 @@ CHROMIUM_QUIRKS = EngineQuirks("Chromium 156")
 FIREFOX_QUIRKS = EngineQuirks(
     "Firefox 153",
     fetch_standard_safelist=True,
-    repeats_request_header_names=True,
+    judges_fetch_header_lines_one_by_one=True,
+    single_valued_request_headers=frozenset(
+        {
+            "authorization",
+            "content-disposition",
+            "content-type",
+            "from",
+            "if-modified-since",
+            "if-unmodified-since",
+            "location",
+            "max-forwards",
+            "sec-gpc",
+        }
+    ),
     preflight_redirect_checks_allow_origin_first=True,
     merges_header_lines_without_empty_ones=True,
     warns_when_star_covers_authorization=True,

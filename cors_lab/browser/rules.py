@@ -233,35 +233,47 @@ class UnsafeHeader:
     reason: str
 
 
+def _judged_lines(headers: HeaderItems, chromium: bool, line_by_line: bool) -> list[tuple[str, str, str | None]]:
+    """(lower-cased name, value, why it is not safelisted or None) for each header the safelist
+    judges: the page's lines joined per name, or with ``line_by_line`` each line by its own value
+    (Firefox's fetch(): its Headers keep the lines apart); forbidden headers left out."""
+    items = [(n.lower(), v) for n, v in headers] if line_by_line else list(combine_headers(headers).items())
+    judged = [(n, v, _safelist_problem(n, v, chromium)) for n, v in items if not is_forbidden_request_header(n, v)]
+    safelisted_total = sum(header_bytes(v) for _, v, problem in judged if problem is None)
+    if safelisted_total <= 1024:
+        return judged
+    over = (
+        "is not safelisted: the safelisted headers' values add up to "
+        f"{safelisted_total} bytes, over the 1024-byte limit"
+    )
+    return [(n, v, problem or f"header {display_name(n)} {over}") for n, v, problem in judged]
+
+
 @lru_cache(maxsize=1024)
-def cors_unsafe_headers(headers: HeaderItems, chromium: bool = True) -> tuple[UnsafeHeader, ...]:
+def cors_unsafe_headers(
+    headers: HeaderItems, chromium: bool = True, line_by_line: bool = False
+) -> tuple[UnsafeHeader, ...]:
     """The request headers that make a preflight necessary, sorted by name, each with its reason
-    (``chromium``: by Chromium's safelist, else by the Fetch Standard's)."""
+    (``chromium``: by Chromium's safelist, else by the Fetch Standard's; ``line_by_line``: each
+    header line judged by its own value, as Firefox's fetch() does)."""
     unsafe: dict[str, str] = {}
-    safelisted_total = 0
-    for name, value in combine_headers(headers).items():
-        if is_forbidden_request_header(name, value):
-            continue
-        problem = _safelist_problem(name, value, chromium)
-        if problem is None:
-            safelisted_total += header_bytes(value)
-        else:
-            unsafe[name] = problem
-    if safelisted_total > 1024:
-        for name, value in combine_headers(headers).items():
-            if not is_forbidden_request_header(name, value):
-                unsafe.setdefault(
-                    name,
-                    f"header {display_name(name)} is not safelisted: the safelisted headers' "
-                    f"values add up to {safelisted_total} bytes, over the 1024-byte limit",
-                )
+    for name, _, problem in _judged_lines(headers, chromium, line_by_line):
+        if problem is not None:
+            unsafe.setdefault(name, problem)
     return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
 
 
 @lru_cache(maxsize=1024)
-def unsafe_names(headers: HeaderItems, chromium: bool = True) -> tuple[str, ...]:
+def unsafe_names(headers: HeaderItems, chromium: bool = True, line_by_line: bool = False) -> tuple[str, ...]:
     """Lower-cased, de-duplicated, sorted (cached): the value of Access-Control-Request-Headers."""
-    return tuple(h.name for h in cors_unsafe_headers(headers, chromium))
+    return tuple(h.name for h in cors_unsafe_headers(headers, chromium, line_by_line))
+
+
+@lru_cache(maxsize=1024)
+def unsafe_line_names(headers: HeaderItems, chromium: bool = True) -> tuple[str, ...]:
+    """The name of every header line that is not safelisted by its own value, sorted, repeats kept:
+    Firefox's fetch() lists Access-Control-Request-Headers so (``downlink,downlink``)."""
+    return tuple(sorted(name for name, _, problem in _judged_lines(headers, chromium, True) if problem))
 
 
 def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
@@ -269,12 +281,14 @@ def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
     return list(unsafe_names(headers))
 
 
-def preflight_reasons(method: str, headers: HeaderItems, chromium: bool = True) -> list[str]:
+def preflight_reasons(
+    method: str, headers: HeaderItems, chromium: bool = True, line_by_line: bool = False
+) -> list[str]:
     """Why a cross-origin request needs a preflight; empty for a "simple" request."""
     reasons = []
     if method not in SAFELISTED_METHODS:
         reasons.append(f"method {method} is not safelisted (only GET, HEAD and POST are)")
-    reasons.extend(header.reason for header in cors_unsafe_headers(headers, chromium))
+    reasons.extend(header.reason for header in cors_unsafe_headers(headers, chromium, line_by_line))
     return reasons
 
 

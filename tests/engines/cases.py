@@ -381,6 +381,54 @@ CASES: tuple[Case, ...] = (
         (api(ok(PAGE), preflight_ok(PAGE)),),
         group=PREFLIGHT,
     ),
+    *(
+        Case(
+            f"repeated-{name}",
+            f"GET with {words}; the preflight allows them",
+            "allowed",
+            get(headers=headers),
+            (api(ok(PAGE), preflight_ok(PAGE, allow_headers(allowed))),),
+            group=PREFLIGHT,
+        )
+        for name, words, headers, allowed in (
+            (
+                "accept-language-one-unsafe",
+                "two Accept-Language lines, the first not safelisted",
+                (("Accept-Language", 'x"y'), ("Accept-Language", "en")),
+                "accept-language",
+            ),
+            (
+                "content-type-two-values",
+                "Content-Type: text/plain, then application/x-www-form-urlencoded",
+                (("Content-Type", "text/plain"), ("Content-Type", "application/x-www-form-urlencoded")),
+                "content-type",
+            ),
+            (
+                "custom-header-twice",
+                "X-Custom: a, then X-Custom: b",
+                (("X-Custom", "a"), ("X-Custom", "b")),
+                "x-custom",
+            ),
+            (
+                "custom-header-then-empty",
+                "X-Custom: a, then an empty X-Custom",
+                (("X-Custom", "a"), ("X-Custom", "")),
+                "x-custom",
+            ),
+            (
+                "authorization-twice",
+                "Authorization: Bearer a, then Authorization: Bearer b",
+                (("Authorization", "Bearer a"), ("Authorization", "Bearer b")),
+                "authorization",
+            ),
+            (
+                "content-type-twice",
+                "Content-Type: text/plain twice",
+                (("Content-Type", "text/plain"), ("Content-Type", "text/plain")),
+                "content-type",
+            ),
+        )
+    ),
     Case(
         "headers-one-of-several-not-allowed",
         "GET with X-Alpha and X-Beta; the preflight allows X-Alpha",
