@@ -16,7 +16,7 @@ browser refuses (a TypeError), mixed content and a bad port end it before anythi
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple, cast
 
@@ -257,6 +257,43 @@ class Verdict:
             return 0 if self.response_type in ("opaque", "opaqueredirect") else self.response.status
         return 0 if self.api == "xhr" and not self.js_error else None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A verdict the machine made may not have worked out its words yet (see _Deferred): a copy or
+        # a pickle carries them, not the finished fetch they come from.
+        for name in _DEFERRED_FIELDS:
+            getattr(self, name)
+        return {name: value for name, value in self.__dict__.items() if name != "_account"}
+
+
+class _Deferred:
+    """A field of the verdicts the machine makes that is worked out when first read (then it is an
+    ordinary instance attribute): most callers never read a fetch's steps or console lines, and
+    wording them costs more than deciding the fetch. A Verdict made by its constructor has every field
+    set, so this is never consulted for it."""
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name, self.default = name, default
+
+    def __get__(self, verdict: Verdict | None, owner: type | None = None) -> Any:
+        if verdict is None:
+            if self.default is MISSING:
+                raise AttributeError(f"type object 'Verdict' has no attribute {self.name!r}")
+            return self.default
+        attributes = verdict.__dict__
+        account = attributes.get("_account")
+        if account is None:  # another thread has just filled them in
+            return attributes[self.name]
+        fields = account.deferred_fields()
+        attributes.update(fields)
+        attributes.pop("_account", None)
+        return fields[self.name]
+
+
+#: The verdict's fields that only put the fetch into words (the machine's decisions are the others).
+_DEFERRED_FIELDS = ("failure", "steps", "warnings", "console_lines", "js_error")
+for _name in _DEFERRED_FIELDS:
+    setattr(Verdict, _name, _Deferred(_name, getattr(Verdict, _name, MISSING)))
+
 
 @dataclass
 class _State:
@@ -270,9 +307,14 @@ class _State:
     preflight_cached: bool = False
     pending: HttpRequest | None = None
     exchanges: list[Exchange] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
+    #: The steps so far, each as a function that words it and what it needs: wording waits until asked.
+    recipes: list[tuple[Any, ...]] = field(default_factory=list)
     warnings: list[FetchWarning] = field(default_factory=list)
     early_lines: tuple[str, ...] = ()  # console lines printed while the call was being made
+
+    @property
+    def steps(self) -> list[Step]:
+        return [recipe[0](*recipe[1:]) for recipe in self.recipes]
 
 
 class Fetch:
@@ -934,17 +976,6 @@ class Fetch:
         url = url or s.url
         if redirected_from is None and s.url != first_url and code.is_cors:
             redirected_from = first_url
-        context = FailureContext(
-            self.page_origin,
-            s.origin_sent,
-            s.method,
-            self.request.credentials,
-            response,
-            unsafe_names(s.headers, self._chromium_safelist),
-            api=self.request.api,
-            url=url,
-            redirected_from=redirected_from,
-        )
         occasion = Occasion(
             url,
             self.page_origin,
@@ -957,19 +988,11 @@ class Fetch:
             origin_sent="" if s.origin_sent == self.page_origin else s.origin_sent,
             header_name=self._header_name(code, parameter),
         )
+        # The engine's words come now, as the fetch fails: a wording may watch what it is asked.
         lines = self.wording.console_lines(code, parameter, occasion)
-        failure = CorsFailure(
-            code,
-            parameter,
-            url,
-            lines[0] if lines else "",
-            context=context,
-            redirected_from=redirected_from,
-            console_lines=lines,
-            js_error=self.wording.js_error(code, parameter, occasion),
-        )
+        js_error = self.wording.js_error(code, parameter, occasion)
         self._step(title, False, "", kind=StepKind.BLOCKED if code.is_cors else StepKind.REFUSED, code=code)
-        self._finish(response, failure=failure)
+        self._finish(response, failure=(code, parameter, url, redirected_from, lines, js_error))
 
     def _header_name(self, code: FailureCode, parameter: str) -> str:
         """The header a failure is about, as the page wrote it ('' for the failures about no header)."""
@@ -995,7 +1018,7 @@ class Fetch:
         self,
         response: HttpResponse | None,
         *,
-        failure: CorsFailure | None = None,
+        failure: _FailureFacts | None = None,
         response_type: ResponseType | None = None,
     ) -> None:
         s = self._s
@@ -1003,11 +1026,12 @@ class Fetch:
         ok = failure is None and response is not None
         readable: HeaderItems = ()
         kind: ResponseType = "error"
-        lines: tuple[str, ...] = failure.console_lines if failure is not None else ()
+        names: set[str] = set()
+        lines: tuple[str, ...] = failure[4] if failure is not None else ()
         if ok and response is not None:
             kind = response_type or ("opaque" if s.tainting == "opaque" else s.tainting)
             if kind in ("opaque", "opaqueredirect"):
-                names: set[str] = set()
+                pass
             elif s.tainting == "basic":
                 names = {n.lower() for n, _ in response.headers} - {"set-cookie", "set-cookie2"}
             else:
@@ -1016,15 +1040,87 @@ class Fetch:
                     response.get("access-control-expose-headers"),
                     self.request.credentials == "include",
                 )
+            readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
+            if self._response_wording is not None:
+                occasion = Occasion(
+                    s.url, self.page_origin, self.page_url, s.method, response.status, api=self.request.api
+                )
+                lines = self._response_wording.response_lines(occasion, response.reason)
+        network_error = failure[1] if failure is not None and failure[0] is FailureCode.NETWORK_ERROR else None
+        verdict = object.__new__(Verdict)
+        # Verdict's own __init__ would set every field; the words are left to _Deferred.
+        verdict.__dict__.update(
+            ok=ok,
+            url=s.url,
+            response=response,
+            readable_headers=readable,
+            network_error=network_error,
+            preflighted=any(e.request.kind == "preflight" for e in s.exchanges),
+            preflight_cached=s.preflight_cached,
+            redirected=s.redirects > 0,
+            exchanges=tuple(s.exchanges),
+            response_type=kind,
+            api=self.request.api,
+            _account=_Account(self, response, failure, kind, names, readable, lines),
+        )
+        self._verdict = verdict
+
+    def _step(
+        self,
+        title: str,
+        passed: bool | None,
+        detail: str = "",
+        fix: str = "",
+        *,
+        kind: StepKind,
+        code: FailureCode | None = None,
+    ) -> None:
+        self._s.recipes.append((Step, title, passed, detail, fix, kind, code))
+
+
+#: A failure as the machine found it: its code, parameter, URL, the URL it was redirected from,
+#: and the engine's words (console lines, the script's error).
+_FailureFacts = tuple[FailureCode, str, str, str | None, tuple[str, ...], str]
+
+
+class _Account:
+    """A finished fetch's words: its steps, warnings, failure and console lines, worked out from what
+    the machine decided when a caller first reads one of them (the fetch does not change after it
+    ends; what it shares with other fetches, the cookie jar and the preflight cache, is not read here)."""
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        response: HttpResponse | None,
+        failure: _FailureFacts | None,
+        kind: ResponseType,
+        names: set[str],
+        readable: HeaderItems,
+        lines: tuple[str, ...],
+    ) -> None:
+        self.state = fetch._s
+        self.page_origin = fetch.page_origin
+        self.request = fetch.request
+        self.chromium_safelist = fetch._chromium_safelist
+        self.response, self.failure, self.kind, self.names, self.readable = response, failure, kind, names, readable
+        self.lines = lines
+
+    def deferred_fields(self) -> dict[str, Any]:
+        s, response, kind = self.state, self.response, self.kind
+        warnings = list(s.warnings)
+        failure = self._failure() if self.failure is not None else None
+        steps = s.steps
+        if failure is None and response is not None:
+            if kind not in ("opaque", "opaqueredirect") and s.tainting != "basic":
                 # Headers that came but stay hidden, leaving out the ones no page means to read.
                 present = {n.lower() for n, _ in response.headers}
                 hidden = sorted(
                     n
-                    for n in present - names - _TRANSPORT_HEADERS - {"set-cookie", "set-cookie2"}
+                    for n in present - self.names - _TRANSPORT_HEADERS - {"set-cookie", "set-cookie2"}
                     if not n.startswith("access-control-")
                 )
                 for name in hidden:
-                    s.warnings.append(
+                    warnings.append(
                         FetchWarning(
                             WarningKind.HEADER_NOT_EXPOSED,
                             f"The response has a {name} header, but the page cannot read it: it is not listed in "
@@ -1032,15 +1128,9 @@ class Fetch:
                             name,
                         )
                     )
-            readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
-            if self._response_wording is not None:
-                occasion = Occasion(
-                    s.url, self.page_origin, self.page_url, s.method, response.status, api=self.request.api
-                )
-                lines = self._response_wording.response_lines(occasion, response.reason)
-            what = "XMLHttpRequest loads" if self._xhr else "fetch() resolves"
+            what = "XMLHttpRequest loads" if self.request.api == "xhr" else "fetch() resolves"
             if kind in ("opaque", "opaqueredirect"):
-                s.warnings.append(
+                warnings.append(
                     FetchWarning(
                         WarningKind.OPAQUE_RESPONSE,
                         "The page got an opaque response: status 0, no headers, an empty body, whatever the server "
@@ -1053,50 +1143,58 @@ class Fetch:
                         ),
                     )
                 )
-                self._step(
-                    f"{what}, with an {kind} response",
-                    True,
-                    f"the server answered {response.status}, but the page sees status 0, no headers and an empty body",
-                    kind=StepKind.RESOLVED,
+                steps.append(
+                    Step(
+                        f"{what}, with an {kind} response",
+                        True,
+                        f"the server answered {response.status}, but the page sees status 0, no headers and an "
+                        "empty body",
+                        kind=StepKind.RESOLVED,
+                    )
                 )
             else:
-                self._step(
-                    f"{what}: the page can read the response",
-                    True,
-                    f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}",
-                    kind=StepKind.RESOLVED,
+                steps.append(
+                    Step(
+                        f"{what}: the page can read the response",
+                        True,
+                        f"status {response.status}; readable headers: "
+                        + ", ".join(sorted({n for n, _ in self.readable})),
+                        kind=StepKind.RESOLVED,
+                    )
                 )
-        network_error = failure.parameter if failure is not None and failure.code is FailureCode.NETWORK_ERROR else None
-        self._verdict = Verdict(
-            ok=ok,
-            url=s.url,
-            response=response,
-            readable_headers=readable,
-            failure=failure,
-            network_error=network_error,
-            preflighted=any(e.request.kind == "preflight" for e in s.exchanges),
-            preflight_cached=s.preflight_cached,
-            redirected=s.redirects > 0,
-            exchanges=tuple(s.exchanges),
-            steps=tuple(s.steps),
-            warnings=tuple(s.warnings),
-            response_type=kind,
-            console_lines=s.early_lines + lines,
-            js_error=failure.js_error if failure is not None else "",
-            api=self.request.api,
-        )
+        return {
+            "failure": failure,
+            "steps": tuple(steps),
+            "warnings": tuple(warnings),
+            "console_lines": s.early_lines + self.lines,
+            "js_error": failure.js_error if failure is not None else "",
+        }
 
-    def _step(
-        self,
-        title: str,
-        passed: bool | None,
-        detail: str = "",
-        fix: str = "",
-        *,
-        kind: StepKind,
-        code: FailureCode | None = None,
-    ) -> None:
-        self._s.steps.append(Step(title, passed, detail, fix, kind, code))
+    def _failure(self) -> CorsFailure:
+        assert self.failure is not None
+        code, parameter, url, redirected_from, lines, js_error = self.failure
+        s, request, response = self.state, self.request, self.response
+        context = FailureContext(
+            self.page_origin,
+            s.origin_sent,
+            s.method,
+            request.credentials,
+            response,
+            unsafe_names(s.headers, self.chromium_safelist),
+            api=request.api,
+            url=url,
+            redirected_from=redirected_from,
+        )
+        return CorsFailure(
+            code,
+            parameter,
+            url,
+            lines[0] if lines else "",
+            context=context,
+            redirected_from=redirected_from,
+            console_lines=lines,
+            js_error=js_error,
+        )
 
 
 #: Headers about the connection, not the resource: no page reads them, so hiding them is no news.
