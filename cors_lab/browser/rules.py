@@ -293,7 +293,7 @@ def check_allow_origin(values: list[str], origin: str, include_credentials: bool
     """Access-Control-Allow-Origin against the request's serialised origin, in Chromium's order."""
     if not values:
         return AllowOriginFailure("MissingAllowOriginHeader")
-    value = ", ".join(v.strip(" \t") for v in values)
+    value = values[0].strip(" \t") if len(values) == 1 else ", ".join(v.strip(" \t") for v in values)
     if value == "*":
         return AllowOriginFailure("WildcardOriginNotAllowed") if include_credentials else None
     if value == origin:
@@ -307,10 +307,11 @@ def check_allow_origin(values: list[str], origin: str, include_credentials: bool
 
 def check_allow_credentials(values: list[str]) -> AllowOriginFailure | None:
     """With credentials mode "include", Access-Control-Allow-Credentials must be exactly "true"."""
-    value = ", ".join(v.strip(" \t") for v in values)
+    value = values[0].strip(" \t") if len(values) == 1 else ", ".join(v.strip(" \t") for v in values)
     return None if value == "true" else AllowOriginFailure("InvalidAllowCredentials", value)
 
 
+@lru_cache(maxsize=1024)  # parsing is the slow part of a mismatched origin, and servers send the same few
 def _is_url(value: str) -> bool:
     try:
         ada_url.URL(value)
