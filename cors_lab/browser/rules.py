@@ -324,9 +324,15 @@ def parse_allow_list(value: str | None) -> list[str] | None:
     """A comma-separated list of tokens (Allow-Methods, Allow-Headers); None when it does not parse."""
     if value is None:
         return []
+    items = _allow_list(value)
+    return None if items is None else list(items)
+
+
+@lru_cache(maxsize=1024)  # every preflight's answer is parsed, and a server gives the same few
+def _allow_list(value: str) -> tuple[str, ...] | None:
     items = [item.strip(" \t") for item in value.split(",")]
     items = [item for item in items if item]
-    return items if all(is_token(item) for item in items) else None
+    return tuple(items) if all(is_token(item) for item in items) else None
 
 
 def exposed_header_names(
