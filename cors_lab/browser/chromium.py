@@ -12,7 +12,6 @@ from .failures import FailureCode
 
 __all__ = ["CHROMIUM", "REASONS", "ChromiumWording"]
 
-_PREFIX = "Access to {api} at '{url}' {redirect}from origin '{origin}' has been blocked by CORS policy: "
 _API_NAMES = {"fetch": "fetch", "xhr": "XMLHttpRequest"}
 _PREFLIGHT = "Response to preflight request doesn't pass access control check: "
 # fetch() only: XHR's lines leave this sentence out (measured).
@@ -175,9 +174,8 @@ class ChromiumWording:
         preflight = _PREFLIGHT if code in _WITH_PREFLIGHT_SENTENCE else ""
         api = _API_NAMES[occasion.api]
         return (
-            _PREFIX.format(api=api, url=occasion.url, redirect=redirect, origin=occasion.page_origin)
-            + preflight
-            + reason
+            f"Access to {api} at '{occasion.url}' {redirect}from origin '{occasion.page_origin}' has been blocked by "
+            f"CORS policy: {preflight}{reason}"
         )
 
 

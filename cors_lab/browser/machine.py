@@ -475,7 +475,7 @@ class Fetch:
             return FailureCode.UNSUPPORTED_SCHEME, scheme, f"{scheme}: is not a scheme fetch() can load"
         if self._https_page and self._mixed_content(parsed):
             return FailureCode.MIXED_CONTENT, "", "Mixed content: an https page asks for an http URL"
-        if parsed.port and int(parsed.port) in BAD_PORTS:  # no port: the scheme's default, which is fine
+        if parsed.bad_port:
             self._step(f"Port {parsed.port} is one browsers never connect to", False, kind=StepKind.UNREACHABLE)
             return FailureCode.NETWORK_ERROR, "net::ERR_UNSAFE_PORT", "The browser refuses the port"
         s.tainting = "basic" if same_origin else "opaque" if request.mode == "no-cors" else "cors"
@@ -1081,6 +1081,19 @@ class _Account:
     the machine decided when a caller first reads one of them (the fetch does not change after it
     ends; what it shares with other fetches, the cookie jar and the preflight cache, is not read here)."""
 
+    __slots__ = (
+        "chromium_safelist",
+        "failure",
+        "kind",
+        "lines",
+        "names",
+        "page_origin",
+        "readable",
+        "request",
+        "response",
+        "state",
+    )
+
     def __init__(
         self,
         fetch: Fetch,
@@ -1330,6 +1343,7 @@ class _UrlParts(NamedTuple):
     hostname: str
     port: str
     has_credentials: bool
+    bad_port: bool  # no port is the scheme's default, which is fine
 
 
 @lru_cache(maxsize=4096)
@@ -1343,6 +1357,7 @@ def _url_parts(url: str, base: str | None = None) -> _UrlParts:
         parsed.hostname,
         parsed.port,
         bool(parsed.username or parsed.password),
+        bool(parsed.port) and int(parsed.port) in BAD_PORTS,
     )
 
 
