@@ -65,6 +65,7 @@ _WITH_PREFLIGHT_SENTENCE = {code for code in FailureCode if code.is_preflight_tw
 _CREDENTIALS_CODES = {C.WILDCARD_ORIGIN_NOT_ALLOWED, C.INVALID_ALLOW_CREDENTIALS}
 #: ``code.base`` of every code, looked up rather than worked out from the names for each line.
 _BASES = {code: code.base for code in FailureCode}
+_CORS_CODES = frozenset(code for code in FailureCode if code.is_cors)
 _FAILED = _FAILED_TO_LOAD.format(error="net::ERR_FAILED")
 _NOT_LATIN_1 = "String contains non ISO-8859-1 code point."
 
@@ -102,7 +103,7 @@ class ChromiumWording:
     def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
         xhr = occasion.api == "xhr"
         url = occasion.url
-        if code.is_cors:
+        if code in _CORS_CODES:
             return (self._cors_line(code, parameter, occasion), _FAILED)
         if code is C.MIXED_CONTENT:
             what = "insecure XMLHttpRequest endpoint" if xhr else "insecure resource"

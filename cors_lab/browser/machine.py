@@ -719,7 +719,7 @@ class Fetch:
         # Chromium names the first disallowed header in its own order (see chromium_order), not
         # alphabetically and not in the page's order.
         if names and not wildcard:
-            order = chromium_header_order(tuple(n for n, _ in s.headers))
+            order = chromium_header_order(tuple([n for n, _ in s.headers]))
             for name in (n for n in order if n in names):
                 if name not in allowed:
                     self._fail(
@@ -975,7 +975,7 @@ class Fetch:
             response.status if response is not None else None,
             redirected_from,
             self.request.api,
-            location if location is not None else _redirect_target(response, url),
+            location if location is not None or response is None else _redirect_target(response, url),
             "" if s.origin_sent == self.page_origin else s.origin_sent,
             self._header_name(code, parameter),
         )
@@ -1033,7 +1033,7 @@ class Fetch:
                     response.get("access-control-expose-headers"),
                     self._include,
                 )
-            readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
+            readable = tuple([(n.lower(), v) for n, v in response.headers if n.lower() in names])
             if self._response_wording is not None:
                 occasion = _occasion(
                     s.url, self.page_origin, self.page_url, s.method, response.status, None, self.request.api
