@@ -20,6 +20,7 @@ __all__ = ["DEFAULT_MAX_AGE", "MAX_AGE_CAP", "CacheEntry", "PreflightCache"]
 
 DEFAULT_MAX_AGE = 5
 MAX_AGE_CAP = 7200
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class PreflightCache:
     def max_age(header: str | None) -> int:
         """How long a preflight answer may be reused, in seconds, from Access-Control-Max-Age."""
         value = (header or "").strip(" \t")
-        if not re.fullmatch(r"-?[0-9]+", value):
+        if not _WHOLE_NUMBER.fullmatch(value):
             return DEFAULT_MAX_AGE
         return max(0, min(int(value), MAX_AGE_CAP))
 

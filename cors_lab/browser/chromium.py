@@ -12,7 +12,6 @@ from .failures import FailureCode
 
 __all__ = ["CHROMIUM", "REASONS", "ChromiumWording"]
 
-_PREFIX = "Access to {api} at '{url}' {redirect}from origin '{origin}' has been blocked by CORS policy: "
 _API_NAMES = {"fetch": "fetch", "xhr": "XMLHttpRequest"}
 _PREFLIGHT = "Response to preflight request doesn't pass access control check: "
 # fetch() only: XHR's lines leave this sentence out (measured).
@@ -64,6 +63,10 @@ _WITH_PREFLIGHT_SENTENCE = {code for code in FailureCode if code.is_preflight_tw
 
 
 _CREDENTIALS_CODES = {C.WILDCARD_ORIGIN_NOT_ALLOWED, C.INVALID_ALLOW_CREDENTIALS}
+#: ``code.base`` of every code, looked up rather than worked out from the names for each line.
+_BASES = {code: code.base for code in FailureCode}
+_CORS_CODES = frozenset(code for code in FailureCode if code.is_cors)
+_FAILED = _FAILED_TO_LOAD.format(error="net::ERR_FAILED")
 _NOT_LATIN_1 = "String contains non ISO-8859-1 code point."
 
 #: The TypeError text of each call fetch() refuses before sending; ``{p}`` is the parameter
@@ -100,8 +103,8 @@ class ChromiumWording:
     def console_lines(self, code: FailureCode, parameter: str, occasion: Occasion) -> tuple[str, ...]:
         xhr = occasion.api == "xhr"
         url = occasion.url
-        if code.is_cors:
-            return (self._cors_line(code, parameter, occasion), _FAILED_TO_LOAD.format(error="net::ERR_FAILED"))
+        if code in _CORS_CODES:
+            return (self._cors_line(code, parameter, occasion), _FAILED)
         if code is C.MIXED_CONTENT:
             what = "insecure XMLHttpRequest endpoint" if xhr else "insecure resource"
             return (
@@ -164,7 +167,7 @@ class ChromiumWording:
 
     def _cors_line(self, code: FailureCode, parameter: str, occasion: Occasion) -> str:
         xhr = occasion.api == "xhr"
-        base = code.base
+        base = _BASES[code]
         reason = REASONS[base].format(p=_escaped(parameter))
         if xhr:
             reason = reason.removesuffix(_VALID_VALUE) + (_WITH_CREDENTIALS if base in _CREDENTIALS_CODES else "")
@@ -172,14 +175,15 @@ class ChromiumWording:
         preflight = _PREFLIGHT if code in _WITH_PREFLIGHT_SENTENCE else ""
         api = _API_NAMES[occasion.api]
         return (
-            _PREFIX.format(api=api, url=occasion.url, redirect=redirect, origin=occasion.page_origin)
-            + preflight
-            + reason
+            f"Access to {api} at '{occasion.url}' {redirect}from origin '{occasion.page_origin}' has been blocked by "
+            f"CORS policy: {preflight}{reason}"
         )
 
 
 def _escaped(text: str) -> str:
     """Chromium prints control characters and every byte over 0x7E of a header value as \\uXXXX."""
+    if text.isascii() and text.isprintable():  # nothing to escape: the usual case
+        return text
     return "".join(c if 0x20 <= ord(c) < 0x7F else f"\\u{ord(c):04X}" for c in text)
 
 

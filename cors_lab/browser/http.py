@@ -99,7 +99,7 @@ class _HeaderLookup:
 
     def get(self, name: str) -> str | None:
         """A header's value as the browser reads it: repeated lines joined with ", "."""
-        values = self.get_all(name)
+        values = self._by_name.get(name.lower())
         return ", ".join(values) if values else None
 
 

@@ -16,7 +16,7 @@ browser refuses (a TypeError), mixed content and a bad port end it before anythi
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple, cast
 
@@ -37,7 +37,7 @@ from .engine import (
     Wording,
 )
 from .failures import CorsFailure, FailureCode, FailureContext, NamedEnum
-from .http import HeaderItems, HttpRequest, HttpResponse, header_items, is_token, without_empty_repeats
+from .http import HeaderItems, HttpRequest, HttpResponse, Kind, header_items, is_token, without_empty_repeats
 from .quirks import CHROMIUM_QUIRKS, EngineQuirks
 from .rules import (
     BAD_PORTS,
@@ -258,6 +258,43 @@ class Verdict:
             return 0 if self.response_type in ("opaque", "opaqueredirect") else self.response.status
         return 0 if self.api == "xhr" and not self.js_error else None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A verdict the machine made may not have worked out its words yet (see _Deferred): a copy or
+        # a pickle carries them, not the finished fetch they come from.
+        for name in _DEFERRED_FIELDS:
+            getattr(self, name)
+        return {name: value for name, value in self.__dict__.items() if name != "_account"}
+
+
+class _Deferred:
+    """A field of the verdicts the machine makes that is worked out when first read (then it is an
+    ordinary instance attribute): most callers never read a fetch's steps or console lines, and
+    wording them costs more than deciding the fetch. A Verdict made by its constructor has every field
+    set, so this is never consulted for it."""
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name, self.default = name, default
+
+    def __get__(self, verdict: Verdict | None, owner: type | None = None) -> Any:
+        if verdict is None:
+            if self.default is MISSING:
+                raise AttributeError(f"type object 'Verdict' has no attribute {self.name!r}")
+            return self.default
+        attributes = verdict.__dict__
+        account = attributes.get("_account")
+        if account is None:  # another thread has just filled them in
+            return attributes[self.name]
+        fields = account.deferred_fields()
+        attributes.update(fields)
+        attributes.pop("_account", None)
+        return fields[self.name]
+
+
+#: The verdict's fields that only put the fetch into words (the machine's decisions are the others).
+_DEFERRED_FIELDS = ("failure", "steps", "warnings", "console_lines", "js_error")
+for _name in _DEFERRED_FIELDS:
+    setattr(Verdict, _name, _Deferred(_name, getattr(Verdict, _name, MISSING)))
+
 
 @dataclass
 class _State:
@@ -269,11 +306,17 @@ class _State:
     tainting: Literal["basic", "cors", "opaque"]
     redirects: int = 0
     preflight_cached: bool = False
+    preflighted: bool = False  # an exchange so far was a preflight
     pending: HttpRequest | None = None
     exchanges: list[Exchange] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
+    #: The steps so far, each as a function that words it and what it needs: wording waits until asked.
+    recipes: list[tuple[Any, ...]] = field(default_factory=list)
     warnings: list[FetchWarning] = field(default_factory=list)
     early_lines: tuple[str, ...] = ()  # console lines printed while the call was being made
+
+    @property
+    def steps(self) -> list[Step]:
+        return [recipe[0](*recipe[1:]) for recipe in self.recipes]
 
 
 class Fetch:
@@ -305,6 +348,14 @@ class Fetch:
         self._verdict: Verdict | None = None
         #: The name of the header whose value the call refused (an engine may print it).
         self._refused_header = ""
+        # Asked at nearly every step; neither the request nor the engine changes during a fetch.
+        self._xhr = request.api == "xhr"
+        #: Chromium's CORS safelist (client hints and Intervention too), or the Fetch Standard's.
+        self._chromium_safelist = not quirks.fetch_standard_safelist
+        #: Each header line judged by its own value (Firefox's fetch()), not the lines joined per name.
+        self._line_by_line = quirks.judges_fetch_header_lines_one_by_one and not self._xhr
+        self._include = request.credentials == "include"
+        self._https_page = self.page_origin.startswith("https:")
         self._s = _State(request.url, request.method, (), b"", self.page_origin, "basic")
         refusal = self._construct()
         if refusal is None:
@@ -314,10 +365,6 @@ class Fetch:
             self._fail(code, parameter, None, title)
             return
         self._prepare()
-
-    @property
-    def _xhr(self) -> bool:
-        return self.request.api == "xhr"
 
     def _construct(self) -> tuple[FailureCode, str, str] | None:
         """What fetch()'s Request constructor (or XHR's open() and setRequestHeader()) refuses, in
@@ -370,7 +417,7 @@ class Fetch:
             if not is_token(name):
                 return FailureCode.INVALID_HEADER_NAME, name, f"{call} refuses the header name {name!r}"
             trimmed = value.strip(" \t\r\n")
-            if any(c in trimmed for c in "\0\r\n"):
+            if "\0" in trimmed or "\r" in trimmed or "\n" in trimmed:
                 self._refused_header = name
                 return FailureCode.INVALID_HEADER_VALUE, value, f"{call} refuses the value of {name}"
             if xhr and any(ord(c) > 0xFF for c in value):
@@ -429,9 +476,9 @@ class Fetch:
             return FailureCode.SAME_ORIGIN_MODE, "", "The URL is not same-origin with the page (mode 'same-origin')"
         if scheme not in ("http", "https"):
             return FailureCode.UNSUPPORTED_SCHEME, scheme, f"{scheme}: is not a scheme fetch() can load"
-        if self._mixed_content(parsed):
+        if self._https_page and self._mixed_content(parsed):
             return FailureCode.MIXED_CONTENT, "", "Mixed content: an https page asks for an http URL"
-        if parsed.port and int(parsed.port) in BAD_PORTS:  # no port: the scheme's default, which is fine
+        if parsed.bad_port:
             self._step(f"Port {parsed.port} is one browsers never connect to", False, kind=StepKind.UNREACHABLE)
             return FailureCode.NETWORK_ERROR, "net::ERR_UNSAFE_PORT", "The browser refuses the port"
         s.tainting = "basic" if same_origin else "opaque" if request.mode == "no-cors" else "cors"
@@ -440,7 +487,7 @@ class Fetch:
     def _mixed_content(self, url: ada_url.URL | _UrlParts) -> bool:
         """An https page asking for an http URL that is not loopback: blocked before anything is sent."""
         return (
-            self.page_origin.startswith("https:")
+            self._https_page
             and url.protocol == "http:"
             and (self.quirks.loopback_http_is_mixed_content or not is_potentially_trustworthy_host(url.hostname))
         )
@@ -460,7 +507,10 @@ class Fetch:
         request = self._s.pending
         if request is None or self._verdict:
             raise RuntimeError("no request is waiting for a response")
-        self._s.exchanges.append(Exchange(as_sent or request, response))
+        sent = as_sent or request
+        self._s.exchanges.append(Exchange(sent, response))
+        if sent.kind == "preflight":
+            self._s.preflighted = True
         if self.quirks.merges_header_lines_without_empty_ones:
             response = replace(response, headers=without_empty_repeats(response.headers))
         if request.kind == "preflight":
@@ -474,6 +524,8 @@ class Fetch:
         if request is None or self._verdict:
             raise RuntimeError("no request is waiting for a response")
         self._s.exchanges.append(Exchange(request, None))
+        if request.kind == "preflight":
+            self._s.preflighted = True
         self._step(
             "The server could not be reached",
             False,
@@ -496,22 +548,12 @@ class Fetch:
     # --- the steps of the algorithm --------------------------------------------------------------
 
     @property
-    def _chromium_safelist(self) -> bool:
-        """Chromium's CORS safelist (client hints and Intervention too), or the Fetch Standard's."""
-        return not self.quirks.fetch_standard_safelist
-
-    @property
     def _request_header_names(self) -> tuple[str, ...]:
         """The CORS-unsafe header names, as Access-Control-Request-Headers lists them: sorted, once
         each; Firefox's fetch() once per header line that is not safelisted (measured)."""
         if self._line_by_line:
             return unsafe_line_names(self._s.headers, self._chromium_safelist)
         return unsafe_names(self._s.headers, self._chromium_safelist)
-
-    @property
-    def _line_by_line(self) -> bool:
-        """Each header line judged by its own value (Firefox's fetch()), not the lines joined per name."""
-        return self.quirks.judges_fetch_header_lines_one_by_one and not self._xhr
 
     @property
     def _preflight_origin(self) -> str:
@@ -543,30 +585,18 @@ class Fetch:
             )
             self._send_actual()
             return
-        reasons = preflight_reasons(s.method, s.headers, self._chromium_safelist, self._line_by_line)
-        if not reasons:
-            self._step(
-                "A simple request: no preflight needed",
-                None,
-                f"method {s.method} and every header are CORS-safelisted",
-                kind=StepKind.SIMPLE_REQUEST,
-            )
+        chromium, line_by_line = self._chromium_safelist, self._line_by_line
+        # The same test as preflight_reasons() being empty, which only the step's words need.
+        if s.method in SAFELISTED_METHODS and not unsafe_names(s.headers, chromium, line_by_line):
+            s.recipes.append((_simple_request_step, s.method))
             self._send_actual()
             return
-        self._step("A preflight is needed", None, "; ".join(reasons), kind=StepKind.PREFLIGHT_NEEDED)
-        include = self.request.credentials == "include"
+        s.recipes.append((_preflight_needed_step, s.method, s.headers, chromium, line_by_line))
         # A conditional header the page set (If-None-Match, ...) makes the request's cache mode
         # "no-store" (Fetch Standard, HTTP-network-or-cache fetch), and then Chromium 156 does not
         # consult the preflight cache, though it still stores the new answer (measured).
-        conditional = any(name.lower() in _CONDITIONAL_HEADERS for name, _ in s.headers)
-        if not conditional and self.cache.lookup(
-            s.origin_sent,
-            s.url,
-            s.method,
-            s.headers,
-            include,
-            chromium=self._chromium_safelist,
-            line_by_line=self._line_by_line,
+        if not _has_conditional_header(s.headers) and self.cache.lookup(
+            s.origin_sent, s.url, s.method, s.headers, self._include, chromium=chromium, line_by_line=line_by_line
         ):
             left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
             self._step(
@@ -579,23 +609,27 @@ class Fetch:
             self._send_actual()
             return
         names = self._request_header_names
-        headers = [("Accept", "*/*"), ("Origin", self._preflight_origin), ("Access-Control-Request-Method", s.method)]
+        headers: HeaderItems = (
+            ("Accept", "*/*"),
+            ("Origin", self._preflight_origin),
+            ("Access-Control-Request-Method", s.method),
+        )
         if names:
-            headers.append(("Access-Control-Request-Headers", ",".join(names)))
-        s.pending = HttpRequest("OPTIONS", s.url, tuple(headers), b"", "preflight")
+            headers += (("Access-Control-Request-Headers", ",".join(names)),)
+        s.pending = _http_request("OPTIONS", s.url, headers, b"", "preflight")
 
     def _send_actual(self) -> None:
         s = self._s
         headers: list[tuple[str, str]] = []
         if s.tainting == "cors" or s.method not in ("GET", "HEAD"):
             headers.append(("Origin", s.origin_sent))
-        user_names = {name.lower() for name, _ in s.headers}
-        if "accept" not in user_names:
+        page_set_accept, combined = _header_lines(s.headers)
+        if not page_set_accept:
             headers.append(("Accept", "*/*"))
         if self._line_by_line:
             headers.extend(_lines_kept_apart(s.headers, self.quirks.single_valued_request_headers))
         else:
-            headers.extend(_combined(s.headers))
+            headers.extend(combined)
         if self._include_credentials:
             cookie = self.cookies.header_for(s.url, page_url=self.page_origin)
             if cookie:
@@ -617,11 +651,11 @@ class Fetch:
                 ),
                 kind=StepKind.COOKIES_LEFT_OUT,
             )
-        s.pending = HttpRequest(s.method, s.url, tuple(headers), s.body, "actual")
+        s.pending = _http_request(s.method, s.url, tuple(headers), s.body, "actual")
 
     def _after_preflight(self, request: HttpRequest, response: HttpResponse) -> None:
         s = self._s
-        include = self.request.credentials == "include"
+        include = self._include
         names = self._request_header_names
         if response.is_redirect:
             if not _parses(response.get("location") or "", s.url):
@@ -665,7 +699,7 @@ class Fetch:
             return
         if status_first and self._cors_check_fails(response, preflight=True):
             return
-        self._step("The preflight's status is ok", True, f"{response.status}", kind=StepKind.PREFLIGHT_STATUS_OK)
+        s.recipes.append((_preflight_status_ok_step, response.status))
         methods = parse_allow_list(response.get("access-control-allow-methods"))
         if methods is None:
             self._fail(
@@ -693,33 +727,24 @@ class Fetch:
             )
             return
         if s.method not in SAFELISTED_METHODS:
-            self._step(
-                f"Method {s.method} is allowed",
-                True,
-                f"Access-Control-Allow-Methods: {response.get('access-control-allow-methods')}",
-                kind=StepKind.METHOD_ALLOWED,
-            )
+            s.recipes.append((_method_allowed_step, s.method, response))
         allowed = {h.lower() for h in headers}
         wildcard = "*" in allowed and not include
         # Chromium names the first disallowed header in its own order (see chromium_order), not
         # alphabetically and not in the page's order.
-        order = chromium_header_order(tuple(n for n, _ in s.headers))
-        for name in (n for n in order if n in names):
-            if name not in allowed and not wildcard:
-                self._fail(
-                    FailureCode.HEADER_DISALLOWED_BY_PREFLIGHT_RESPONSE,
-                    name,
-                    response,
-                    f"Header {name} is not in Access-Control-Allow-Headers",
-                )
-                return
+        if names and not wildcard:
+            order = chromium_header_order(tuple([n for n, _ in s.headers]))
+            for name in (n for n in order if n in names):
+                if name not in allowed:
+                    self._fail(
+                        FailureCode.HEADER_DISALLOWED_BY_PREFLIGHT_RESPONSE,
+                        name,
+                        response,
+                        f"Header {name} is not in Access-Control-Allow-Headers",
+                    )
+                    return
         if names:
-            self._step(
-                f"Request headers {', '.join(names)} are allowed",
-                True,
-                f"Access-Control-Allow-Headers: {response.get('access-control-allow-headers')}",
-                kind=StepKind.HEADERS_ALLOWED,
-            )
+            s.recipes.append((_headers_allowed_step, names, response))
         if wildcard and "authorization" in names and "authorization" not in allowed:
             self._step(
                 f"{self.wording.engine.split()[0]} lets '*' cover Authorization",
@@ -743,7 +768,7 @@ class Fetch:
             max_age_header=response.get("access-control-max-age"),
         )
         ttl = round(entry.expires_at - self.cache.clock())
-        self._step("The preflight passed", True, f"its answer is cached for {ttl} s", kind=StepKind.PREFLIGHT_PASSED)
+        s.recipes.append((_preflight_passed_step, ttl))
         self._send_actual()
 
     def _after_actual(self, request: HttpRequest, response: HttpResponse) -> None:
@@ -921,22 +946,19 @@ class Fetch:
 
     def _cors_check_fails(self, response: HttpResponse, *, preflight: bool) -> bool:
         s = self._s
-        include = self.request.credentials == "include"
+        include = self._include
         origin = self._preflight_origin if preflight else s.origin_sent
         failure = check_allow_origin(response.get_all("access-control-allow-origin"), origin, include)
         if failure is None and include:
             failure = check_allow_credentials(response.get_all("access-control-allow-credentials"))
-        what = "preflight response" if preflight else "response"
         if failure is None:
-            detail = f"Access-Control-Allow-Origin: {response.get('access-control-allow-origin')}"
-            if include:
-                detail += ", Access-Control-Allow-Credentials: true"
-            self._step(f"The {what} passes the CORS check", True, detail, kind=StepKind.CORS_CHECK_PASSED)
+            s.recipes.append((_cors_check_passed_step, preflight, response, include))
             return False
-        code = FailureCode(failure.code)
+        code = _CODES[failure.code]
         if preflight:
-            code = code.preflight_twin or code
-        self._fail(code, failure.parameter, response, f"The {what} fails the CORS check")
+            code = _AT_PREFLIGHT[code]
+        title = "The preflight response fails the CORS check" if preflight else "The response fails the CORS check"
+        self._fail(code, failure.parameter, response, title)
         return True
 
     # --- endings -----------------------------------------------------------------------------------
@@ -953,54 +975,39 @@ class Fetch:
         location: str | None = None,
     ) -> None:
         s = self._s
-        first_url = self._first_url
+        is_cors = code in _CORS_CODES
         url = url or s.url
-        if redirected_from is None and s.url != first_url and code.is_cors:
-            redirected_from = first_url
-        context = FailureContext(
+        if redirected_from is None and is_cors and s.exchanges:
+            first_url = s.exchanges[0].request.url
+            if s.url != first_url:
+                redirected_from = first_url
+        occasion = _occasion(
+            url,
             self.page_origin,
-            s.origin_sent,
+            self.page_url,
             s.method,
-            self.request.credentials,
-            response,
-            unsafe_names(s.headers, self._chromium_safelist, self._line_by_line),
-            api=self.request.api,
-            url=url,
-            redirected_from=redirected_from,
+            response.status if response is not None else None,
+            redirected_from,
+            self.request.api,
+            location if location is not None or response is None else _redirect_target(response, url),
+            "" if s.origin_sent == self.page_origin else s.origin_sent,
+            self._header_name(code, parameter),
+            bool(s.exchanges) and s.exchanges[-1].request.kind == "preflight",
+            s.tainting == "basic",
         )
-        occasion = Occasion(
-            url,
-            self.page_origin,
-            page_url=self.page_url,
-            method=s.method,
-            status=response.status if response is not None else None,
-            redirected_from=redirected_from,
-            api=self.request.api,
-            location=location if location is not None else _redirect_target(response, url),
-            origin_sent="" if s.origin_sent == self.page_origin else s.origin_sent,
-            header_name=self._header_name(code, parameter),
-            preflight=bool(s.exchanges) and s.exchanges[-1].request.kind == "preflight",
-            same_origin=s.tainting == "basic",
-        )
+        # The engine's words come now, as the fetch fails: a wording may watch what it is asked.
         lines = self.wording.console_lines(code, parameter, occasion)
-        failure = CorsFailure(
-            code,
-            parameter,
-            url,
-            lines[0] if lines else "",
-            context=context,
-            redirected_from=redirected_from,
-            console_lines=lines,
-            js_error=self.wording.js_error(code, parameter, occasion),
-        )
-        self._step(title, False, "", kind=StepKind.BLOCKED if code.is_cors else StepKind.REFUSED, code=code)
-        self._finish(response, failure=failure)
+        js_error = self.wording.js_error(code, parameter, occasion)
+        s.recipes.append((Step, title, False, "", "", StepKind.BLOCKED if is_cors else StepKind.REFUSED, code))
+        self._finish(response, failure=(code, parameter, url, redirected_from, lines, js_error))
 
     def _header_name(self, code: FailureCode, parameter: str) -> str:
         """The header a failure is about, as the page wrote it ('' for the failures about no header)."""
+        if code not in _HEADER_CODES:
+            return ""
         if code is FailureCode.INVALID_HEADER_VALUE and self._refused_header:
             return self._refused_header
-        return self._spelling(parameter) if code in _HEADER_CODES else ""
+        return self._spelling(parameter)
 
     def _spelling(self, name: str) -> str:
         """A header's name as the page wrote it (WebKit prints it so)."""
@@ -1020,7 +1027,7 @@ class Fetch:
         self,
         response: HttpResponse | None,
         *,
-        failure: CorsFailure | None = None,
+        failure: _FailureFacts | None = None,
         response_type: ResponseType | None = None,
     ) -> None:
         s = self._s
@@ -1028,28 +1035,116 @@ class Fetch:
         ok = failure is None and response is not None
         readable: HeaderItems = ()
         kind: ResponseType = "error"
-        lines: tuple[str, ...] = failure.console_lines if failure is not None else ()
+        names: set[str] = set()
+        lines: tuple[str, ...] = failure[4] if failure is not None else ()
         if ok and response is not None:
             kind = response_type or ("opaque" if s.tainting == "opaque" else s.tainting)
             if kind in ("opaque", "opaqueredirect"):
-                names: set[str] = set()
+                pass
             elif s.tainting == "basic":
                 names = {n.lower() for n, _ in response.headers} - {"set-cookie", "set-cookie2"}
             else:
                 names = exposed_header_names(
                     response.headers,
                     response.get("access-control-expose-headers"),
-                    self.request.credentials == "include",
+                    self._include,
                 )
+            readable = tuple([(n.lower(), v) for n, v in response.headers if n.lower() in names])
+            if self._response_wording is not None:
+                occasion = _occasion(
+                    s.url, self.page_origin, self.page_url, s.method, response.status, None, self.request.api
+                )
+                lines = self._response_wording.response_lines(occasion, response.reason)
+        network_error = failure[1] if failure is not None and failure[0] is FailureCode.NETWORK_ERROR else None
+        verdict = object.__new__(Verdict)
+        # Verdict's own __init__ would set every field; the words are left to _Deferred.
+        verdict.__dict__.update(
+            ok=ok,
+            url=s.url,
+            response=response,
+            readable_headers=readable,
+            network_error=network_error,
+            preflighted=s.preflighted,
+            preflight_cached=s.preflight_cached,
+            redirected=s.redirects > 0,
+            exchanges=tuple(s.exchanges),
+            response_type=kind,
+            api=self.request.api,
+            _account=_Account(self, response, failure, kind, names, readable, lines),
+        )
+        self._verdict = verdict
+
+    def _step(
+        self,
+        title: str,
+        passed: bool | None,
+        detail: str = "",
+        fix: str = "",
+        *,
+        kind: StepKind,
+        code: FailureCode | None = None,
+    ) -> None:
+        self._s.recipes.append((Step, title, passed, detail, fix, kind, code))
+
+
+#: A failure as the machine found it: its code, parameter, URL, the URL it was redirected from,
+#: and the engine's words (console lines, the script's error).
+_FailureFacts = tuple[FailureCode, str, str, str | None, tuple[str, ...], str]
+
+
+class _Account:
+    """A finished fetch's words: its steps, warnings, failure and console lines, worked out from what
+    the machine decided when a caller first reads one of them (the fetch does not change after it
+    ends; what it shares with other fetches, the cookie jar and the preflight cache, is not read here)."""
+
+    __slots__ = (
+        "chromium_safelist",
+        "failure",
+        "kind",
+        "line_by_line",
+        "lines",
+        "names",
+        "page_origin",
+        "readable",
+        "request",
+        "response",
+        "state",
+    )
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        response: HttpResponse | None,
+        failure: _FailureFacts | None,
+        kind: ResponseType,
+        names: set[str],
+        readable: HeaderItems,
+        lines: tuple[str, ...],
+    ) -> None:
+        self.state = fetch._s
+        self.page_origin = fetch.page_origin
+        self.request = fetch.request
+        self.chromium_safelist = fetch._chromium_safelist
+        self.line_by_line = fetch._line_by_line
+        self.response, self.failure, self.kind, self.names, self.readable = response, failure, kind, names, readable
+        self.lines = lines
+
+    def deferred_fields(self) -> dict[str, Any]:
+        s, response, kind = self.state, self.response, self.kind
+        warnings = list(s.warnings)
+        failure = self._failure() if self.failure is not None else None
+        steps = s.steps
+        if failure is None and response is not None:
+            if kind not in ("opaque", "opaqueredirect") and s.tainting != "basic":
                 # Headers that came but stay hidden, leaving out the ones no page means to read.
                 present = {n.lower() for n, _ in response.headers}
                 hidden = sorted(
                     n
-                    for n in present - names - _TRANSPORT_HEADERS - {"set-cookie", "set-cookie2"}
+                    for n in present - self.names - _TRANSPORT_HEADERS - {"set-cookie", "set-cookie2"}
                     if not n.startswith("access-control-")
                 )
                 for name in hidden:
-                    s.warnings.append(
+                    warnings.append(
                         FetchWarning(
                             WarningKind.HEADER_NOT_EXPOSED,
                             f"The response has a {name} header, but the page cannot read it: it is not listed in "
@@ -1057,15 +1152,9 @@ class Fetch:
                             name,
                         )
                     )
-            readable = tuple((n.lower(), v) for n, v in response.headers if n.lower() in names)
-            if self._response_wording is not None:
-                occasion = Occasion(
-                    s.url, self.page_origin, self.page_url, s.method, response.status, api=self.request.api
-                )
-                lines = self._response_wording.response_lines(occasion, response.reason)
-            what = "XMLHttpRequest loads" if self._xhr else "fetch() resolves"
+            what = "XMLHttpRequest loads" if self.request.api == "xhr" else "fetch() resolves"
             if kind in ("opaque", "opaqueredirect"):
-                s.warnings.append(
+                warnings.append(
                     FetchWarning(
                         WarningKind.OPAQUE_RESPONSE,
                         "The page got an opaque response: status 0, no headers, an empty body, whatever the server "
@@ -1078,65 +1167,180 @@ class Fetch:
                         ),
                     )
                 )
-                self._step(
-                    f"{what}, with an {kind} response",
-                    True,
-                    f"the server answered {response.status}, but the page sees status 0, no headers and an empty body",
-                    kind=StepKind.RESOLVED,
+                steps.append(
+                    Step(
+                        f"{what}, with an {kind} response",
+                        True,
+                        f"the server answered {response.status}, but the page sees status 0, no headers and an "
+                        "empty body",
+                        kind=StepKind.RESOLVED,
+                    )
                 )
             else:
-                self._step(
-                    f"{what}: the page can read the response",
-                    True,
-                    f"status {response.status}; readable headers: {', '.join(sorted({n for n, _ in readable}))}",
-                    kind=StepKind.RESOLVED,
+                steps.append(
+                    Step(
+                        f"{what}: the page can read the response",
+                        True,
+                        f"status {response.status}; readable headers: "
+                        + ", ".join(sorted({n for n, _ in self.readable})),
+                        kind=StepKind.RESOLVED,
+                    )
                 )
-        network_error = failure.parameter if failure is not None and failure.code is FailureCode.NETWORK_ERROR else None
-        self._verdict = Verdict(
-            ok=ok,
-            url=s.url,
-            response=response,
-            readable_headers=readable,
-            failure=failure,
-            network_error=network_error,
-            preflighted=any(e.request.kind == "preflight" for e in s.exchanges),
-            preflight_cached=s.preflight_cached,
-            redirected=s.redirects > 0,
-            exchanges=tuple(s.exchanges),
-            steps=tuple(s.steps),
-            warnings=tuple(s.warnings),
-            response_type=kind,
-            console_lines=s.early_lines + lines,
-            js_error=failure.js_error if failure is not None else "",
-            api=self.request.api,
+        return {
+            "failure": failure,
+            "steps": tuple(steps),
+            "warnings": tuple(warnings),
+            "console_lines": s.early_lines + self.lines,
+            "js_error": failure.js_error if failure is not None else "",
+        }
+
+    def _failure(self) -> CorsFailure:
+        assert self.failure is not None
+        code, parameter, url, redirected_from, lines, js_error = self.failure
+        s, request, response = self.state, self.request, self.response
+        context = FailureContext(
+            self.page_origin,
+            s.origin_sent,
+            s.method,
+            request.credentials,
+            response,
+            unsafe_names(s.headers, self.chromium_safelist, self.line_by_line),
+            api=request.api,
+            url=url,
+            redirected_from=redirected_from,
+        )
+        return CorsFailure(
+            code,
+            parameter,
+            url,
+            lines[0] if lines else "",
+            context=context,
+            redirected_from=redirected_from,
+            console_lines=lines,
+            js_error=js_error,
         )
 
-    def _step(
-        self,
-        title: str,
-        passed: bool | None,
-        detail: str = "",
-        fix: str = "",
-        *,
-        kind: StepKind,
-        code: FailureCode | None = None,
-    ) -> None:
-        self._s.steps.append(Step(title, passed, detail, fix, kind, code))
+
+# The words of the steps most fetches take, from what the machine recorded (see _State.recipes).
+
+
+def _simple_request_step(method: str) -> Step:
+    return Step(
+        "A simple request: no preflight needed",
+        None,
+        f"method {method} and every header are CORS-safelisted",
+        kind=StepKind.SIMPLE_REQUEST,
+    )
+
+
+def _preflight_needed_step(method: str, headers: HeaderItems, chromium: bool, line_by_line: bool) -> Step:
+    reasons = preflight_reasons(method, headers, chromium, line_by_line)
+    return Step("A preflight is needed", None, "; ".join(reasons), kind=StepKind.PREFLIGHT_NEEDED)
+
+
+def _preflight_status_ok_step(status: int) -> Step:
+    return Step("The preflight's status is ok", True, f"{status}", kind=StepKind.PREFLIGHT_STATUS_OK)
+
+
+def _method_allowed_step(method: str, response: HttpResponse) -> Step:
+    return Step(
+        f"Method {method} is allowed",
+        True,
+        f"Access-Control-Allow-Methods: {response.get('access-control-allow-methods')}",
+        kind=StepKind.METHOD_ALLOWED,
+    )
+
+
+def _headers_allowed_step(names: tuple[str, ...], response: HttpResponse) -> Step:
+    return Step(
+        f"Request headers {', '.join(names)} are allowed",
+        True,
+        f"Access-Control-Allow-Headers: {response.get('access-control-allow-headers')}",
+        kind=StepKind.HEADERS_ALLOWED,
+    )
+
+
+def _preflight_passed_step(ttl: int) -> Step:
+    return Step("The preflight passed", True, f"its answer is cached for {ttl} s", kind=StepKind.PREFLIGHT_PASSED)
+
+
+def _cors_check_passed_step(preflight: bool, response: HttpResponse, include: bool) -> Step:
+    what = "preflight response" if preflight else "response"
+    detail = f"Access-Control-Allow-Origin: {response.get('access-control-allow-origin')}"
+    if include:
+        detail += ", Access-Control-Allow-Credentials: true"
+    return Step(f"The {what} passes the CORS check", True, detail, kind=StepKind.CORS_CHECK_PASSED)
 
 
 #: Headers about the connection, not the resource: no page reads them, so hiding them is no news.
 _TRANSPORT_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "transfer-encoding", "vary"})
 
 
-def _combined(headers: HeaderItems) -> list[tuple[str, str]]:
-    """Headers as fetch()'s header list sends them: one line per name (at its first place), repeated
-    values joined by ", ", and the result trimmed (Chromium sends 'a' + '' as 'a,')."""
+@lru_cache(maxsize=1024)
+def _header_lines(headers: HeaderItems) -> tuple[bool, HeaderItems]:
+    """Whether the page set Accept, and its headers as fetch()'s header list sends them: one line per
+    name (at its first place), repeated values joined by ", ", and the result trimmed (Chromium
+    sends 'a' + '' as 'a,'). Cached: a page sends the same few header lists again and again."""
     values: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     for name, value in headers:
         names.setdefault(name.lower(), name)
         values.setdefault(name.lower(), []).append(value)
-    return [(names[key], ", ".join(parts).strip(" \t")) for key, parts in values.items()]
+    return "accept" in names, tuple((names[key], ", ".join(parts).strip(" \t")) for key, parts in values.items())
+
+
+def _has_conditional_header(headers: HeaderItems) -> bool:
+    for name, _ in headers:
+        if name.lower() in _CONDITIONAL_HEADERS:
+            return True
+    return False
+
+
+def _http_request(method: str, url: str, headers: HeaderItems, body: bytes, kind: Kind) -> HttpRequest:
+    """``HttpRequest(method, url, headers, body, kind)``, made without the frozen dataclass's
+    object.__setattr__ per field (it has no __post_init__): a fetch makes one per request."""
+    request = object.__new__(HttpRequest)
+    request.__dict__.update(method=method, url=url, headers=headers, body=body, kind=kind)
+    return request
+
+
+def _occasion(
+    url: str,
+    page_origin: str,
+    page_url: str,
+    method: str,
+    status: int | None,
+    redirected_from: str | None,
+    api: Api,
+    location: str | None = None,
+    origin_sent: str = "",
+    header_name: str = "",
+    preflight: bool = False,
+    same_origin: bool = False,
+) -> Occasion:
+    """``Occasion(...)`` with every field given, made as _http_request makes a request (and for the same reason)."""
+    occasion = object.__new__(Occasion)
+    occasion.__dict__.update(
+        url=url,
+        page_origin=page_origin,
+        page_url=page_url,
+        method=method,
+        status=status,
+        redirected_from=redirected_from,
+        api=api,
+        location=location,
+        origin_sent=origin_sent,
+        header_name=header_name,
+        preflight=preflight,
+        same_origin=same_origin,
+    )
+    return occasion
+
+
+_CODES = {code.value: code for code in FailureCode}
+#: Each code as the CORS check on a preflight's response gives it (its preflight twin, if it has one).
+_AT_PREFLIGHT = {code: code.preflight_twin or code for code in FailureCode}
+_CORS_CODES = frozenset(code for code in FailureCode if code.is_cors)
 
 
 def _lines_kept_apart(headers: HeaderItems, single_valued: frozenset[str]) -> list[tuple[str, str]]:
@@ -1177,6 +1381,7 @@ class _UrlParts(NamedTuple):
     hostname: str
     port: str
     has_credentials: bool
+    bad_port: bool  # no port is the scheme's default, which is fine
 
 
 @lru_cache(maxsize=4096)
@@ -1190,6 +1395,7 @@ def _url_parts(url: str, base: str | None = None) -> _UrlParts:
         parsed.hostname,
         parsed.port,
         bool(parsed.username or parsed.password),
+        bool(parsed.port) and int(parsed.port) in BAD_PORTS,
     )
 
 

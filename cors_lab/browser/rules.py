@@ -307,7 +307,7 @@ def check_allow_origin(values: list[str], origin: str, include_credentials: bool
     """Access-Control-Allow-Origin against the request's serialised origin, in Chromium's order."""
     if not values:
         return AllowOriginFailure("MissingAllowOriginHeader")
-    value = ", ".join(v.strip(" \t") for v in values)
+    value = values[0].strip(" \t") if len(values) == 1 else ", ".join(v.strip(" \t") for v in values)
     if value == "*":
         return AllowOriginFailure("WildcardOriginNotAllowed") if include_credentials else None
     if value == origin:
@@ -321,10 +321,11 @@ def check_allow_origin(values: list[str], origin: str, include_credentials: bool
 
 def check_allow_credentials(values: list[str]) -> AllowOriginFailure | None:
     """With credentials mode "include", Access-Control-Allow-Credentials must be exactly "true"."""
-    value = ", ".join(v.strip(" \t") for v in values)
+    value = values[0].strip(" \t") if len(values) == 1 else ", ".join(v.strip(" \t") for v in values)
     return None if value == "true" else AllowOriginFailure("InvalidAllowCredentials", value)
 
 
+@lru_cache(maxsize=1024)  # parsing is the slow part of a mismatched origin, and servers send the same few
 def _is_url(value: str) -> bool:
     try:
         ada_url.URL(value)
@@ -337,9 +338,15 @@ def parse_allow_list(value: str | None) -> list[str] | None:
     """A comma-separated list of tokens (Allow-Methods, Allow-Headers); None when it does not parse."""
     if value is None:
         return []
+    items = _allow_list(value)
+    return None if items is None else list(items)
+
+
+@lru_cache(maxsize=1024)  # every preflight's answer is parsed, and a server gives the same few
+def _allow_list(value: str) -> tuple[str, ...] | None:
     items = [item.strip(" \t") for item in value.split(",")]
     items = [item for item in items if item]
-    return items if all(is_token(item) for item in items) else None
+    return tuple(items) if all(is_token(item) for item in items) else None
 
 
 def exposed_header_names(
