@@ -243,6 +243,8 @@ class FirefoxWording:
             keys = () if scheme in SILENT_SCHEMES else (SCHEME_KEYS.get(scheme, "CORSRequestNotHttp"),)
         if code is C.NETWORK_ERROR and parameter == "net::ERR_UNSAFE_REDIRECT" and occasion.location:
             own = UNSAFE_REDIRECT_KEYS.get(occasion.location.split(":", 1)[0].lower())
+            if occasion.preflight and own == "CORSRequestNotHttp":
+                own = None  # a preflight's redirect says only "did not succeed" (preflight-redirect-to-about-with-acao)
             keys = (own, *keys) if own else keys
         if (code is C.NETWORK_ERROR or code is C.CORS_DISABLED_SCHEME) and occasion.same_origin:
             # "did not succeed" is said only of a CORS request (measured: too-many-redirects-same-origin,

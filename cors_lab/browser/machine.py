@@ -670,9 +670,12 @@ class Fetch:
                 self._network_failure("net::ERR_INVALID_REDIRECT", response, location=response.get("location") or "")
                 return
             if self.quirks.preflight_redirect_checks_allow_origin_first:
+                location = ada_url.URL(response.get("location") or "", s.url)
+                if location.protocol in self.quirks.preflight_redirect_fails_first_to:
+                    self._network_failure("net::ERR_UNSAFE_REDIRECT", response)
+                    return
                 if self._cors_check_fails(response, preflight=True):
                     return
-                location = ada_url.URL(response.get("location") or "", s.url)
                 if location.protocol not in ("http:", "https:"):
                     # Firefox then fails a redirect it cannot follow in its network layer (measured:
                     # preflight-redirect-to-ftp and its twin without Access-Control-Allow-Origin).

@@ -60,6 +60,10 @@ class EngineQuirks:
     #: without Access-Control-Allow-Origin fails as PreflightMissingAllowOriginHeader (Chromium and
     #: WebKit: PreflightDisallowedRedirect whatever its headers).
     preflight_redirect_checks_allow_origin_first: bool = False
+    #: With the above, the schemes a redirected preflight fails on before that check (measured:
+    #: preflight-redirect-to-javascript, -data, -blob, -file, -chrome, -ws; -about, -filesystem and
+    #: -ftp get the check first).
+    preflight_redirect_fails_first_to: frozenset[str] = frozenset()
     #: Generated cases: of a response header sent on several lines, the empty lines count for
     #: nothing (``''`` and ``x`` read as ``x``; Chromium and WebKit: ``, x``).
     merges_header_lines_without_empty_ones: bool = False
@@ -90,6 +94,7 @@ FIREFOX_QUIRKS = EngineQuirks(
         }
     ),
     preflight_redirect_checks_allow_origin_first=True,
+    preflight_redirect_fails_first_to=frozenset({"javascript:", "data:", "blob:", "file:", "chrome:", "ws:"}),
     merges_header_lines_without_empty_ones=True,
     warns_when_star_covers_authorization=True,
     preflight_after_redirect_sends_page_origin=True,

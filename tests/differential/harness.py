@@ -135,6 +135,8 @@ class Outcome:
     console: list[str]
     received: list[str]  # what the servers received, one line per request
     error: str = field(default="", compare=False)
+    #: The model let the call go without a preflight, on an earlier call's cached answer.
+    preflight_reused: bool = field(default=False, compare=False)
 
 
 class WireServers:
@@ -338,6 +340,7 @@ def run_model(servers: WireServers, case: Case, token: str, engine: str = "chrom
                     [_anonymise(line, servers.origins, token) for line in lines],
                     describe_hits(servers.hits(token), page_set_names(call), servers.origins, token, engine),
                     result.summary,
+                    result.preflight_cached,
                 )
             )
     return outcomes

@@ -356,6 +356,34 @@ CASES: tuple[Case, ...] = (
             ("-without-acao", ", without CORS headers", (), "PreflightMissingAllowOriginHeader"),
         )
     ),
+    *(
+        Case(
+            f"preflight-redirect-to-{name}",
+            f"PUT; the preflight answers 307, without CORS headers, to {location}",
+            "PreflightDisallowedRedirect",
+            put(),
+            (api(ok(PAGE), Reply(307, (("Location", location),), b"")),),
+            group=PREFLIGHT,
+        )
+        for name, location in (
+            ("javascript", "javascript:void(0)"),
+            ("data", "data:text/plain,hi"),
+            ("blob", "blob:http://127.0.0.1:8000/x"),
+            ("file", "file:///etc/hostname"),
+            ("chrome", "chrome://settings/"),
+            ("ws", "ws://127.0.0.1:8000/x"),
+            ("about", "about:blank"),
+            ("filesystem", "filesystem:http://127.0.0.1:8000/temporary/x"),
+        )
+    ),
+    Case(
+        "preflight-redirect-to-about-with-acao",
+        "PUT; the preflight answers 307 with ACAO to about:blank",
+        "PreflightDisallowedRedirect",
+        put(),
+        (api(ok(PAGE), Reply(307, (PAGE, ("Location", "about:blank")), b"")),),
+        group=PREFLIGHT,
+    ),
     Case(
         "method-not-allowed",
         "PUT; the preflight allows GET, POST",
