@@ -28,6 +28,7 @@ __all__ = [
     "XHR_REFUSALS",
     "FirefoxWording",
     "format_template",
+    "is_sporadic",
 ]
 
 C = FailureCode
@@ -166,6 +167,13 @@ UNSAFE_REDIRECT_KEYS = {
 
 #: Keys of warnings Firefox prints for some calls and not for others alike: never in the wording's lines.
 SPORADIC_KEYS = frozenset({"BlockRedirectToDataURI", "ForbiddenHeaderWarning"})
+
+
+def is_sporadic(line: str) -> bool:
+    """A console line of a warning Firefox prints for some calls and not for others alike (SPORADIC_KEYS):
+    a comparison with the wording leaves it out."""
+    return any(line.startswith(TEMPLATES[key].split("%", 1)[0]) for key in SPORADIC_KEYS)
+
 
 _FETCH = "TypeError: Window.fetch: "
 _NETWORK_ERROR = "TypeError: NetworkError when attempting to fetch resource."

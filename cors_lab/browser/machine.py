@@ -627,7 +627,8 @@ class Fetch:
         if not page_set_accept:
             headers.append(("Accept", "*/*"))
         if self._line_by_line:
-            headers.extend(_lines_kept_apart(s.headers, self.quirks.single_valued_request_headers))
+            with_body = self.request.body is not None and s.method not in ("GET", "HEAD")
+            headers.extend(_lines_kept_apart(s.headers, self.quirks.single_valued_request_headers, with_body))
         else:
             headers.extend(combined)
         if self._include_credentials:
@@ -1346,16 +1347,19 @@ _AT_PREFLIGHT = {code: code.preflight_twin or code for code in FailureCode}
 _CORS_CODES = frozenset(code for code in FailureCode if code.is_cors)
 
 
-def _lines_kept_apart(headers: HeaderItems, single_valued: frozenset[str]) -> list[tuple[str, str]]:
+def _lines_kept_apart(headers: HeaderItems, single_valued: frozenset[str], with_body: bool) -> list[tuple[str, str]]:
     """Headers as Firefox's fetch() sends the lines its Headers kept apart: one line per name (at its
-    first place); a single-valued name's last value; another's values after its last empty line,
-    joined by ", " (each empty line resets the header, and a value is added to an empty one bare)."""
+    first place); a single-valued name's last value, but a body's Content-Type is its first (measured:
+    repeated-content-type-*); another's values after its last empty line, joined by ", " (each empty
+    line resets the header, and a value is added to an empty one bare)."""
     values: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     for name, value in headers:
         lower = name.lower()
         names.setdefault(lower, name)
-        if lower in single_valued or not value:
+        if with_body and lower == "content-type":
+            values.setdefault(lower, [value])
+        elif lower in single_valued or not value:
             values[lower] = [value] if value else []
         else:
             values.setdefault(lower, []).append(value)

@@ -23,6 +23,7 @@ import httpx
 from engines.calls import Fetch as EngineFetch  # tests/ is on the path (see tests/conftest.py)
 
 from cors_lab import Browser
+from cors_lab.browser.firefox import is_sporadic
 
 #: What the page may ask: fetch(url, {method, headers, body, credentials}).
 PAGE_JS = """async ({url, init}) => {
@@ -268,7 +269,8 @@ class ChromiumTab:
 class EngineTab:
     """A page of another engine (a tests/engines session: Firefox, WebKit) run like :class:`ChromiumTab`.
 
-    Its console lines are all kept (Firefox's warnings included), as the model gives all of its own.
+    Its console lines are all kept (Firefox's warnings included), as the model gives all of its own,
+    but for the warnings Firefox prints for some calls and not for others alike (firefox.is_sporadic).
     """
 
     def __init__(self, session: Any, page_url: str) -> None:
@@ -280,7 +282,11 @@ class EngineTab:
         outcomes = []
         for call in case.calls:
             [seen] = self.session.run([EngineFetch(call_url(servers, call, token), _js_init(call))])
-            lines = [_ENGINE_TOKEN.sub("", line.text) for line in seen.console]
+            lines = [
+                _ENGINE_TOKEN.sub("", line.text)
+                for line in seen.console
+                if not (self.engine == "firefox" and is_sporadic(line.text))
+            ]
             outcomes.append(
                 Outcome(
                     seen.resolved,

@@ -14,7 +14,8 @@ sends a call on an earlier call's cached preflight; the summary counts them.
 Each engine runs CORS_LAB_FUZZ_<ENGINE>_EXAMPLES cases in ``make test`` (100 for WebKit, 50 for
 Firefox, which is slower per call); a fresh seed and more cases find more:
 
-    CORS_LAB_FUZZ_FIREFOX_EXAMPLES=300 CORS_LAB_FUZZ_SEED=7 .venv/bin/pytest tests/differential/test_generated_engines.py -s
+    CORS_LAB_FUZZ_FIREFOX_EXAMPLES=300 CORS_LAB_FUZZ_SEED=7 \
+        .venv/bin/pytest tests/differential/test_generated_engines.py -s
 """
 
 from __future__ import annotations

@@ -450,12 +450,41 @@ CASES: tuple[Case, ...] = (
                 "authorization",
             ),
             (
+                "content-type-two-invalid",
+                "Content-Type: =1*b, then Content-Type: )0",
+                (("Content-Type", "=1*b"), ("Content-Type", ")0")),
+                "content-type",
+            ),
+            (
+                "content-type-valid-then-invalid",
+                "Content-Type: text/plain, then Content-Type: x",
+                (("Content-Type", "text/plain"), ("Content-Type", "x")),
+                "content-type",
+            ),
+            (
+                "content-type-invalid-then-valid",
+                "Content-Type: x, then Content-Type: text/plain",
+                (("Content-Type", "x"), ("Content-Type", "text/plain")),
+                "content-type",
+            ),
+            (
                 "content-type-twice",
                 "Content-Type: text/plain twice",
                 (("Content-Type", "text/plain"), ("Content-Type", "text/plain")),
                 "content-type",
             ),
         )
+    ),
+    Case(
+        "repeated-content-type-with-a-body",
+        "PUT with a body; Content-Type: text/plain, then application/x-www-form-urlencoded; the preflight allows them",
+        "allowed",
+        put(
+            headers=(("Content-Type", "text/plain"), ("Content-Type", "application/x-www-form-urlencoded")),
+            body="x",
+        ),
+        (api(ok(PAGE), preflight_ok(PAGE, methods("PUT"), allow_headers("content-type"))),),
+        group=PREFLIGHT,
     ),
     Case(
         "headers-one-of-several-not-allowed",

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from cors_lab import Browser
-from cors_lab.browser.firefox import SPORADIC_KEYS, TEMPLATES
+from cors_lab.browser.firefox import is_sporadic
 from cors_lab.browser.quirks import QUIRKS
 from cors_lab.driver import FetchResult
 
@@ -67,7 +67,7 @@ def _received(hits: list[Hit]) -> tuple[str, ...]:
 
 def sporadic(engine: str, line: str) -> bool:
     """A warning the engine prints for some calls and not for others alike (firefox.SPORADIC_KEYS)."""
-    return engine == "firefox" and any(line.startswith(TEMPLATES[key].split("%", 1)[0]) for key in SPORADIC_KEYS)
+    return engine == "firefox" and is_sporadic(line)
 
 
 def engine_seen(via: Via, outcome: Outcome, hits: list[Hit], engine: str = "chromium") -> Seen:
