@@ -91,17 +91,18 @@ class PreflightCache:
         *,
         chromium: bool = True,
         line_by_line: bool = False,
+        ascii_only: bool = False,
     ) -> CacheEntry | None:
         """The entry that lets this request go without a preflight, or None (``chromium``: by
         Chromium's safelist, else by the Fetch Standard's; ``line_by_line``: each header line
-        judged by its own value)."""
+        judged by its own value; ``ascii_only``: Firefox's Accept and Content-Type rule)."""
         entry = self._entries.get((origin, url))
         if entry is None:
             return None
         if entry.expires_at <= self.clock():
             del self._entries[(origin, url)]
             return None
-        names = unsafe_names(request_headers, chromium, line_by_line)
+        names = unsafe_names(request_headers, chromium, line_by_line, ascii_only)
         return entry if entry.allows(method, names, include_credentials) else None
 
     def seconds_left(self, origin: str, url: str) -> float | None:

@@ -354,6 +354,7 @@ class Fetch:
         self._chromium_safelist = not quirks.fetch_standard_safelist
         #: Each header line judged by its own value (Firefox's fetch()), not the lines joined per name.
         self._line_by_line = quirks.judges_fetch_header_lines_one_by_one and not self._xhr
+        self._ascii_only = quirks.safelists_ascii_accept_and_content_type_only
         self._include = request.credentials == "include"
         self._https_page = self.page_origin.startswith("https:")
         self._s = _State(request.url, request.method, (), b"", self.page_origin, "basic")
@@ -552,8 +553,8 @@ class Fetch:
         """The CORS-unsafe header names, as Access-Control-Request-Headers lists them: sorted, once
         each; Firefox's fetch() once per header line that is not safelisted (measured)."""
         if self._line_by_line:
-            return unsafe_line_names(self._s.headers, self._chromium_safelist)
-        return unsafe_names(self._s.headers, self._chromium_safelist)
+            return unsafe_line_names(self._s.headers, self._chromium_safelist, self._ascii_only)
+        return unsafe_names(self._s.headers, self._chromium_safelist, False, self._ascii_only)
 
     @property
     def _preflight_origin(self) -> str:
@@ -587,16 +588,23 @@ class Fetch:
             return
         chromium, line_by_line = self._chromium_safelist, self._line_by_line
         # The same test as preflight_reasons() being empty, which only the step's words need.
-        if s.method in SAFELISTED_METHODS and not unsafe_names(s.headers, chromium, line_by_line):
+        if s.method in SAFELISTED_METHODS and not unsafe_names(s.headers, chromium, line_by_line, self._ascii_only):
             s.recipes.append((_simple_request_step, s.method))
             self._send_actual()
             return
-        s.recipes.append((_preflight_needed_step, s.method, s.headers, chromium, line_by_line))
+        s.recipes.append((_preflight_needed_step, s.method, s.headers, chromium, line_by_line, self._ascii_only))
         # A conditional header the page set (If-None-Match, ...) makes the request's cache mode
         # "no-store" (Fetch Standard, HTTP-network-or-cache fetch), and then Chromium 156 does not
         # consult the preflight cache, though it still stores the new answer (measured).
         if not _has_conditional_header(s.headers) and self.cache.lookup(
-            s.origin_sent, s.url, s.method, s.headers, self._include, chromium=chromium, line_by_line=line_by_line
+            s.origin_sent,
+            s.url,
+            s.method,
+            s.headers,
+            self._include,
+            chromium=chromium,
+            line_by_line=line_by_line,
+            ascii_only=self._ascii_only,
         ):
             left = self.cache.seconds_left(s.origin_sent, s.url) or 0.0
             self._step(
@@ -1102,6 +1110,7 @@ class _Account:
     ends; what it shares with other fetches, the cookie jar and the preflight cache, is not read here)."""
 
     __slots__ = (
+        "ascii_only",
         "chromium_safelist",
         "failure",
         "kind",
@@ -1130,6 +1139,7 @@ class _Account:
         self.request = fetch.request
         self.chromium_safelist = fetch._chromium_safelist
         self.line_by_line = fetch._line_by_line
+        self.ascii_only = fetch._ascii_only
         self.response, self.failure, self.kind, self.names, self.readable = response, failure, kind, names, readable
         self.lines = lines
 
@@ -1208,7 +1218,7 @@ class _Account:
             s.method,
             request.credentials,
             response,
-            unsafe_names(s.headers, self.chromium_safelist, self.line_by_line),
+            unsafe_names(s.headers, self.chromium_safelist, self.line_by_line, self.ascii_only),
             api=request.api,
             url=url,
             redirected_from=redirected_from,
@@ -1237,8 +1247,10 @@ def _simple_request_step(method: str) -> Step:
     )
 
 
-def _preflight_needed_step(method: str, headers: HeaderItems, chromium: bool, line_by_line: bool) -> Step:
-    reasons = preflight_reasons(method, headers, chromium, line_by_line)
+def _preflight_needed_step(
+    method: str, headers: HeaderItems, chromium: bool, line_by_line: bool, ascii_only: bool
+) -> Step:
+    reasons = preflight_reasons(method, headers, chromium, line_by_line, ascii_only)
     return Step("A preflight is needed", None, "; ".join(reasons), kind=StepKind.PREFLIGHT_NEEDED)
 
 

@@ -51,6 +51,10 @@ class EngineQuirks:
     #: repeated-content-type-twice, repeated-accept-language-one-unsafe; XMLHttpRequest joins the
     #: lines first, as Chromium and WebKit do for both.
     judges_fetch_header_lines_one_by_one: bool = False
+    #: Accept and Content-Type values with a character beyond ASCII are not safelisted (the Fetch
+    #: Standard, Chromium and WebKit safelist them). Measured: repeated-accept-not-ascii,
+    #: repeated-content-type-not-ascii.
+    safelists_ascii_accept_and_content_type_only: bool = False
     #: With the above, how fetch()'s lines of one name go on the wire: the names here as their last
     #: line alone, the others as the lines after the last empty one, joined by ", " (an empty last
     #: line sends an empty value). Measured: repeated-content-type-two-values, -authorization-twice,
@@ -80,6 +84,7 @@ FIREFOX_QUIRKS = EngineQuirks(
     "Firefox 153",
     fetch_standard_safelist=True,
     judges_fetch_header_lines_one_by_one=True,
+    safelists_ascii_accept_and_content_type_only=True,
     single_valued_request_headers=frozenset(
         {
             "authorization",

@@ -166,11 +166,12 @@ def is_potentially_trustworthy_host(host: str) -> bool:
     return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
 
 
-def _safelist_problem(name: str, value: str, chromium: bool = True) -> str | None:
+def _safelist_problem(name: str, value: str, chromium: bool = True, ascii_only: bool = False) -> str | None:
     """Why the header ``name: value`` is not CORS-safelisted, as a sentence; None when it is.
 
     ``chromium``: Chromium's safelist, which adds the client hints and Intervention to the Fetch
-    Standard's (Firefox and WebKit keep to the standard's, measured).
+    Standard's (Firefox and WebKit keep to the standard's, measured). ``ascii_only``: Accept and
+    Content-Type values beyond ASCII are not safelisted (Firefox, measured: repeated-accept-not-ascii).
     """
     shown = display_name(name)
     chromium_only = name in CLIENT_HINTS or name == "intervention"
@@ -193,6 +194,8 @@ def _safelist_problem(name: str, value: str, chromium: bool = True) -> str | Non
         bad = sorted(set(value) & _UNSAFE_BYTES)
         if bad:
             return f"header {shown} is not safelisted: its value contains {''.join(bad)!r}"
+        if ascii_only and not value.isascii():
+            return f"header {shown} is not safelisted: its value has characters beyond ASCII"
     if name in ("accept-language", "content-language") and not _LANGUAGE_VALUE.fullmatch(value):
         return f"header {shown} is not safelisted: its value has characters other than 0-9 A-Z a-z space * , - . ; ="
     if name == "content-type":
@@ -233,12 +236,16 @@ class UnsafeHeader:
     reason: str
 
 
-def _judged_lines(headers: HeaderItems, chromium: bool, line_by_line: bool) -> list[tuple[str, str, str | None]]:
+def _judged_lines(
+    headers: HeaderItems, chromium: bool, line_by_line: bool, ascii_only: bool
+) -> list[tuple[str, str, str | None]]:
     """(lower-cased name, value, why it is not safelisted or None) for each header the safelist
     judges: the page's lines joined per name, or with ``line_by_line`` each line by its own value
     (Firefox's fetch(): its Headers keep the lines apart); forbidden headers left out."""
     items = [(n.lower(), v) for n, v in headers] if line_by_line else list(combine_headers(headers).items())
-    judged = [(n, v, _safelist_problem(n, v, chromium)) for n, v in items if not is_forbidden_request_header(n, v)]
+    judged = [
+        (n, v, _safelist_problem(n, v, chromium, ascii_only)) for n, v in items if not is_forbidden_request_header(n, v)
+    ]
     safelisted_total = sum(header_bytes(v) for _, v, problem in judged if problem is None)
     if safelisted_total <= 1024:
         return judged
@@ -251,29 +258,31 @@ def _judged_lines(headers: HeaderItems, chromium: bool, line_by_line: bool) -> l
 
 @lru_cache(maxsize=1024)
 def cors_unsafe_headers(
-    headers: HeaderItems, chromium: bool = True, line_by_line: bool = False
+    headers: HeaderItems, chromium: bool = True, line_by_line: bool = False, ascii_only: bool = False
 ) -> tuple[UnsafeHeader, ...]:
     """The request headers that make a preflight necessary, sorted by name, each with its reason
     (``chromium``: by Chromium's safelist, else by the Fetch Standard's; ``line_by_line``: each
     header line judged by its own value, as Firefox's fetch() does)."""
     unsafe: dict[str, str] = {}
-    for name, _, problem in _judged_lines(headers, chromium, line_by_line):
+    for name, _, problem in _judged_lines(headers, chromium, line_by_line, ascii_only):
         if problem is not None:
             unsafe.setdefault(name, problem)
     return tuple(UnsafeHeader(name, unsafe[name]) for name in sorted(unsafe))
 
 
 @lru_cache(maxsize=1024)
-def unsafe_names(headers: HeaderItems, chromium: bool = True, line_by_line: bool = False) -> tuple[str, ...]:
+def unsafe_names(
+    headers: HeaderItems, chromium: bool = True, line_by_line: bool = False, ascii_only: bool = False
+) -> tuple[str, ...]:
     """Lower-cased, de-duplicated, sorted (cached): the value of Access-Control-Request-Headers."""
-    return tuple(h.name for h in cors_unsafe_headers(headers, chromium, line_by_line))
+    return tuple(h.name for h in cors_unsafe_headers(headers, chromium, line_by_line, ascii_only))
 
 
 @lru_cache(maxsize=1024)
-def unsafe_line_names(headers: HeaderItems, chromium: bool = True) -> tuple[str, ...]:
+def unsafe_line_names(headers: HeaderItems, chromium: bool = True, ascii_only: bool = False) -> tuple[str, ...]:
     """The name of every header line that is not safelisted by its own value, sorted, repeats kept:
     Firefox's fetch() lists Access-Control-Request-Headers so (``downlink,downlink``)."""
-    return tuple(sorted(name for name, _, problem in _judged_lines(headers, chromium, True) if problem))
+    return tuple(sorted(name for name, _, problem in _judged_lines(headers, chromium, True, ascii_only) if problem))
 
 
 def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
@@ -282,13 +291,13 @@ def cors_unsafe_header_names(headers: HeaderItems) -> list[str]:
 
 
 def preflight_reasons(
-    method: str, headers: HeaderItems, chromium: bool = True, line_by_line: bool = False
+    method: str, headers: HeaderItems, chromium: bool = True, line_by_line: bool = False, ascii_only: bool = False
 ) -> list[str]:
     """Why a cross-origin request needs a preflight; empty for a "simple" request."""
     reasons = []
     if method not in SAFELISTED_METHODS:
         reasons.append(f"method {method} is not safelisted (only GET, HEAD and POST are)")
-    reasons.extend(header.reason for header in cors_unsafe_headers(headers, chromium, line_by_line))
+    reasons.extend(header.reason for header in cors_unsafe_headers(headers, chromium, line_by_line, ascii_only))
     return reasons
 
 

@@ -450,6 +450,18 @@ CASES: tuple[Case, ...] = (
                 "authorization",
             ),
             (
+                "accept-not-ascii",
+                "Accept: José (a Latin-1 letter)",
+                (("Accept", "José"),),
+                "accept",
+            ),
+            (
+                "content-type-not-ascii",
+                "Content-Type: text/plain; x=é",
+                (("Content-Type", "text/plain; x=é"),),
+                "content-type",
+            ),
+            (
                 "content-type-two-invalid",
                 "Content-Type: =1*b, then Content-Type: )0",
                 (("Content-Type", "=1*b"), ("Content-Type", ")0")),
