@@ -231,6 +231,9 @@ _PARAMETERS: dict[FailureCode, tuple[str, ...]] = {
     ),
     C.UNSUPPORTED_SCHEME: ("file", "ftp", "ws"),
     C.INVALID_HEADER_VALUE: ("zzparamzz\u20ac",),
+    # WebKit says "more than one origin" only when the value has a comma.
+    C.MULTIPLE_ALLOW_ORIGIN_VALUES: ("zzparamzz, zzparamzz",),
+    C.PREFLIGHT_MULTIPLE_ALLOW_ORIGIN_VALUES: ("zzparamzz, zzparamzz",),
 }
 
 

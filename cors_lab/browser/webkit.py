@@ -168,6 +168,8 @@ class WebKitWording:
             return ()  # the calls refused before sending: an exception, and nothing in the console
         if code is C.CORS_DISABLED_SCHEME and occasion.url.split(":", 1)[0].lower() == "ftp":
             template = FTP_DISABLED
+        if code.base is C.MULTIPLE_ALLOW_ORIGIN_VALUES and "," not in parameter:
+            template = _NOT_ALLOWED  # only a comma means "more than one" (measured: acao-two-origins-without-a-comma)
         location = occasion.location or ""
         reason = template.format(
             origin=occasion.origin_sent or occasion.page_origin,

@@ -207,6 +207,14 @@ CASES: tuple[Case, ...] = (
         group=CORS_CHECK,
     ),
     Case(
+        "acao-two-origins-without-a-comma",
+        "ACAO lists two origins separated by a space only",
+        "MultipleAllowOriginValues",
+        get(),
+        (api(ok(("Access-Control-Allow-Origin", f"{{page}} {OTHER_ORIGIN}"))),),
+        group=CORS_CHECK,
+    ),
+    Case(
         "acao-two-header-lines",
         "Two ACAO header lines (the page's origin twice)",
         "MultipleAllowOriginValues",
