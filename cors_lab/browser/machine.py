@@ -556,6 +556,17 @@ class Fetch:
             return unsafe_line_names(self._s.headers, self._chromium_safelist, self._ascii_only)
         return unsafe_names(self._s.headers, self._chromium_safelist, False, self._ascii_only)
 
+    def _disallowed_header_order(self) -> tuple[str, ...]:
+        """The lower-cased header names in the order the engine looks for one the preflight did not
+        allow: Chromium's own (see chromium_order), alphabetical (Firefox), or the page's (WebKit)."""
+        page_names = tuple([n for n, _ in self._s.headers])
+        order = self.quirks.disallowed_header_order
+        if order == "alphabetical":
+            return tuple(sorted({n.lower() for n in page_names}))
+        if order == "page":
+            return tuple(dict.fromkeys(n.lower() for n in page_names))
+        return chromium_header_order(page_names)
+
     @property
     def _preflight_origin(self) -> str:
         """The Origin a preflight carries: the request's, except that after a redirect to another
@@ -745,8 +756,7 @@ class Fetch:
         # Chromium names the first disallowed header in its own order (see chromium_order), not
         # alphabetically and not in the page's order.
         if names and not wildcard:
-            order = chromium_header_order(tuple([n for n, _ in s.headers]))
-            for name in (n for n in order if n in names):
+            for name in (n for n in self._disallowed_header_order() if n in names):
                 if name not in allowed:
                     self._fail(
                         FailureCode.HEADER_DISALLOWED_BY_PREFLIGHT_RESPONSE,
@@ -949,6 +959,8 @@ class Fetch:
         ):
             s.method, s.body = "GET", b""
             s.headers = tuple((n, v) for n, v in s.headers if n.lower() not in _BODY_HEADERS)
+        elif response.status in (301, 302) and s.method != "HEAD" and self.quirks.redirect_makes_every_method_get:
+            s.method, s.body = "GET", b""  # the headers stay, Content-Type too (measured: WebKit)
         detail = f"{response.status} to {location}"
         if s.origin_sent == "null":
             detail += "; after a hop to another origin the browser sends 'Origin: null'"

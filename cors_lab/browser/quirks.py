@@ -10,6 +10,7 @@ field off. tests/engines/test_model_vs_engines.py checks each field against the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["CHROMIUM_QUIRKS", "FIREFOX_QUIRKS", "QUIRKS", "WEBKIT_QUIRKS", "EngineQuirks"]
 
@@ -71,6 +72,15 @@ class EngineQuirks:
     #: Generated cases: of a response header sent on several lines, the empty lines count for
     #: nothing (``''`` and ``x`` read as ``x``; Chromium and WebKit: ``, x``).
     merges_header_lines_without_empty_ones: bool = False
+    #: Which header a failed Access-Control-Allow-Headers check names when several are missing:
+    #: the first in Chromium's own order ("chromium"), alphabetically (Firefox) or in the page's
+    #: order (WebKit). Measured: headers-three-not-allowed (X-B, X-C, X-A: x-c, x-a, X-B).
+    disallowed_header_order: Literal["chromium", "alphabetical", "page"] = "chromium"
+    #: A 301 or 302 turns every method but HEAD into a GET without a body (the Fetch Standard, Chromium
+    #: and Firefox: only POST), keeping the other headers, Content-Type too (a POST's it drops, as
+    #: the others do). Measured: delete-redirected-301-to-other-origin and its variants,
+    #: post-redirected-302-to-other-origin.
+    redirect_makes_every_method_get: bool = False
     #: Generated cases: header values go on the wire as UTF-8 (Chromium and Firefox send each
     #: character as one Latin-1 byte).
     sends_header_values_as_utf8: bool = False
@@ -99,6 +109,7 @@ FIREFOX_QUIRKS = EngineQuirks(
         }
     ),
     preflight_redirect_checks_allow_origin_first=True,
+    disallowed_header_order="alphabetical",
     preflight_redirect_fails_first_to=frozenset({"javascript:", "data:", "blob:", "file:", "chrome:", "ws:"}),
     merges_header_lines_without_empty_ones=True,
     warns_when_star_covers_authorization=True,
@@ -110,6 +121,8 @@ WEBKIT_QUIRKS = EngineQuirks(
     "WebKit 2.50",
     fetch_standard_safelist=True,
     sends_header_values_as_utf8=True,
+    disallowed_header_order="page",
+    redirect_makes_every_method_get=True,
     loopback_http_is_mixed_content=True,
     preflight_status_checked_before_allow_origin=True,
     silent_connection_refused=True,

@@ -507,6 +507,14 @@ CASES: tuple[Case, ...] = (
         group=PREFLIGHT,
     ),
     Case(
+        "headers-three-not-allowed",
+        "GET with X-B, X-C and X-A; the preflight allows none (which one each engine names)",
+        "HeaderDisallowedByPreflightResponse",
+        get(headers=(("X-B", "1"), ("X-C", "1"), ("X-A", "1"))),
+        (api(ok(PAGE), preflight_ok(PAGE)),),
+        group=PREFLIGHT,
+    ),
+    Case(
         "headers-one-of-several-not-allowed",
         "GET with X-Alpha and X-Beta; the preflight allows X-Alpha",
         "HeaderDisallowedByPreflightResponse",
@@ -706,6 +714,29 @@ CASES: tuple[Case, ...] = (
             ("data", "data:text/plain,hi", "network error"),
             ("ftp", "ftp://files.example.test/x", "CorsDisabledScheme"),
         )
+    ),
+    *(
+        Case(
+            f"delete-redirected-{status}-to-other-origin{suffix}",
+            f"DELETE{words} to the page's own URL, which answers {status} to another origin that allows it",
+            "allowed",
+            Request("{page}{path}", "DELETE", body=body),
+            (
+                ("page", to_other(status=status), None),
+                ("other", ok(PAGE), preflight_ok(PAGE, methods("DELETE, GET"))),
+            ),
+            group=REDIRECTS,
+        )
+        for status in (301, 302)
+        for suffix, words, body in (("", "", None), ("-with-a-body", " with a body", "hello"))
+    ),
+    Case(
+        "post-redirected-302-to-other-origin",
+        "POST with a text body to the page's own URL, which answers 302 to another origin that allows it",
+        "allowed",
+        Request("{page}{path}", "POST", body="hello"),
+        (("page", to_other(status=302), None), ("other", ok(PAGE), None)),
+        group=REDIRECTS,
     ),
     Case(
         "preflighted-redirect",
