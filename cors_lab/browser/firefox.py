@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from ..origins import serialize_origin
 from .engine import Occasion
 from .failures import FailureCode
 
@@ -265,7 +266,7 @@ class FirefoxWording:
             # redirect; a redirect of a same-origin request, mixed-content-via-redirect, prints one line).
             keys = (*keys, "CORSDidNotSucceed2")
         if code is C.PREFLIGHT_DISALLOWED_REDIRECT and parameter not in ("", "*") and occasion.location:
-            if _cross_origin(occasion.location, _origin(occasion.url)):
+            if _origin(occasion.location) != _origin(occasion.url):
                 # A redirect to another origin makes the origin null: Firefox checks the redirect's
                 # Access-Control-Allow-Origin against that too, and says so in place of the status
                 # (measured: preflight-redirect-to-other-origin; with '*': preflight-redirect-to-other-origin-star).
@@ -341,11 +342,11 @@ def _cross_origin(url: str | None, page_origin: str) -> bool:
 
 
 def _origin(url: str) -> str:
+    """The URL's origin as a page's Origin header says it ('' for what is no URL)."""
     try:
-        parts = urlsplit(url)
+        return serialize_origin(url)
     except ValueError:
         return ""
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _is_redirect(status: int | None) -> bool:
