@@ -959,7 +959,12 @@ class Fetch:
         ):
             s.method, s.body = "GET", b""
             s.headers = tuple((n, v) for n, v in s.headers if n.lower() not in _BODY_HEADERS)
-        elif response.status in (301, 302) and s.method != "HEAD" and self.quirks.redirect_makes_every_method_get:
+        elif (
+            response.status in (301, 302)
+            and s.method == "DELETE"
+            and target != current
+            and self.quirks.redirect_to_another_origin_makes_delete_get
+        ):
             s.method, s.body = "GET", b""  # the headers stay, Content-Type too (measured: WebKit)
         detail = f"{response.status} to {location}"
         if s.origin_sent == "null":

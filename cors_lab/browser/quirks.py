@@ -76,11 +76,11 @@ class EngineQuirks:
     #: the first in Chromium's own order ("chromium"), alphabetically (Firefox) or in the page's
     #: order (WebKit). Measured: headers-three-not-allowed (X-B, X-C, X-A: x-c, x-a, X-B).
     disallowed_header_order: Literal["chromium", "alphabetical", "page"] = "chromium"
-    #: A 301 or 302 turns every method but HEAD into a GET without a body (the Fetch Standard, Chromium
-    #: and Firefox: only POST), keeping the other headers, Content-Type too (a POST's it drops, as
-    #: the others do). Measured: delete-redirected-301-to-other-origin and its variants,
-    #: post-redirected-302-to-other-origin.
-    redirect_makes_every_method_get: bool = False
+    #: A 301 or 302 to another origin turns a DELETE into a GET without a body (the Fetch Standard,
+    #: Chromium and Firefox: only a POST becomes a GET), keeping the other headers, Content-Type too.
+    #: Measured: delete-redirected-301-to-other-origin and its variants; PUT and M-SEARCH keep their
+    #: method (generated cases), 307 and 308 were not measured.
+    redirect_to_another_origin_makes_delete_get: bool = False
     #: Generated cases: header values go on the wire as UTF-8 (Chromium and Firefox send each
     #: character as one Latin-1 byte).
     sends_header_values_as_utf8: bool = False
@@ -122,7 +122,7 @@ WEBKIT_QUIRKS = EngineQuirks(
     fetch_standard_safelist=True,
     sends_header_values_as_utf8=True,
     disallowed_header_order="page",
-    redirect_makes_every_method_get=True,
+    redirect_to_another_origin_makes_delete_get=True,
     loopback_http_is_mixed_content=True,
     preflight_status_checked_before_allow_origin=True,
     silent_connection_refused=True,

@@ -731,6 +731,14 @@ CASES: tuple[Case, ...] = (
         for suffix, words, body in (("", "", None), ("-with-a-body", " with a body", "hello"))
     ),
     Case(
+        "put-redirected-302-to-other-origin",
+        "PUT to the page's own URL, which answers 302 to another origin that allows it",
+        "allowed",
+        Request("{page}{path}", "PUT"),
+        (("page", to_other(status=302), None), ("other", ok(PAGE), preflight_ok(PAGE, methods("PUT")))),
+        group=REDIRECTS,
+    ),
+    Case(
         "post-redirected-302-to-other-origin",
         "POST with a text body to the page's own URL, which answers 302 to another origin that allows it",
         "allowed",
