@@ -313,6 +313,8 @@ class _State:
     recipes: list[tuple[Any, ...]] = field(default_factory=list)
     warnings: list[FetchWarning] = field(default_factory=list)
     early_lines: tuple[str, ...] = ()  # console lines printed while the call was being made
+    #: The Authorization lines a redirect to another origin removed (some engines still count them).
+    dropped_authorization: HeaderItems = ()
 
     @property
     def steps(self) -> list[Step]:
@@ -552,9 +554,12 @@ class Fetch:
     def _request_header_names(self) -> tuple[str, ...]:
         """The CORS-unsafe header names, as Access-Control-Request-Headers lists them: sorted, once
         each; Firefox's fetch() once per header line that is not safelisted (measured)."""
+        headers = self._s.headers
+        if self.quirks.dropped_authorization_still_counts == "listed":
+            headers += self._s.dropped_authorization
         if self._line_by_line:
-            return unsafe_line_names(self._s.headers, self._chromium_safelist, self._ascii_only)
-        return unsafe_names(self._s.headers, self._chromium_safelist, False, self._ascii_only)
+            return unsafe_line_names(headers, self._chromium_safelist, self._ascii_only)
+        return unsafe_names(headers, self._chromium_safelist, False, self._ascii_only)
 
     def _disallowed_header_order(self) -> tuple[str, ...]:
         """The lower-cased header names in the order the engine looks for one the preflight did not
@@ -599,11 +604,14 @@ class Fetch:
             return
         chromium, line_by_line = self._chromium_safelist, self._line_by_line
         # The same test as preflight_reasons() being empty, which only the step's words need.
-        if s.method in SAFELISTED_METHODS and not unsafe_names(s.headers, chromium, line_by_line, self._ascii_only):
+        # The headers that decide whether a preflight is needed: Firefox and WebKit still count an
+        # Authorization a redirect to another origin removed (authorization-redirected-to-other-origin).
+        judged = s.headers + s.dropped_authorization if self.quirks.dropped_authorization_still_counts else s.headers
+        if s.method in SAFELISTED_METHODS and not unsafe_names(judged, chromium, line_by_line, self._ascii_only):
             s.recipes.append((_simple_request_step, s.method))
             self._send_actual()
             return
-        s.recipes.append((_preflight_needed_step, s.method, s.headers, chromium, line_by_line, self._ascii_only))
+        s.recipes.append((_preflight_needed_step, s.method, judged, chromium, line_by_line, self._ascii_only))
         # A conditional header the page set (If-None-Match, ...) makes the request's cache mode
         # "no-store" (Fetch Standard, HTTP-network-or-cache fetch), and then Chromium 156 does not
         # consult the preflight cache, though it still stores the new answer (measured).
@@ -611,7 +619,7 @@ class Fetch:
             s.origin_sent,
             s.url,
             s.method,
-            s.headers,
+            judged,
             self._include,
             chromium=chromium,
             line_by_line=line_by_line,
@@ -944,6 +952,9 @@ class Fetch:
             )
         ]
         if removed:
+            s.dropped_authorization += tuple(
+                (n, v) for n, v in s.headers if n in removed and n.lower() == "authorization"
+            )
             s.headers = tuple((n, v) for n, v in s.headers if n not in removed)
             self._step(
                 f"The browser removes {', '.join(removed)}",

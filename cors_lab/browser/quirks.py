@@ -81,6 +81,11 @@ class EngineQuirks:
     #: Measured: delete-redirected-301-to-other-origin and its variants; PUT and M-SEARCH keep their
     #: method (generated cases), 307 and 308 were not measured.
     redirect_to_another_origin_makes_delete_get: bool = False
+    #: An Authorization header a redirect to another origin removed still makes the request need a
+    #: preflight there: "unlisted" (Firefox: Access-Control-Request-Headers leaves it out) or
+    #: "listed" (WebKit: it lists it, so the preflight must allow it); "" (Chromium): it counts no
+    #: more. Either way the request itself goes without it. Measured: authorization-redirected-to-other-origin.
+    dropped_authorization_still_counts: Literal["", "unlisted", "listed"] = ""
     #: Generated cases: header values go on the wire as UTF-8 (Chromium and Firefox send each
     #: character as one Latin-1 byte).
     sends_header_values_as_utf8: bool = False
@@ -110,6 +115,7 @@ FIREFOX_QUIRKS = EngineQuirks(
     ),
     preflight_redirect_checks_allow_origin_first=True,
     disallowed_header_order="alphabetical",
+    dropped_authorization_still_counts="unlisted",
     preflight_redirect_fails_first_to=frozenset({"javascript:", "data:", "blob:", "file:", "chrome:", "ws:"}),
     merges_header_lines_without_empty_ones=True,
     warns_when_star_covers_authorization=True,
@@ -123,6 +129,7 @@ WEBKIT_QUIRKS = EngineQuirks(
     sends_header_values_as_utf8=True,
     disallowed_header_order="page",
     redirect_to_another_origin_makes_delete_get=True,
+    dropped_authorization_still_counts="listed",
     loopback_http_is_mixed_content=True,
     preflight_status_checked_before_allow_origin=True,
     silent_connection_refused=True,

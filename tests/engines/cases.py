@@ -731,6 +731,17 @@ CASES: tuple[Case, ...] = (
         for suffix, words, body in (("", "", None), ("-with-a-body", " with a body", "hello"))
     ),
     Case(
+        "authorization-redirected-to-other-origin",
+        "GET with Authorization to the page's own URL, which answers 302 to another origin that allows it",
+        "allowed",
+        Request("{page}{path}", headers=(("Authorization", "Bearer t"),)),
+        (
+            ("page", to_other(status=302), None),
+            ("other", ok(PAGE), preflight_ok(PAGE, allow_headers("authorization"))),
+        ),
+        group=REDIRECTS,
+    ),
+    Case(
         "put-redirected-302-to-other-origin",
         "PUT to the page's own URL, which answers 302 to another origin that allows it",
         "allowed",
