@@ -98,7 +98,8 @@ class ScriptedSite:
         while (await receive()).get("more_body"):
             pass
         query = scope["query_string"].decode("latin-1")
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        # The whitespace around a value is not part of it (RFC 9110, 5.5); some h11 releases keep it.
+        headers = {name.decode("latin-1"): value.decode("latin-1").strip(" \t") for name, value in scope["headers"]}
         token = (parse_qs(query).get(TOKEN_PARAM) or [""])[0]
         if token:
             self.hits.setdefault(token, []).append(Hit(self.name, scope["method"], scope["path"], headers))
