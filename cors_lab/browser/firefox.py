@@ -255,6 +255,9 @@ class FirefoxWording:
             if occasion.preflight and own == "CORSRequestNotHttp":
                 own = None  # a preflight's redirect says only "did not succeed" (preflight-redirect-to-about-with-acao)
             keys = (own, *keys) if own else keys
+        if code is C.CORS_DISABLED_SCHEME and occasion.url.lower().startswith("javascript:"):
+            # javascript: gets no line of its own (measured: redirect-to-javascript, same-origin too).
+            keys = tuple(key for key in keys if key != "CORSRequestNotHttp")
         if (code is C.NETWORK_ERROR or code is C.CORS_DISABLED_SCHEME) and occasion.same_origin:
             # "did not succeed" is said only of a CORS request (measured: too-many-redirects-same-origin,
             # same-origin-redirect-to-ftp, -about-blank, -data).

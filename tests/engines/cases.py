@@ -661,6 +661,39 @@ CASES: tuple[Case, ...] = (
         group=REDIRECTS,
     ),
     Case(
+        "same-origin-redirect-with-credentials",
+        "the page's own URL answers 302 to http://user:pw@<other origin>/..., which allows any origin",
+        "RedirectContainsCredentials",
+        Request("{page}{path}"),
+        (
+            ("page", Reply(302, (("Location", "http://user:pw@{other_host}{path}/final?{query}"),), b""), None),
+            other(ok(ANY)),
+        ),
+        group=REDIRECTS,
+    ),
+    *(
+        Case(
+            f"{prefix}redirect-to-javascript",
+            f"{words} answers 302 to javascript:void(0)",
+            "CorsDisabledScheme",
+            Request(url),
+            ((site, Reply(302, (*acao, ("Location", "javascript:void(0)")), b""), None),),
+            group=REDIRECTS,
+        )
+        for prefix, words, url, site, acao in (
+            ("", "the API (with ACAO)", "{api}{path}", "api", (PAGE,)),
+            ("same-origin-", "the page's own URL", "{page}{path}", "page", ()),
+        )
+    ),
+    Case(
+        "preflight-redirect-invalid-location",
+        "PUT; the preflight answers 302 to http://[bad (not a URL)",
+        "network error",
+        put(),
+        (api(ok(PAGE), Reply(302, (("Location", "http://[bad"),), b"")),),
+        group=PREFLIGHT,
+    ),
+    Case(
         "redirect-to-ftp",
         "302 (with ACAO) to ftp://127.0.0.1/file",
         "redirect to a non-http scheme",
